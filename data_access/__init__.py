@@ -1,0 +1,1 @@
+"""Reporting warehouse: schema, engines, plan targets, indicators, imports. Never imports streamlit."""
