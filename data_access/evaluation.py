@@ -279,6 +279,7 @@ def evaluate(engine: sa.Engine, region: str, level: str, years: Sequence[int], *
         # "no data": the indicator does not apply to it.
         result = result[result["expected"] > 0]
     result = result.reset_index(drop=True)
+    result["deadline_year"] = result["deadline_year"].astype("Int64")
     extra = [c for c in ("longitude", "latitude", "stage", "stage_name", "county_adcode", "county_name",
                          "boarding", "urban_rural") if c in result.columns]
     return result[list(HEADER) + extra]

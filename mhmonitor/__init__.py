@@ -1,0 +1,1 @@
+"""Command line of the mental-health plan monitor (`mhmonitor`)."""

@@ -1,0 +1,159 @@
+"""`mhmonitor`: build the demo warehouse, print the target catalog and indicator tables, import, export.
+
+Every error is one Chinese line on stderr and a non-zero exit code, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import importlib
+import sys
+from collections.abc import Sequence
+
+from data_access.regions import ALL_REGIONS, LEVEL_ORDER, RegionError
+
+# Modules that add their own subcommands with register(subparsers); missing ones are skipped.
+COMMAND_MODULES = ("mhmonitor.import_commands", "mhmonitor.export_commands")
+
+TARGET_COLUMNS = ("id", "jurisdiction_adcode", "indicator", "threshold", "comparison", "unit", "deadline",
+                  "applies_to", "clause")
+INDICATOR_COLUMNS = ("adcode_or_school_id", "name", "indicator", "numerator", "denominator", "value", "target",
+                     "deadline", "status", "reported", "expected")
+
+
+class CommandError(Exception):
+    """A user mistake: printed as one line, exit code 2."""
+
+
+def _engine():
+    from data_access.engine import make_engine
+
+    return make_engine()
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from demo.generate import build_demo
+
+    from data_access.engine import warehouse_url
+
+    summary = build_demo(_engine(), seed=args.seed)
+    print(f"演示数据仓库已生成: {warehouse_url()}")
+    print(summary.describe() if hasattr(summary, "describe") else summary)
+    return 0
+
+
+def cmd_targets(args: argparse.Namespace) -> int:
+    from data_access import catalog
+
+    writer = _writer(args.format, TARGET_COLUMNS)
+    for target in catalog.targets():
+        writer([target.id, target.jurisdiction_adcode, target.indicator, f"{target.threshold:g}",
+                target.comparison, target.unit, target.deadline, ";".join(target.applies_to), target.clause])
+    return 0
+
+
+def _format_number(value: object) -> str:
+    if value is None:
+        return ""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return str(value)
+    if number != number:  # NaN: not reported
+        return ""
+    return f"{number:.0f}" if number.is_integer() else f"{number:.2f}"
+
+
+def cmd_indicators(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from data_access.evaluation import evaluate
+    from data_access.meta import warehouse_info
+
+    if args.level not in LEVEL_ORDER:
+        raise CommandError(f"未知的层级 {args.level!r}: 可选 {', '.join(LEVEL_ORDER)}")
+    engine = _engine()
+    info = warehouse_info(engine)
+    if args.year not in info.years:
+        available = "、".join(map(str, info.years)) or "无"
+        raise CommandError(f"{args.year} 年没有上报数据 (有数据的年份: {available})")
+    frame = evaluate(engine, args.region, args.level, [args.year], allowed_region=args.allowed_region)
+    writer = _writer(args.format, INDICATOR_COLUMNS)
+    for row in frame.to_dict("records"):
+        writer([row["unit_id"], row["name"], row["indicator"], _format_number(row["numerator"]),
+                _format_number(row["denominator"]), _format_number(row["value"]), row["target_label"],
+                "every_year" if pd.isna(row["deadline_year"]) else int(row["deadline_year"]), row["status"], row["reported"], row["expected"]])
+    if info.is_demo:
+        print("# 演示数据（随机生成，非真实统计）", file=sys.stderr)
+    return 0
+
+
+def _writer(fmt: str, header: Sequence[str]):
+    if fmt == "csv":
+        out = csv.writer(sys.stdout, lineterminator="\n")
+        out.writerow(header)
+        return out.writerow
+    print("\t".join(header))
+    return lambda values: print("\t".join(str(v) for v in values))
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """argparse prints usage plus the error; scripts want one clear line and a non-zero exit."""
+
+    def error(self, message: str) -> None:
+        print(f"错误: {self.prog}: {message} (用 --help 查看用法)", file=sys.stderr)
+        raise SystemExit(2)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = OneLineParser(prog="mhmonitor", description="学生心理健康专项行动目标监测")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    demo = sub.add_parser("demo", help="生成演示数据仓库 (WAREHOUSE_URL 或默认 DuckDB 文件)")
+    demo.add_argument("--seed", type=int, default=2024)
+    demo.set_defaults(func=cmd_demo)
+
+    targets = sub.add_parser("targets", help="输出两项规划的全部量化目标")
+    targets.add_argument("--format", choices=("csv", "tsv"), default="csv")
+    targets.set_defaults(func=cmd_targets)
+
+    indicators = sub.add_parser("indicators", help="输出某地区某年各单位的指标值与达标状态")
+    indicators.add_argument("--region", required=True, help="行政区划代码, 如 610000")
+    indicators.add_argument("--year", required=True, type=int)
+    indicators.add_argument("--level", required=True, help="city / county / school (或 province)")
+    indicators.add_argument("--format", choices=("csv", "tsv"), default="csv")
+    indicators.add_argument("--allowed-region", default=ALL_REGIONS,
+                            help="调用者的权限范围 (行政区划代码); 默认全部")
+    indicators.set_defaults(func=cmd_indicators)
+
+    for name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as error:
+            if error.name != name:
+                raise
+            continue
+        module.register(sub)
+    return parser
+
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exit_:
+        return int(exit_.code or 0)
+    try:
+        return int(args.func(args) or 0)
+    except (CommandError, RegionError, KeyError) as error:
+        message = error.args[0] if error.args else str(error)
+        print(f"错误: {message}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,65 @@
+"""The mhmonitor command line on the fixture warehouse, both engines."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+
+from mhmonitor.cli import INDICATOR_COLUMNS, TARGET_COLUMNS, main
+from tests.data_access import fixture_warehouse
+
+
+@pytest.fixture
+def warehouse_env(engine, monkeypatch):
+    fixture_warehouse.populate(engine)
+    monkeypatch.setenv("WAREHOUSE_URL", engine.url.render_as_string(hide_password=False))
+    return engine
+
+
+def run(capsys, *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def test_targets_csv_lists_every_target_with_its_clause(capsys):
+    code, out, _ = run(capsys, "targets", "--format", "csv")
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert code == 0
+    assert tuple(rows[0].keys()) == TARGET_COLUMNS
+    assert len(rows) == 31
+    ratio = next(r for r in rows if r["id"] == "sx_university_ratio")
+    assert "1:4000" in ratio["clause"] and ratio["jurisdiction_adcode"] == "610000"
+
+
+def test_indicators_by_county(capsys, warehouse_env):
+    code, out, _ = run(capsys, "indicators", "--region", "620800", "--year", "2024", "--level", "county")
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert code == 0 and tuple(rows[0].keys()) == INDICATOR_COLUMNS
+    rooms = next(r for r in rows if r["indicator"] == "counseling_room_coverage")
+    assert rooms == {"adcode_or_school_id": "620802", "name": "崆峒区", "indicator": "counseling_room_coverage",
+                     "numerator": "1", "denominator": "2", "value": "50", "target": "≥100%", "deadline": "2024",
+                     "status": "behind", "reported": "2", "expected": "2"}
+    screening = next(r for r in rows if r["indicator"] == "screening_coverage")
+    assert screening["deadline"] == "every_year"
+
+
+def test_indicators_by_school_and_city(capsys, warehouse_env):
+    code, out, _ = run(capsys, "indicators", "--region", "610000", "--year", "2025", "--level", "city")
+    assert code == 0 and "610100,西安市,psychiatrists_per_100k,43,1100000,3.91,≥4人/10万人,2025,close,2,2" in out
+    code, out, _ = run(capsys, "indicators", "--region", "610102", "--year", "2025", "--level", "school")
+    assert code == 0 and "U2,乙学院,university_counselor_ratio,1,1,100" in out
+
+
+@pytest.mark.parametrize(("argv", "message"), [
+    (("--region", "999999", "--year", "2025", "--level", "city"), "不在数据仓库"),
+    (("--region", "610000", "--year", "2019", "--level", "city"), "2019 年没有上报数据"),
+    (("--region", "610000", "--year", "2025", "--level", "village"), "未知的层级"),
+    (("--region", "610000", "--year", "abc", "--level", "city"), "invalid int value"),
+])
+def test_bad_arguments_give_one_line_and_fail(capsys, warehouse_env, argv, message):
+    code, out, err = run(capsys, "indicators", *argv)
+    assert code != 0 and out == ""
+    assert message in err and len(err.strip().splitlines()) == 1
