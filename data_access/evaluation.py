@@ -97,7 +97,7 @@ def _years_table(years: Sequence[int]) -> sa.Subquery:
     return combined.subquery("years")
 
 
-def _source(indicator: Indicator, years: Sequence[int]) -> sa.Select:
+def _source(indicator: Indicator, years: Sequence[int], stage: str | None = None) -> sa.Select:
     """One row per unit and year: its place, whether it is expected, reported, and its contribution."""
     yrs = _years_table(years)
     county = regions.alias("county")
@@ -117,6 +117,8 @@ def _source(indicator: Indicator, years: Sequence[int]) -> sa.Select:
         stages = population & set(vocab.STAGES)
         if stages:
             static.append(schools.c.stage.in_(sorted(stages)))
+        if stage:
+            static.append(schools.c.stage == stage)
         if population & {"enrollment_1000_plus", "boarding_200_plus"}:
             # A school that did not report this year is placed by its largest reported enrollment.
             known = (sa.select(school_year.c.school_id, sa.func.max(school_year.c.enrollment).label("enrollment"))
@@ -186,8 +188,8 @@ def _source(indicator: Indicator, years: Sequence[int]) -> sa.Select:
 
 
 def _rollup(indicator: Indicator, years: Sequence[int], level: str, region: str,
-            allowed_region: str) -> sa.Select:
-    facts = _source(indicator, years).subquery(f"facts_{indicator.id}")
+            allowed_region: str, stage: str | None) -> sa.Select:
+    facts = _source(indicator, years, stage).subquery(f"facts_{indicator.id}")
     key = {"school": facts.c.unit_id, "county": facts.c.county_adcode, "city": facts.c.city_adcode,
            "province": facts.c.province_adcode}[level]
     return (
@@ -246,20 +248,27 @@ def _indicators_for_level(level: str, jurisdictions: set[str], wanted: Sequence[
 
 def evaluate(engine: sa.Engine, region: str, level: str, years: Sequence[int], *,
              allowed_region: str = ALL_REGIONS, indicator_ids: Sequence[str] | None = None,
-             lang: str = "zh") -> pd.DataFrame:
+             stage: str | None = None, lang: str = "zh") -> pd.DataFrame:
     """Values, targets and statuses of every unit of `level` inside `region`, per indicator and year.
 
     Only indicators with a target in the unit's plan are evaluated (and, at school level, only those
-    reported by schools). Columns: see HEADER (plus school details at school level).
+    reported by schools). `stage` narrows school-reported indicators to one school stage (others, such
+    as hospitals, are then left out). Columns: see HEADER (plus school details at school level).
     """
     years = sorted({int(y) for y in years})
     if not years:
         raise RegionError("未指定年份")
     units = units_at(engine, region, level, allowed_region)
     chosen = _indicators_for_level(level, set(units["jurisdiction"].dropna()), indicator_ids)
+    if stage:
+        if stage not in vocab.STAGES:
+            raise RegionError(f"未知的学段 {stage}")
+        chosen = [ind for ind in chosen if ind.unit_kind in ("school", "survey")]
+    if level == "school" and stage:
+        units = units[units["stage"] == stage]
     if units.empty or not chosen:
         return pd.DataFrame(columns=list(HEADER))
-    statements = [_rollup(ind, years, level, region, allowed_region) for ind in chosen]
+    statements = [_rollup(ind, years, level, region, allowed_region, stage) for ind in chosen]
     query = statements[0] if len(statements) == 1 else sa.union_all(*statements)
     with engine.connect() as conn:
         sums = pd.read_sql(query, conn)

@@ -6,8 +6,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from data_access.schema import awareness_survey, community_year, hospital_year, region_year, school_year, \
-    warehouse_meta
+from data_access.schema import awareness_survey, community_year, hospital_year, region_year, school_year, warehouse_meta
 
 
 @dataclass(frozen=True)

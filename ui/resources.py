@@ -1,11 +1,22 @@
-"""Expensive things built once per process and shared read-only by every session."""
+"""Expensive or shared things, built once per process (engine, boundaries) or cached per arguments.
+
+Cached values are shared by every user, so the caller's allowed region is an argument of every cached
+query. After an import commits, call clear_data_caches().
+"""
 
 from __future__ import annotations
 
+import os
+
+import pandas as pd
 import sqlalchemy as sa
 import streamlit as st
 
+from data_access import meta
 from data_access.engine import make_engine, warehouse_url
+from data_access.evaluation import evaluate
+from data_access.regions import ALL_REGIONS, region_frame, schools_in
+from data_access.school_facts import school_record, school_reports
 
 
 @st.cache_resource(show_spinner=False)
@@ -16,3 +27,60 @@ def _engine_for(url: str) -> sa.Engine:
 def cached_engine() -> sa.Engine:
     """The warehouse engine for the configured URL, created once per process."""
     return _engine_for(warehouse_url())
+
+
+def allowed_region() -> str:
+    """The region this deployment may see: MHMONITOR_ALLOWED_REGION, default everything.
+
+    A deployment behind single sign-on sets it per user; every query below takes it as an argument.
+    """
+    return os.environ.get("MHMONITOR_ALLOWED_REGION", ALL_REGIONS)
+
+
+@st.cache_data(show_spinner=False, ttl=600)
+def warehouse_info(url: str) -> meta.WarehouseInfo:
+    return meta.warehouse_info(_engine_for(url))
+
+
+@st.cache_data(show_spinner=False, ttl=600)
+def regions(url: str) -> pd.DataFrame:
+    return region_frame(_engine_for(url))
+
+
+@st.cache_data(show_spinner="计算指标…", ttl=600)
+def evaluation(url: str, region: str, level: str, years: tuple[int, ...], allowed: str,
+               indicator_ids: tuple[str, ...] | None = None, stage: str | None = None,
+               lang: str = "zh") -> pd.DataFrame:
+    return evaluate(_engine_for(url), region, level, years, allowed_region=allowed,
+                    indicator_ids=indicator_ids, stage=stage or None, lang=lang)
+
+
+@st.cache_data(show_spinner=False, ttl=600)
+def schools(url: str, region: str, allowed: str) -> pd.DataFrame:
+    return schools_in(_engine_for(url), region, allowed)
+
+
+@st.cache_data(show_spinner=False, ttl=600)
+def school(url: str, school_id: str, allowed: str) -> tuple[dict, pd.DataFrame]:
+    engine = _engine_for(url)
+    return school_record(engine, school_id, allowed), school_reports(engine, school_id, allowed)
+
+
+@st.cache_resource(show_spinner="加载行政区划边界…")
+def boundary(parent_adcode: str, child_level: str) -> dict:
+    """Simplified children boundaries of a unit; read-only, shared by all sessions."""
+    from geo.layers import boundary_geojson
+
+    return boundary_geojson(parent_adcode, child_level)
+
+
+@st.cache_resource(show_spinner=False)
+def outline(adcode: str) -> dict:
+    from geo.layers import outline_geojson
+
+    return outline_geojson(adcode)
+
+
+def clear_data_caches() -> None:
+    """Forget cached query results (after an import changed the warehouse)."""
+    st.cache_data.clear()

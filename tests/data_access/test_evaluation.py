@@ -152,3 +152,12 @@ def test_several_years_in_one_call(warehouse):
 def test_warehouse_info(warehouse):
     info = warehouse_info(warehouse)
     assert (info.is_demo, info.data_as_of, info.years) == (False, "2025-12-31", (2024, 2025))
+
+
+def test_stage_filter_narrows_school_indicators(warehouse):
+    primary = evaluate(warehouse, "610100", "county", [2025], stage="primary")
+    # Only S1 (ft 1) and S2 (pt 1) are primary schools in 610102; hospitals are left out.
+    check(row(primary, "610102", "counselor_coverage"), 2, 2, 100, "met", 2, 2)
+    assert "psychiatric_hospital_clinic" not in set(primary["indicator"])
+    with pytest.raises(RegionError, match="学段"):
+        evaluate(warehouse, "610100", "county", [2025], stage="kindergarten")

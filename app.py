@@ -1,0 +1,30 @@
+"""Entry point: page navigation, shared sidebar filters and the URL round trip."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from ui import state
+from ui.i18n import t
+from ui.view import sidebar
+
+
+def run() -> None:
+    st.set_page_config(page_title="学生心理健康专项行动监测", page_icon="🗺️", layout="wide")
+    state.seed_from_url(st.query_params.to_dict(), st.session_state)
+    pages = [
+        st.Page("pages/overview.py", title=t("overview"), icon="📊", url_path="overview", default=True),
+        st.Page("pages/map.py", title=t("map"), icon="🗺️", url_path="map"),
+        st.Page("pages/school.py", title=t("school"), icon="🏫", url_path="school"),
+        st.Page("pages/targets.py", title=t("targets"), icon="🎯", url_path="targets"),
+        st.Page("pages/completeness.py", title=t("completeness"), icon="📋", url_path="completeness"),
+        st.Page("pages/import_reports.py", title=t("import"), icon="📥", url_path="import"),
+    ]
+    page = st.navigation(pages)
+    st.session_state["view"] = sidebar()
+    page.run()
+    st.query_params.from_dict(state.url_params(st.session_state))
+
+
+if __name__ == "__main__":
+    run()

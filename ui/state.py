@@ -1,0 +1,105 @@
+"""View state: session-state keys, kept in the URL so a pasted link reopens the same view.
+
+Streamlit's own widget binding writes the option *label* into the URL; we want adcodes and ids, and
+drill-down clicks must update the URL too, so state is synced by hand: read once from the URL at the
+start of a session, written back at the end of every run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, MutableMapping
+
+SCOPE = "scope"
+CITY = "city"
+COUNTY = "county"
+YEAR = "year"
+INDICATOR = "indicator"
+STAGE = "stage"
+MODE = "mode"
+SCHOOL = "school"
+LANG = "lang"
+
+URL_KEYS: tuple[str, ...] = (SCOPE, CITY, COUNTY, YEAR, INDICATOR, STAGE, MODE, SCHOOL, LANG)
+INT_KEYS = frozenset({YEAR})
+_SEEDED = "_url_seeded"
+
+SCOPES: dict[str, str] = {"610000": "陕西省", "620800": "平凉市"}
+DEFAULT_SCOPE = "610000"
+# The year each plan is first judged at full strength in the meeting view: Shaanxi's targets are for
+# 2025; Pingliang's staffing and room targets fall due at the end of 2024.
+DEFAULT_YEAR: dict[str, int] = {"610000": 2025, "620800": 2024}
+
+
+def seed_from_url(query: Mapping[str, str], session: MutableMapping) -> None:
+    """Copy the URL's view state into the session once per session (the URL wins on first load)."""
+    if session.get(_SEEDED):
+        return
+    for key in URL_KEYS:
+        raw = query.get(key)
+        if raw in (None, ""):
+            continue
+        if key in INT_KEYS:
+            try:
+                session[key] = int(raw)
+            except ValueError:
+                continue
+        else:
+            session[key] = str(raw)
+    session[_SEEDED] = True
+
+
+def url_params(session: Mapping) -> dict[str, str]:
+    """The URL parameters describing the current view (empty values left out)."""
+    params = {}
+    for key in URL_KEYS:
+        value = session.get(key)
+        if value not in (None, ""):
+            params[key] = str(value)
+    return params
+
+
+def drill_to(session: MutableMapping, level: str, code: str | None) -> None:
+    """Set the drill state for a click or breadcrumb: choosing a level clears everything below it."""
+    if level == SCOPE:
+        session[CITY] = ""
+        session[COUNTY] = ""
+        session[SCHOOL] = ""
+    elif level == CITY:
+        session[CITY] = code or ""
+        session[COUNTY] = ""
+        session[SCHOOL] = ""
+    elif level == COUNTY:
+        session[COUNTY] = code or ""
+        session[SCHOOL] = ""
+    elif level == SCHOOL:
+        session[SCHOOL] = code or ""
+    else:
+        raise ValueError(level)
+
+
+def clicked_unit(event: Mapping | None, child_level: str) -> str | None:
+    """The unit a map click selected: a region's adcode (choropleth location) or a school id (customdata[0])."""
+    if not event:
+        return None
+    selection = event.get("selection") or {}
+    points = selection.get("points") or []
+    if not points:
+        return None
+    point = points[0]
+    if child_level == "school":
+        data = point.get("customdata")
+        if isinstance(data, (list, tuple)) and data:
+            return str(data[0])
+        return None
+    location = point.get("location")
+    return str(location) if location else None
+
+
+def drill_from_click(session: MutableMapping, event: Mapping | None, child_level: str) -> str | None:
+    """Apply a map click to the view state; returns the level drilled into (or None)."""
+    code = clicked_unit(event, child_level)
+    if code is None:
+        return None
+    target = {"city": CITY, "county": COUNTY, "school": SCHOOL}[child_level]
+    drill_to(session, target, code)
+    return target
