@@ -153,7 +153,8 @@ def _comparison_form(found: Iterable[Target], known: dict[str, Indicator]) -> li
 
 def _applies_to_population(found: Iterable[Target], known: dict[str, Indicator]) -> list[str]:
     return [
-        f"{t.id}: 适用范围 {list(t.applies_to)} 与指标 {t.indicator} 的统计范围 {list(known[t.indicator].population)} 不一致"
+        f"{t.id}: 适用范围 {list(t.applies_to)} 与指标 {t.indicator} 的统计范围 "
+        f"{list(known[t.indicator].population)} 不一致"
         for t in found
         if t.indicator in known and set(t.applies_to) != set(known[t.indicator].population)
     ]

@@ -81,9 +81,10 @@ def cmd_indicators(args: argparse.Namespace) -> int:
     frame = evaluate(engine, args.region, args.level, [args.year], allowed_region=args.allowed_region)
     writer = _writer(args.format, INDICATOR_COLUMNS)
     for row in frame.to_dict("records"):
+        deadline = "every_year" if pd.isna(row["deadline_year"]) else int(row["deadline_year"])
         writer([row["unit_id"], row["name"], row["indicator"], _format_number(row["numerator"]),
                 _format_number(row["denominator"]), _format_number(row["value"]), row["target_label"],
-                "every_year" if pd.isna(row["deadline_year"]) else int(row["deadline_year"]), row["status"], row["reported"], row["expected"]])
+                deadline, row["status"], row["reported"], row["expected"]])
     if info.is_demo:
         print("# 演示数据（随机生成，非真实统计）", file=sys.stderr)
     return 0
