@@ -1,0 +1,186 @@
+"""Real browser, network off: start the dashboard on the demo warehouse and click from province to school.
+
+Playwright drives Debian's /usr/bin/chromium (never `playwright install`). Every request that does not go
+to localhost is recorded and aborted; the test fails if there is any. Screenshots at 1600x900 land in
+test-artifacts/browser/.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "test-artifacts" / "browser"
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+
+pytestmark = pytest.mark.browser
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def demo_url(tmp_path_factory) -> str:
+    from data_access.engine import make_engine
+    from demo.generate import build_demo
+
+    url = f"duckdb:///{tmp_path_factory.mktemp('browser') / 'demo.duckdb'}"
+    engine = make_engine(url)
+    build_demo(engine)
+    engine.dispose()
+    return url
+
+
+@pytest.fixture(scope="module")
+def server(demo_url):
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("CI"):
+            pytest.fail(f"Chromium missing at {CHROMIUM}")
+        pytest.skip(f"Chromium missing at {CHROMIUM}")
+    port = _free_port()
+    env = {**os.environ, "WAREHOUSE_URL": demo_url}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--server.headless", "true",
+         "--browser.gatherUsageStats", "false"],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 90
+    while time.time() < deadline:
+        try:
+            with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as response:
+                if response.status == 200:
+                    break
+        except OSError:
+            time.sleep(0.5)
+    else:
+        process.kill()
+        pytest.fail("streamlit did not start: " + (process.stdout.read() if process.stdout else ""))
+    yield base
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
+@pytest.fixture
+def page(server):
+    from playwright.sync_api import sync_playwright
+
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    outside: list[str] = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+        )
+        context = browser.new_context(viewport={"width": 1600, "height": 900}, locale="zh-CN")
+
+        def guard(route):
+            host = urlparse(route.request.url).hostname
+            if route.request.url.startswith(("data:", "blob:")) or host in ("127.0.0.1", "localhost"):
+                route.continue_()
+            else:
+                outside.append(route.request.url)
+                route.abort()
+
+        context.route("**/*", guard)
+        tab = context.new_page()
+        tab.outside_requests = outside
+        yield tab
+        context.close()
+        browser.close()
+
+
+def _wait_idle(page, timeout: float = 60_000) -> None:
+    """Wait until Streamlit finished its rerun (no running indicator) and the app rendered."""
+    page.wait_for_selector('[data-testid="stApp"]', timeout=timeout)
+    page.wait_for_timeout(500)
+    page.wait_for_function(
+        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
+        " || !document.querySelector('[data-testid=\"stStatusWidget\"]').innerText.match(/Running|运行/)",
+        timeout=timeout,
+    )
+    page.wait_for_timeout(800)
+
+
+def _title(page) -> str:
+    return page.locator("h1").first.inner_text()
+
+
+def _click_largest(page, selector: str) -> None:
+    """Click the centre of the largest visible shape (a region polygon or a school point)."""
+    shapes = page.locator(selector)
+    best, best_area = None, 0.0
+    for index in range(shapes.count()):
+        box = shapes.nth(index).bounding_box()
+        if box and box["width"] * box["height"] > best_area:
+            best, best_area = box, box["width"] * box["height"]
+    assert best is not None, f"nothing to click for {selector}"
+    page.mouse.click(best["x"] + best["width"] / 2, best["y"] + best["height"] / 2)
+
+
+def _polygons(page) -> int:
+    page.wait_for_selector(".js-plotly-plot .choroplethlocation, .js-plotly-plot .choropleth path", timeout=60_000)
+    return page.locator(".js-plotly-plot .choroplethlocation").count()
+
+
+def test_drill_from_province_to_school_offline(page, server):
+    page.goto(f"{server}/map?scope=610000&year=2025&indicator=counselor_coverage")
+    _wait_idle(page)
+    assert "陕西省" in _title(page)
+    assert _polygons(page) >= 10, "the province map should draw its 10 cities"
+    page.screenshot(path=ARTIFACTS / "1_province.png")
+
+    _click_largest(page, ".js-plotly-plot .choroplethlocation")
+    page.wait_for_url(re.compile(r"city=61\d{4}"), timeout=60_000)
+    _wait_idle(page)
+    city_title = _title(page)
+    assert "陕西省" not in city_title and "市" in city_title
+    assert _polygons(page) >= 3
+    page.screenshot(path=ARTIFACTS / "2_city.png")
+
+    _click_largest(page, ".js-plotly-plot .choroplethlocation")
+    page.wait_for_url(re.compile(r"county=61\d{4}"), timeout=60_000)
+    _wait_idle(page)
+    page.wait_for_selector(".js-plotly-plot .scattergeo .point, .js-plotly-plot path.point", timeout=60_000)
+    page.screenshot(path=ARTIFACTS / "3_county_schools.png")
+
+    _click_largest(page, ".js-plotly-plot .scattergeo .point")
+    page.wait_for_url(re.compile(r"/school"), timeout=60_000)
+    _wait_idle(page)
+    assert "学校" in _title(page)
+    page.screenshot(path=ARTIFACTS / "4_school.png", full_page=True)
+    assert page.outside_requests == [], f"requests left localhost: {page.outside_requests[:5]}"
+
+
+@pytest.mark.parametrize(("path", "name"), [
+    ("overview?scope=610000&year=2025", "overview_shaanxi"),
+    ("map?scope=620800&year=2024&indicator=counselor_coverage_k12", "map_pingliang"),
+    ("targets", "targets"),
+    ("school?scope=620800&year=2024&county=620802", "school_list"),
+    ("completeness?scope=620800&year=2024", "completeness"),
+    ("import", "import"),
+])
+def test_every_page_screenshot(page, server, path, name):
+    page.goto(f"{server}/{path}")
+    _wait_idle(page)
+    assert page.locator('[data-testid="stException"]').count() == 0, "page shows an exception"
+    page.screenshot(path=ARTIFACTS / f"page_{name}.png", full_page=False)
+    assert page.outside_requests == [], f"requests left localhost: {page.outside_requests[:5]}"

@@ -1,0 +1,108 @@
+"""Every page under AppTest: default view, filters, URL round trip, drill state, empty year."""
+
+from __future__ import annotations
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.pages.conftest import ROOT
+
+PAGES = ("pages/overview.py", "pages/map.py", "pages/school.py", "pages/targets.py", "pages/completeness.py",
+         "pages/import_reports.py")
+
+
+def app() -> AppTest:
+    return AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+
+
+def texts(at: AppTest) -> str:
+    parts = [e.value for e in at.title] + [e.value for e in at.markdown] + [e.value for e in at.info] \
+        + [e.value for e in at.caption] + [e.value for e in at.warning]
+    return "\n".join(str(p) for p in parts)
+
+
+def test_default_view_is_shaanxi_2025_overview(app_env):
+    at = app().run()
+    assert not at.exception, at.exception
+    assert "陕西省 · 2025年" in at.title[0].value
+    assert at.query_params["scope"] == "610000" and at.query_params["year"] == "2025"
+    assert "心理健康专(兼)职教师配备率" in texts(at)
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_renders(app_env, page):
+    at = app().run()
+    at.switch_page(page).run()
+    assert not at.exception, at.exception
+
+
+def test_url_round_trip_reopens_the_same_view(app_env):
+    at = app()
+    at.query_params.update({"scope": "620800", "year": "2024", "county": "620802",
+                            "indicator": "counseling_room_coverage", "mode": "value"})
+    at.run()
+    assert not at.exception, at.exception
+    for key, value in {"scope": "620800", "year": 2024, "county": "620802",
+                       "indicator": "counseling_room_coverage", "mode": "value"}.items():
+        assert at.session_state[key] == value
+    assert at.query_params["county"] == "620802" and at.query_params["indicator"] == "counseling_room_coverage"
+    assert "崆峒区 · 2024年" in at.title[0].value
+
+
+def test_filters_change_the_view_and_the_url(app_env):
+    at = app().run()
+    at.sidebar.radio(key="scope").set_value("620800").run()
+    assert not at.exception, at.exception
+    assert at.session_state["year"] == 2024  # Pingliang opens on its 2024 targets
+    assert "平凉市 · 2024年" in at.title[0].value
+    at.sidebar.selectbox(key="year").set_value(2025).run()
+    assert at.query_params["year"] == "2025"
+    at.sidebar.selectbox(key="stage").set_value("primary").run()
+    assert not at.exception and at.query_params["stage"] == "primary"
+    at.sidebar.radio(key="lang").set_value("en").run()
+    assert not at.exception and at.query_params["lang"] == "en"
+
+
+def test_drill_state_without_a_click(app_env):
+    at = app()
+    at.query_params.update({"scope": "610000", "city": "610100", "county": "610102", "year": "2025",
+                            "indicator": "counselor_coverage"})
+    at.run()
+    at.switch_page("pages/map.py").run()
+    assert not at.exception, at.exception
+    assert "新城区" in at.title[0].value
+    crumbs = [b.label for b in at.button if b.key and b.key.startswith("crumb_")]
+    assert crumbs[:3] == ["陕西省", "› 西安市", "› 新城区"]
+    at.button(key="crumb_city").click().run()  # breadcrumb back up to the city
+    assert at.session_state["county"] == "" and "西安市" in at.title[0].value
+
+
+def test_school_page_from_url(app_env):
+    at = app()
+    at.query_params.update({"scope": "610000", "city": "610100", "county": "610102", "year": "2025",
+                            "school": "U1"})
+    at.run()
+    at.switch_page("pages/school.py").run()
+    assert not at.exception, at.exception
+    assert "甲大学" in texts(at)
+    assert "高校专职教师师生比达标率" in texts(at) or any("师生比" in str(df.value) for df in at.dataframe)
+
+
+@pytest.mark.parametrize("page", ("pages/overview.py", "pages/map.py"))
+def test_year_without_data_says_so(app_env, page):
+    at = app()
+    at.query_params.update({"year": "2022"})
+    at.run()
+    at.switch_page(page).run()
+    assert not at.exception, at.exception
+    assert "所选年度没有任何上报数据" in texts(at)
+
+
+def test_county_without_schools_has_a_plain_message(app_env):
+    at = app()
+    at.query_params.update({"scope": "610000", "city": "610100", "county": "610103", "year": "2025",
+                            "indicator": "fulltime_coverage_basic"})
+    at.run()
+    at.switch_page("pages/map.py").run()
+    assert not at.exception, at.exception
+    assert "没有适用该指标的单位" in texts(at)
