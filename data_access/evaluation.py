@@ -97,6 +97,14 @@ def _years_table(years: Sequence[int]) -> sa.Subquery:
     return combined.subquery("years")
 
 
+def _unit_years(units: sa.Table, key: str, facts: sa.Table, county: sa.FromClause,
+                years: sa.Subquery) -> sa.Join:
+    """Every unit x every year, with that year's fact row when there is one (absent = not reported)."""
+    return (units.join(county, units.c.county_adcode == county.c.adcode)
+            .join(years, sa.true())
+            .outerjoin(facts, sa.and_(facts.c[key] == units.c[key], facts.c.year == years.c.year)))
+
+
 def _source(indicator: Indicator, years: Sequence[int], stage: str | None = None) -> sa.Select:
     """One row per unit and year: its place, whether it is expected, reported, and its contribution."""
     yrs = _years_table(years)
@@ -107,12 +115,7 @@ def _source(indicator: Indicator, years: Sequence[int], stage: str | None = None
 
     if indicator.unit_kind in ("school", "survey"):
         facts_table = school_year if indicator.unit_kind == "school" else awareness_survey
-        joined = (
-            schools.join(county, schools.c.county_adcode == county.c.adcode)
-            .join(yrs, sa.true())
-            .outerjoin(facts_table, sa.and_(facts_table.c.school_id == schools.c.school_id,
-                                            facts_table.c.year == yrs.c.year))
-        )
+        joined = _unit_years(schools, "school_id", facts_table, county, yrs)
         unit_id = schools.c.school_id
         stages = population & set(vocab.STAGES)
         if stages:
@@ -130,16 +133,12 @@ def _source(indicator: Indicator, years: Sequence[int], stage: str | None = None
                                sa.and_(schools.c.boarding.is_(True), size >= LARGE_BOARDING_ENROLLMENT))
     elif indicator.unit_kind == "hospital":
         facts_table = hospital_year
-        joined = (hospitals.join(county, hospitals.c.county_adcode == county.c.adcode).join(yrs, sa.true())
-                  .outerjoin(facts_table, sa.and_(facts_table.c.hospital_id == hospitals.c.hospital_id,
-                                                  facts_table.c.year == yrs.c.year)))
+        joined = _unit_years(hospitals, "hospital_id", facts_table, county, yrs)
         unit_id = hospitals.c.hospital_id
         static.append(hospitals.c.hospital_type.in_(sorted(population & set(vocab.HOSPITAL_TYPES))))
     elif indicator.unit_kind == "community":
         facts_table = community_year
-        joined = (communities.join(county, communities.c.county_adcode == county.c.adcode).join(yrs, sa.true())
-                  .outerjoin(facts_table, sa.and_(facts_table.c.community_id == communities.c.community_id,
-                                                  facts_table.c.year == yrs.c.year)))
+        joined = _unit_years(communities, "community_id", facts_table, county, yrs)
         unit_id = communities.c.community_id
         settings = population & set(vocab.URBAN_RURAL)
         if settings:
