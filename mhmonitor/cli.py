@@ -33,9 +33,8 @@ def _engine():
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from demo.generate import build_demo
-
     from data_access.engine import warehouse_url
+    from demo.generate import build_demo
 
     summary = build_demo(_engine(), seed=args.seed)
     print(f"演示数据仓库已生成: {warehouse_url()}")

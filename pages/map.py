@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
-from geo.maps import school_points, status_choropleth
-from geo.offline import PLOTLY_CONFIG
 
 from data_access import catalog
+from geo.maps import school_points, status_choropleth
+from geo.offline import PLOTLY_CONFIG
 from ui import resources
 from ui import state as keys
 from ui.i18n import t

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -53,6 +54,10 @@ def test_every_quantitative_target_is_there(adcode):
 
 @pytest.mark.parametrize("target", catalog.targets(), ids=lambda t: t.id)
 def test_clause_is_quoted_from_its_plan(target):
+    if not SEEDS.is_dir():
+        if os.environ.get("CI"):
+            pytest.fail(f"plan texts missing at {SEEDS}")
+        pytest.skip(f"plan texts not beside this clone ({SEEDS})")
     seed = (SEEDS / catalog.PLANS[target.jurisdiction_adcode].seed_file).read_text(encoding="utf-8")
     for part in target.clause.split("……"):
         assert _plain(part) in _plain(seed), f"{target.id}: clause not found in the plan text"
