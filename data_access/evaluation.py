@@ -288,9 +288,22 @@ def evaluate(engine: sa.Engine, region: str, level: str, years: Sequence[int], *
         result = result[result["expected"] > 0]
     result = result.reset_index(drop=True)
     result["deadline_year"] = result["deadline_year"].astype("Int64")
+    if level == "school":
+        result = result.merge(_enrollments(engine, result["unit_id"].unique().tolist(), years),
+                              on=["unit_id", "year"], how="left")
     extra = [c for c in ("longitude", "latitude", "stage", "stage_name", "county_adcode", "county_name",
-                         "boarding", "urban_rural") if c in result.columns]
+                         "boarding", "urban_rural", "enrollment") if c in result.columns]
     return result[list(HEADER) + extra]
+
+
+def _enrollments(engine: sa.Engine, school_ids: list[str], years: Sequence[int]) -> pd.DataFrame:
+    """Reported enrollment per school and year (for sizing school points); absent when not reported."""
+    query = (sa.select(school_year.c.school_id.label("unit_id"), school_year.c.year, school_year.c.enrollment)
+             .where(school_year.c.school_id.in_(school_ids), school_year.c.year.in_(list(years))))
+    with engine.connect() as conn:
+        found = pd.read_sql(query, conn)
+    found["year"] = found["year"].astype(int)
+    return found
 
 
 def _judge(row: dict, lang: str) -> dict:

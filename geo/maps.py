@@ -1,0 +1,162 @@
+"""Plotly map figures (SVG: no tiles, no WebGL) coloured by attainment band or by raw value.
+
+Input frames come from data_access.evaluation.evaluate (one row per unit for one indicator and year).
+Units without a row, or with status no_data, are grey — never coloured as zero.
+"""
+
+from __future__ import annotations
+
+import math
+import textwrap
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from data_access.status import BANDS, CLOSE_ATTAINMENT, Status
+
+FONT = "WenQuanYi Micro Hei, Microsoft YaHei, PingFang SC, Noto Sans CJK SC, sans-serif"
+NO_DATA_COLOUR = next(band.colour for band in BANDS if band.status is Status.NO_DATA)
+HOVER = ("<b>%{customdata[1]}</b><br>数值: %{customdata[2]}<br>分子/分母: %{customdata[3]}<br>"
+         "目标: %{customdata[4]} (%{customdata[5]})<br>差距: %{customdata[6]}<br>上报: %{customdata[7]}<br>"
+         "<span style='font-size:11px'>%{customdata[8]}</span><extra></extra>")
+
+
+def band_legend_text(lang: str = "zh") -> str:
+    close = f"{CLOSE_ATTAINMENT:.0%}"
+    if lang == "en":
+        return f"Met ≥100% of target · Close ≥{close} · Behind <{close} · Grey: no report"
+    return f"达标 ≥目标 · 接近 ≥目标的{close} · 落后 <{close} · 灰色: 未上报(不按0计)"
+
+
+def _number(value: float, unit: str) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "无数据"
+    return f"{value:.1f}{unit}" if unit == "%" else f"{value:.2f} {unit}"
+
+
+def _hover_rows(frame: pd.DataFrame) -> np.ndarray:
+    """customdata: id, name, value, num/den, target, deadline, gap, reported/expected, wrapped clause."""
+    rows = []
+    for row in frame.to_dict("records"):
+        unit = row.get("value_unit") or ""
+        den = row.get("denominator")
+        fraction = "—" if den is None or pd.isna(den) else f"{row['numerator']:g}/{den:g}"
+        gap = row.get("gap")
+        gap_text = "—" if gap is None or pd.isna(gap) else ("已达标" if gap <= 0 else _number(gap, unit))
+        clause = "<br>".join(textwrap.wrap(str(row.get("clause") or ""), 30))
+        rows.append([row["unit_id"], row["name"], _number(row.get("value"), unit), fraction,
+                     row.get("target_label") or "—", row.get("deadline") or "—", gap_text,
+                     f"{row.get('reported', 0)}/{row.get('expected', 0)}", clause])
+    return np.array(rows, dtype=object).reshape(len(rows), 9)
+
+
+def _complete(geojson: dict, frame: pd.DataFrame) -> pd.DataFrame:
+    """One row per feature: units the warehouse does not know are shown as no data."""
+    ids = [f["id"] for f in geojson["features"]]
+    names = {f["id"]: f["properties"].get("name", f["id"]) for f in geojson["features"]}
+    present = frame[frame["unit_id"].isin(ids)].drop_duplicates("unit_id")
+    missing = [i for i in ids if i not in set(present["unit_id"])]
+    filler = pd.DataFrame({"unit_id": missing, "name": [names[i] for i in missing], "status": "no_data",
+                           "value": math.nan, "reported": 0, "expected": 0})
+    return pd.concat([present, filler], ignore_index=True) if missing else present
+
+
+def _legend_entries(figure: go.Figure, counts: dict[str, int], lang: str) -> None:
+    for band in BANDS:
+        label = band.label_zh if lang == "zh" else band.label_en
+        figure.add_trace(go.Scattergeo(
+            lon=[None], lat=[None], mode="markers", name=f"{label} ({counts.get(band.status.value, 0)})",
+            marker={"symbol": "square", "size": 14, "color": band.colour}, hoverinfo="skip", showlegend=True,
+        ))
+
+
+def _finish(figure: go.Figure, frame: pd.DataFrame, title: str, subtitle: str, lang: str) -> go.Figure:
+    reported, expected = int(frame["reported"].sum()), int(frame["expected"].sum())
+    target = frame["target_label"].dropna().iloc[0] if "target_label" in frame and frame["target_label"].notna().any() \
+        else "—"
+    note = (f"目标 {target} · {reported}/{expected} 单位已上报 · {band_legend_text(lang)}" if lang == "zh"
+            else f"Target {target} · {reported}/{expected} units reported · {band_legend_text(lang)}")
+    figure.add_annotation(text=note, xref="paper", yref="paper", x=0, y=-0.02, xanchor="left", yanchor="top",
+                          showarrow=False, font={"size": 12, "color": "#333"})
+    if frame.empty or (frame["status"] == "no_data").all():
+        figure.add_annotation(text="该年度无上报数据" if lang == "zh" else "No reports for this year",
+                              xref="paper", yref="paper", x=0.5, y=0.5, showarrow=False,
+                              font={"size": 22, "color": "#555"}, bgcolor="rgba(255,255,255,0.8)")
+    heading = f"{title}<br><span style='font-size:13px;color:#555'>{subtitle}</span>" if subtitle else title
+    figure.update_geos(fitbounds="locations", visible=False, bgcolor="white", projection={"type": "mercator"})
+    figure.update_layout(
+        title={"text": heading, "x": 0.01, "xanchor": "left", "font": {"size": 20}},
+        font={"family": FONT}, paper_bgcolor="white", margin={"l": 10, "r": 10, "t": 80, "b": 40},
+        legend={"orientation": "v", "x": 1.0, "xanchor": "right", "y": 0.98, "bgcolor": "rgba(255,255,255,0.85)",
+                "title": {"text": "达成情况" if lang == "zh" else "Attainment"}},
+        height=640, dragmode=False, clickmode="event+select",
+    )
+    return figure
+
+
+def status_choropleth(geojson: dict, frame: pd.DataFrame, *, title: str, subtitle: str = "",
+                      mode: str = "status", lang: str = "zh") -> go.Figure:
+    """Regions coloured by attainment band (mode 'status') or by value (mode 'value'); clickable by adcode."""
+    full = _complete(geojson, frame)
+    figure = go.Figure()
+    reported = full[full["status"] != "no_data"]
+    silent = full[full["status"] == "no_data"]
+    common = {"geojson": geojson, "featureidkey": "id", "hovertemplate": HOVER, "showlegend": False,
+              "marker": {"line": {"color": "white", "width": 1}}}
+    if not silent.empty:
+        figure.add_trace(go.Choropleth(locations=silent["unit_id"], z=[0] * len(silent), customdata=_hover_rows(silent),
+                                       colorscale=[[0, NO_DATA_COLOUR], [1, NO_DATA_COLOUR]], showscale=False,
+                                       name="无数据", **common))
+    if mode == "value" and not reported.empty:
+        unit = reported["value_unit"].iloc[0]
+        figure.add_trace(go.Choropleth(
+            locations=reported["unit_id"], z=reported["value"], customdata=_hover_rows(reported),
+            colorscale="YlGnBu", colorbar={"title": {"text": unit}, "len": 0.6, "x": 0.98, "y": 0.4}, **common))
+    else:
+        for band in BANDS:
+            part = reported[reported["status"] == band.status.value]
+            if part.empty:
+                continue
+            figure.add_trace(go.Choropleth(
+                locations=part["unit_id"], z=[1] * len(part), customdata=_hover_rows(part),
+                colorscale=[[0, band.colour], [1, band.colour]], showscale=False, name=band.label_zh, **common))
+    if mode != "value":
+        _legend_entries(figure, full["status"].value_counts().to_dict(), lang)
+    return _finish(figure, full, title, subtitle, lang)
+
+
+def school_points(outline: dict, frame: pd.DataFrame, *, title: str, subtitle: str = "",
+                  mode: str = "status", lang: str = "zh") -> go.Figure:
+    """Schools of a county as points coloured by band (or value), sized by enrollment; customdata[0] = id."""
+    figure = go.Figure(go.Choropleth(
+        geojson=outline, featureidkey="id", locations=[f["id"] for f in outline["features"]],
+        z=[0] * len(outline["features"]), colorscale=[[0, "#f3f3f3"], [1, "#f3f3f3"]], showscale=False,
+        marker={"line": {"color": "#888", "width": 1.5}}, hoverinfo="skip", showlegend=False,
+    ))
+    located = frame[frame["longitude"].notna() & frame["latitude"].notna()] if "longitude" in frame else frame.iloc[0:0]
+    enrollment = pd.to_numeric(located["enrollment"], errors="coerce") if "enrollment" in located \
+        else pd.Series(300.0, index=located.index)
+    located = located.assign(_size=(np.sqrt(enrollment.fillna(300).clip(lower=50)) / 2.2).clip(6, 30))
+    if mode == "value":
+        figure.add_trace(go.Scattergeo(
+            lon=located["longitude"], lat=located["latitude"], mode="markers", customdata=_hover_rows(located),
+            hovertemplate=HOVER, showlegend=False,
+            marker={"size": located["_size"], "color": located["value"], "colorscale": "YlGnBu",
+                    "colorbar": {"title": {"text": located["value_unit"].iloc[0] if len(located) else ""}},
+                    "line": {"color": "#333", "width": 0.5}}))
+    else:
+        for band in BANDS:
+            part = located[located["status"] == band.status.value]
+            label = band.label_zh if lang == "zh" else band.label_en
+            figure.add_trace(go.Scattergeo(
+                lon=part["longitude"], lat=part["latitude"], mode="markers", customdata=_hover_rows(part),
+                hovertemplate=HOVER, name=f"{label} ({len(part)})", showlegend=True,
+                marker={"size": part["_size"], "color": band.colour, "line": {"color": "#333", "width": 0.5}}))
+    unplaced = len(frame) - len(located)
+    if unplaced:
+        figure.add_annotation(text=f"{unplaced} 所学校缺少坐标, 未在图上显示", xref="paper", yref="paper", x=0,
+                              y=-0.07, xanchor="left", showarrow=False, font={"size": 11, "color": "#777"})
+    result = _finish(figure, frame, title, subtitle, lang)
+    result.update_layout(clickmode="event+select")
+    return result

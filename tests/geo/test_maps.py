@@ -1,0 +1,77 @@
+"""Map figures from small hand-made evaluation frames."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from data_access.status import STATUS_COLOURS
+from geo.layers import boundary_geojson, outline_geojson
+from geo.maps import school_points, status_choropleth
+from geo.offline import PLOTLY_CONFIG, TOPOJSON_DIR, configure_static_export
+
+
+def frame(rows: list[tuple[str, str, float, str]]) -> pd.DataFrame:
+    return pd.DataFrame([{
+        "unit_id": unit, "name": name, "value": value, "status": status, "value_unit": "%", "numerator": 1.0,
+        "denominator": 2.0, "target_label": "≥95%", "deadline": "2025年底", "gap": 5.0, "clause": "条款" * 30,
+        "reported": 0 if status == "no_data" else 3, "expected": 4, "longitude": 106.67, "latitude": 35.54,
+        "enrollment": 800,
+    } for unit, name, value, status in rows])
+
+
+PINGLIANG = frame([("620802", "崆峒区", 96.0, "met"), ("620821", "泾川县", 88.0, "close"),
+                   ("620822", "灵台县", 40.0, "behind"), ("620823", "崇信县", math.nan, "no_data")])
+
+
+def _colours(figure: go.Figure) -> dict[str, str]:
+    found = {}
+    for trace in figure.data:
+        if isinstance(trace, go.Choropleth) and trace.locations is not None:
+            for location in trace.locations:
+                found[location] = trace.colorscale[0][1]
+    return found
+
+
+def test_status_map_colours_each_band_and_greys_missing_units():
+    figure = status_choropleth(boundary_geojson("620800", "county"), PINGLIANG, title="平凉", subtitle="目标")
+    colours = _colours(figure)
+    assert colours["620802"] == STATUS_COLOURS["met"]
+    assert colours["620821"] == STATUS_COLOURS["close"]
+    assert colours["620822"] == STATUS_COLOURS["behind"]
+    assert colours["620823"] == STATUS_COLOURS["no_data"]
+    assert colours["620881"] == STATUS_COLOURS["no_data"]  # not in the frame at all: grey, not zero
+    text = " ".join(a.text for a in figure.layout.annotations)
+    assert "≥95%" in text and "9/16 单位已上报" in text and "达标" in text and "灰色" in text
+    assert [t.name for t in figure.data if isinstance(t, go.Scattergeo)][:2] == ["达标 (1)", "接近 (1)"]
+
+
+def test_value_mode_has_a_colourbar_and_still_greys_no_data():
+    figure = status_choropleth(boundary_geojson("620800", "county"), PINGLIANG, title="平凉", mode="value")
+    scaled = [t for t in figure.data if isinstance(t, go.Choropleth) and t.showscale is not False]
+    assert scaled and scaled[0].colorbar.title.text == "%"
+    assert _colours(figure)["620823"] == STATUS_COLOURS["no_data"]
+
+
+def test_empty_frame_says_no_reports():
+    empty = PINGLIANG.iloc[0:0]
+    figure = status_choropleth(boundary_geojson("620800", "county"), empty, title="平凉")
+    assert any("该年度无上报数据" in a.text for a in figure.layout.annotations)
+
+
+def test_school_points_carry_the_school_id_first():
+    schools = frame([("S1", "一小", 100.0, "met"), ("S2", "二小", 0.0, "behind")])
+    figure = school_points(outline_geojson("620802"), schools, title="崆峒区")
+    points = [t for t in figure.data if isinstance(t, go.Scattergeo) and t.customdata is not None and len(t.customdata)]
+    assert sorted(p.customdata[0][0] for p in points) == ["S1", "S2"]
+
+
+def test_offline_settings_point_at_local_files():
+    configure_static_export()
+    import plotly.io as pio
+
+    assert pio.defaults.topojson.startswith("file://") and (TOPOJSON_DIR / "world_110m.json").exists()
+    assert pio.defaults.mathjax.startswith("file://")
+    assert PLOTLY_CONFIG["topojsonURL"] == "/app/static/topojson/"
