@@ -1,0 +1,1 @@
+"""Seeded demo warehouse on the real administrative units of Shaanxi and Pingliang. Not real statistics."""
