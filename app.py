@@ -6,7 +6,6 @@ import streamlit as st
 
 from ui import state
 from ui.i18n import t
-from ui.view import sidebar
 
 
 def run() -> None:
@@ -18,13 +17,11 @@ def run() -> None:
         st.Page("pages/school.py", title=t("school"), icon="🏫", url_path="school"),
         st.Page("pages/targets.py", title=t("targets"), icon="🎯", url_path="targets"),
         st.Page("pages/completeness.py", title=t("completeness"), icon="📋", url_path="completeness"),
-        st.Page("pages/import_reports.py", title=t("import"), icon="📥", url_path="import"),
     ]
     page = st.navigation(pages)
-    st.session_state["view"] = sidebar()
-    page.run()
+    page.run()  # each page renders the shared sidebar filters through ui.view.current()
     st.query_params.from_dict(state.url_params(st.session_state))
 
 
-if __name__ == "__main__":
-    run()
+# Streamlit executes this file on every rerun (not always as __main__), so run() is called unconditionally.
+run()

@@ -25,10 +25,16 @@ if candidates.empty:
     st.stop()
 ids = list(candidates["school_id"])
 labels = dict(zip(candidates["school_id"], candidates["name"] + " · " + candidates["county_name"], strict=True))
-if st.session_state.get(keys.SCHOOL) not in ids:
-    st.session_state[keys.SCHOOL] = ids[0] if len(ids) == 1 else (st.session_state.get(keys.SCHOOL) or "")
-chosen = st.selectbox("选择学校", ["", *ids], key=keys.SCHOOL,
+current_school = st.session_state.get(keys.SCHOOL) or ""
+if current_school not in ids:
+    current_school = ids[0] if len(ids) == 1 else ""
+widget = keys.widget_key(keys.SCHOOL)
+if st.session_state.get(widget) not in ["", *ids]:
+    st.session_state[widget] = current_school
+chosen = st.selectbox("选择学校", ["", *ids], key=widget,
                       format_func=lambda sid: labels.get(sid, "请选择…") if sid else "请选择…")
+st.session_state[keys.SCHOOL] = chosen
+st.query_params.from_dict(keys.url_params(st.session_state))
 if not chosen:
     st.info(f"共 {len(ids)} 所学校。请选择一所学校, 或在地图页点击学校。")
     st.stop()

@@ -84,3 +84,17 @@ def outline(adcode: str) -> dict:
 def clear_data_caches() -> None:
     """Forget cached query results (after an import changed the warehouse)."""
     st.cache_data.clear()
+
+
+@st.cache_data(show_spinner=False, ttl=600)
+def _cached_call(function_name: str, url: str, *args: object) -> object:
+    module_name, _, attribute = function_name.rpartition(".")
+    import importlib
+
+    function = getattr(importlib.import_module(module_name), attribute)
+    return function(_engine_for(url), *args)
+
+
+def cached(function, url: str, *args: object) -> object:
+    """Cache any data_access query `function(engine, *args)` by its name, the warehouse URL and plain args."""
+    return _cached_call(f"{function.__module__}.{function.__qualname__}", url, *args)

@@ -58,23 +58,30 @@ def url_params(session: Mapping) -> dict[str, str]:
     return params
 
 
+def widget_key(key: str) -> str:
+    """Widgets use their own keys: Streamlit forgets a widget's state when a page without it runs, so the
+    canonical view state lives under the plain keys and each widget is re-seeded from it."""
+    return f"w_{key}"
+
+
+def set_view(session: MutableMapping, key: str, value: object) -> None:
+    """Change a view value and the widget showing it (only before that widget is created in a run)."""
+    session[key] = value
+    session[widget_key(key)] = value
+
+
 def drill_to(session: MutableMapping, level: str, code: str | None) -> None:
     """Set the drill state for a click or breadcrumb: choosing a level clears everything below it."""
+    order = (CITY, COUNTY, SCHOOL)
     if level == SCOPE:
-        session[CITY] = ""
-        session[COUNTY] = ""
-        session[SCHOOL] = ""
-    elif level == CITY:
-        session[CITY] = code or ""
-        session[COUNTY] = ""
-        session[SCHOOL] = ""
-    elif level == COUNTY:
-        session[COUNTY] = code or ""
-        session[SCHOOL] = ""
-    elif level == SCHOOL:
-        session[SCHOOL] = code or ""
+        below = order
+    elif level in order:
+        set_view(session, level, code or "")
+        below = order[order.index(level) + 1:]
     else:
         raise ValueError(level)
+    for key in below:
+        set_view(session, key, "")
 
 
 def clicked_unit(event: Mapping | None, child_level: str) -> str | None:

@@ -50,10 +50,23 @@ class View:
         return "county" if self.county else ("city" if self.city or self.scope != "610000" else "province")
 
 
-def _keep_valid(key: str, options: list, default) -> None:
-    """Reset a state value (from the URL or an older view) that is not among the current options."""
+def _keep_valid(key: str, options: list, default) -> str:
+    """Make the view value valid for the current options and seed its widget; returns the widget key.
+
+    A widget that already holds a valid value keeps it (the user just changed it); one that Streamlit
+    forgot (page switch, first run, URL) is set from the canonical view value.
+    """
     if st.session_state.get(key) not in options:
         st.session_state[key] = default
+    widget = keys.widget_key(key)
+    if st.session_state.get(widget) not in options:
+        st.session_state[widget] = st.session_state[key]
+    return widget
+
+
+def _store(key: str, value: object) -> object:
+    st.session_state[key] = value
+    return value
 
 
 def _region_names(frame: pd.DataFrame) -> dict[str, str]:
@@ -67,50 +80,49 @@ def sidebar() -> View:
     regions = resources.regions(url)
     names = _region_names(regions)
     with st.sidebar:
-        _keep_valid(keys.LANG, ["zh", "en"], "zh")
-        st.radio(t("language"), ["zh", "en"], key=keys.LANG, horizontal=True,
-                 format_func=lambda code: "中文" if code == "zh" else "English")
+        _store(keys.LANG, st.radio(t("language"), ["zh", "en"], key=_keep_valid(keys.LANG, ["zh", "en"], "zh"),
+                                   horizontal=True, format_func=lambda code: "中文" if code == "zh" else "English"))
 
-        _keep_valid(keys.SCOPE, list(keys.SCOPES), keys.DEFAULT_SCOPE)
-        scope = st.radio(t("scope"), list(keys.SCOPES), key=keys.SCOPE, horizontal=True,
-                         format_func=lambda code: keys.SCOPES[code], on_change=_scope_changed)
+        scope = _store(keys.SCOPE, st.radio(t("scope"), list(keys.SCOPES), horizontal=True,
+                                            key=_keep_valid(keys.SCOPE, list(keys.SCOPES), keys.DEFAULT_SCOPE),
+                                            format_func=lambda code: keys.SCOPES[code]))
+        _on_change(keys.SCOPE, scope, _scope_changed)
 
         cities = sorted(regions[(regions["level"] == "city") & (regions["province_adcode"] == scope)]["adcode"])
         if scope == "610000":
-            _keep_valid(keys.CITY, ["", *cities], "")
-            city = st.selectbox(t("city"), ["", *cities], key=keys.CITY, on_change=_city_changed,
-                                format_func=lambda code: names.get(code, t("whole_scope")) if code else "全省")
+            city = _store(keys.CITY, st.selectbox(
+                t("city"), ["", *cities], key=_keep_valid(keys.CITY, ["", *cities], ""),
+                format_func=lambda code: names.get(code, t("whole_scope")) if code else "全省"))
+            _on_change(keys.CITY, city, _city_changed)
         else:
-            st.session_state[keys.CITY] = ""
-            city = ""
+            city = _store(keys.CITY, "")
         parent = city or (scope if scope != "610000" else "")
         counties = sorted(regions[(regions["level"] == "county") & (regions["parent_adcode"] == parent)]["adcode"]) \
             if parent else []
-        _keep_valid(keys.COUNTY, ["", *counties], "")
-        county = st.selectbox(t("county"), ["", *counties], key=keys.COUNTY, on_change=_county_changed,
-                              format_func=lambda code: names.get(code, code) if code else t("all"),
-                              disabled=not counties)
+        county = _store(keys.COUNTY, st.selectbox(
+            t("county"), ["", *counties], key=_keep_valid(keys.COUNTY, ["", *counties], ""),
+            format_func=lambda code: names.get(code, code) if code else t("all"), disabled=not counties))
+        _on_change(keys.COUNTY, county, _county_changed)
 
         years = list(info.years) or [keys.DEFAULT_YEAR[scope]]
         default_year = keys.DEFAULT_YEAR[scope] if keys.DEFAULT_YEAR[scope] in years else years[-1]
-        _keep_valid(keys.YEAR, years, default_year)
-        year = st.selectbox(t("year"), years, key=keys.YEAR, format_func=lambda y: f"{y}年")
+        year = _store(keys.YEAR, st.selectbox(t("year"), years, key=_keep_valid(keys.YEAR, years, default_year),
+                                              format_func=lambda y: f"{y}年"))
 
         available = catalog.indicators_for(scope)
         ids = [ind.id for ind in available]
         headline = sorted((ind for ind in available if ind.headline), key=lambda ind: ind.headline)
-        _keep_valid(keys.INDICATOR, ids, headline[0].id if headline else ids[0])
-        indicator = st.selectbox(t("indicator"), ids, key=keys.INDICATOR,
-                                 format_func=lambda code: catalog.indicators()[code].name(lang()))
+        indicator = _store(keys.INDICATOR, st.selectbox(
+            t("indicator"), ids, key=_keep_valid(keys.INDICATOR, ids, headline[0].id if headline else ids[0]),
+            format_func=lambda code: catalog.indicators()[code].name(lang())))
 
         stages = ["", *vocab.STAGES]
-        _keep_valid(keys.STAGE, stages, "")
-        stage = st.selectbox(t("stage"), stages, key=keys.STAGE,
-                             format_func=lambda code: vocab.STAGES[code] if code else t("all"))
+        stage = _store(keys.STAGE, st.selectbox(t("stage"), stages, key=_keep_valid(keys.STAGE, stages, ""),
+                                                format_func=lambda code: vocab.STAGES[code] if code else t("all")))
 
-        _keep_valid(keys.MODE, ["status", "value"], "status")
-        mode = st.radio(t("mode"), ["status", "value"], key=keys.MODE, horizontal=True,
-                        format_func=lambda m: t("mode_status") if m == "status" else t("mode_value"))
+        mode = _store(keys.MODE, st.radio(
+            t("mode"), ["status", "value"], key=_keep_valid(keys.MODE, ["status", "value"], "status"),
+            horizontal=True, format_func=lambda m: t("mode_status") if m == "status" else t("mode_value")))
         st.caption(f"数据截至 {info.data_as_of or '—'} · {info.dialect}")
     st.session_state.setdefault(keys.SCHOOL, "")
     return View(scope=scope, city=city or "", county=county or "", school=st.session_state[keys.SCHOOL] or "",
@@ -119,17 +131,31 @@ def sidebar() -> View:
                 years=info.years)
 
 
+def _on_change(key: str, value: object, reset) -> None:
+    """Run `reset` when a filter changed since the last run (widgets below it are not created yet).
+
+    Done in the script rather than with on_change callbacks so that a value arriving from the URL or a
+    map click is treated exactly like a change in the sidebar.
+    """
+    memo = f"_previous_{key}"
+    if memo in st.session_state and st.session_state[memo] != value:
+        reset()
+    st.session_state[memo] = value
+
+
 def _scope_changed() -> None:
     keys.drill_to(st.session_state, keys.SCOPE, None)
-    st.session_state[keys.YEAR] = keys.DEFAULT_YEAR[st.session_state[keys.SCOPE]]
+    keys.set_view(st.session_state, keys.YEAR, keys.DEFAULT_YEAR[st.session_state[keys.SCOPE]])
 
 
 def _city_changed() -> None:
-    keys.drill_to(st.session_state, keys.CITY, st.session_state[keys.CITY])
+    # The city widget already exists in this run: only the levels below it are reset.
+    keys.set_view(st.session_state, keys.COUNTY, "")
+    keys.set_view(st.session_state, keys.SCHOOL, "")
 
 
 def _county_changed() -> None:
-    keys.drill_to(st.session_state, keys.COUNTY, st.session_state[keys.COUNTY])
+    keys.set_view(st.session_state, keys.SCHOOL, "")
 
 
 def demo_banner(view: View) -> None:
@@ -184,6 +210,12 @@ def format_value(value: float, unit: str) -> str:
 
 
 def current() -> View:
-    """The view app.py computed for this run (or the sidebar rendered now, for a page run on its own)."""
-    view = st.session_state.get("view")
-    return view if isinstance(view, View) else sidebar()
+    """Render the shared sidebar filters and return the view; every page calls this exactly once.
+
+    The page (not app.py) renders the sidebar so that a page run on its own (AppTest reruns a page file
+    directly when a pages/ folder exists) shows the same filters. The URL is updated here as well.
+    """
+    keys.seed_from_url(st.query_params.to_dict(), st.session_state)
+    view = sidebar()
+    st.query_params.from_dict(keys.url_params(st.session_state))
+    return view

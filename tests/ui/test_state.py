@@ -31,13 +31,18 @@ def test_url_params_round_trip():
     assert {k: restored[k] for k in params} == {**params, "year": 2025}
 
 
-def test_drill_clears_levels_below():
+def canonical(session: dict) -> dict:
+    return {k: v for k, v in session.items() if not k.startswith("w_")}
+
+
+def test_drill_clears_levels_below_and_reseeds_widgets():
     session = {"city": "610100", "county": "610102", "school": "S1"}
     state.drill_to(session, state.CITY, "610300")
-    assert session == {"city": "610300", "county": "", "school": ""}
+    assert canonical(session) == {"city": "610300", "county": "", "school": ""}
+    assert (session["w_city"], session["w_county"]) == ("610300", "")
     session = {"city": "610100", "county": "610102", "school": "S1"}
     state.drill_to(session, state.SCOPE, None)
-    assert session == {"city": "", "county": "", "school": ""}
+    assert canonical(session) == {"city": "", "county": "", "school": ""}
 
 
 def test_click_on_region_and_school():

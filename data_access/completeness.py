@@ -1,0 +1,83 @@
+"""Reporting completeness: which units of a region reported a given report type in a year, and which not."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+import sqlalchemy as sa
+
+from data_access.regions import ALL_REGIONS, RegionError, require_region, scope_clause
+from data_access.schema import (
+    awareness_survey,
+    communities,
+    community_year,
+    hospital_year,
+    hospitals,
+    region_year,
+    regions,
+    school_year,
+    schools,
+)
+
+
+@dataclass(frozen=True)
+class ReportKind:
+    key: str
+    name_zh: str
+    units: sa.Table
+    unit_key: str
+    facts: sa.Table
+
+
+REPORT_KINDS: dict[str, ReportKind] = {
+    "school": ReportKind("school", "学校年报", schools, "school_id", school_year),
+    "survey": ReportKind("survey", "核心知识知晓率调查", schools, "school_id", awareness_survey),
+    "hospital": ReportKind("hospital", "医院门诊情况", hospitals, "hospital_id", hospital_year),
+    "community": ReportKind("community", "社区家长学校/指导站点", communities, "community_id", community_year),
+    "region": ReportKind("region", "区县人口与精神科医师", regions, "adcode", region_year),
+}
+
+
+def unit_reports(engine: sa.Engine, region: str, year: int, report_type: str,
+                 allowed_region: str = ALL_REGIONS) -> pd.DataFrame:
+    """One row per expected unit inside `region`: unit_id, name, county_adcode, county_name, reported."""
+    if report_type not in REPORT_KINDS:
+        raise RegionError(f"未知的上报类型 {report_type}: 可选 {', '.join(REPORT_KINDS)}")
+    require_region(engine, region, allowed_region)
+    kind = REPORT_KINDS[report_type]
+    county = regions.alias("county")
+    unit_id = kind.units.c[kind.unit_key]
+    county_of = unit_id if kind.units is regions else kind.units.c.county_adcode
+    fact_key = kind.facts.c[kind.unit_key]
+    located = (
+        sa.select(
+            unit_id.label("unit_id"), kind.units.c.name.label("name"), county.c.adcode.label("county_adcode"),
+            county.c.name.label("county_name"), county.c.city_adcode, county.c.province_adcode,
+            sa.case((fact_key.isnot(None), True), else_=False).label("reported"),
+        )
+        .select_from(kind.units)
+        .join(county, county_of == county.c.adcode)
+        .outerjoin(kind.facts, sa.and_(fact_key == unit_id, kind.facts.c.year == year))
+        .where(county.c.level == "county")
+        .subquery()
+    )
+    query = (sa.select(located.c.unit_id, located.c.name, located.c.county_adcode, located.c.county_name,
+                       located.c.reported)
+             .where(scope_clause(located.c, region), scope_clause(located.c, allowed_region))
+             .order_by(located.c.county_adcode, located.c.unit_id))
+    with engine.connect() as conn:
+        frame = pd.read_sql(query, conn)
+    frame["reported"] = frame["reported"].astype(bool)
+    return frame
+
+
+def county_completeness(units: pd.DataFrame) -> pd.DataFrame:
+    """Per county: reported, expected and the share reported (for the map and the table)."""
+    if units.empty:
+        return pd.DataFrame(columns=["county_adcode", "county_name", "reported", "expected", "share"])
+    grouped = units.groupby(["county_adcode", "county_name"], as_index=False).agg(
+        reported=("reported", "sum"), expected=("reported", "size"))
+    grouped["reported"] = grouped["reported"].astype(int)
+    grouped["share"] = 100.0 * grouped["reported"] / grouped["expected"]
+    return grouped.sort_values(["share", "county_adcode"]).reset_index(drop=True)
