@@ -15,8 +15,8 @@ def app() -> AppTest:
 
 
 def texts(at: AppTest) -> str:
-    parts = [e.value for e in at.title] + [e.value for e in at.subheader] + [e.value for e in at.markdown] + [e.value for e in at.info] \
-        + [e.value for e in at.caption] + [e.value for e in at.warning]
+    elements = (at.title, at.subheader, at.markdown, at.info, at.caption, at.warning)
+    parts = [e.value for group in elements for e in group]
     return "\n".join(str(p) for p in parts)
 
 
