@@ -9,14 +9,14 @@ from ui.i18n import t
 
 
 def run() -> None:
-    st.set_page_config(page_title="学生心理健康专项行动监测", page_icon="🗺️", layout="wide")
+    st.set_page_config(page_title="学生心理健康专项行动监测", layout="wide")
     state.seed_from_url(st.query_params.to_dict(), st.session_state)
     pages = [
-        st.Page("pages/overview.py", title=t("overview"), icon="📊", url_path="overview", default=True),
-        st.Page("pages/map.py", title=t("map"), icon="🗺️", url_path="map"),
-        st.Page("pages/school.py", title=t("school"), icon="🏫", url_path="school"),
-        st.Page("pages/targets.py", title=t("targets"), icon="🎯", url_path="targets"),
-        st.Page("pages/completeness.py", title=t("completeness"), icon="📋", url_path="completeness"),
+        st.Page("pages/overview.py", title=t("overview"), url_path="overview", default=True),
+        st.Page("pages/map.py", title=t("map"), url_path="map"),
+        st.Page("pages/school.py", title=t("school"), url_path="school"),
+        st.Page("pages/targets.py", title=t("targets"), url_path="targets"),
+        st.Page("pages/completeness.py", title=t("completeness"), url_path="completeness"),
     ]
     page = st.navigation(pages)
     page.run()  # each page renders the shared sidebar filters through ui.view.current()

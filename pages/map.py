@@ -25,6 +25,19 @@ breadcrumb(view)
 no_data_guard(view)
 
 
+def _trajectory(gap: float, needed: float, years_left: float) -> str:
+    """Yearly progress still needed by the deadline, in words a meeting understands."""
+    if pd.isna(gap):
+        return "无数据"
+    if gap <= 0:
+        return "已达标"
+    if pd.isna(years_left):
+        return "本学年须达标"
+    if years_left <= 0:
+        return f"已到期, 尚差 {gap:.1f}"
+    return f"每年 +{needed:.1f} ({int(years_left)} 年)"
+
+
 def _on_click() -> None:
     drilled = keys.drill_from_click(st.session_state, st.session_state.get(MAP_KEY), view.child_level)
     if drilled == keys.SCHOOL:
@@ -74,8 +87,8 @@ with table_column:
         "分子/分母": [("—" if pd.isna(d) else f"{n:g}/{d:g}") for n, d in
                     zip(ranking["numerator"], ranking["denominator"], strict=True)],
         "差距": ranking["gap"].round(1),
-        f"{t('trajectory')}": ranking["needed_per_year"].round(1),
-        "剩余年数": ranking["years_left"],
+        t("trajectory"): [_trajectory(g, n, y) for g, n, y in
+                          zip(ranking["gap"], ranking["needed_per_year"], ranking["years_left"], strict=True)],
         "上报": ranking["reported"].astype(str) + "/" + ranking["expected"].astype(str),
         "状态": ranking["status"].map({"met": "达标", "close": "接近", "behind": "落后", "no_data": "无数据"}),
     })

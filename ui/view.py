@@ -160,7 +160,7 @@ def _county_changed() -> None:
 
 def demo_banner(view: View) -> None:
     if view.is_demo:
-        st.warning(t("demo_banner"), icon="⚠️")
+        st.warning(t("demo_banner"))
 
 
 def breadcrumb(view: View) -> None:
@@ -209,12 +209,27 @@ def format_value(value: float, unit: str) -> str:
     return f"{value:.2f} {unit}" if value < 100 else f"{value:.0f} {unit}"
 
 
+def _leave_legacy_pages_mode() -> None:
+    """Make app.py (st.navigation, wide layout) run even when the first request is a page URL.
+
+    Streamlit guesses "legacy multipage mode" from the folder name pages/ until st.navigation has run
+    once in the process; in that mode /map runs pages/map.py alone. Clearing the guess and rerunning
+    hands the request to app.py, which routes to the same page.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
 def current() -> View:
     """Render the shared sidebar filters and return the view; every page calls this exactly once.
 
     The page (not app.py) renders the sidebar so that a page run on its own (AppTest reruns a page file
     directly when a pages/ folder exists) shows the same filters. The URL is updated here as well.
     """
+    _leave_legacy_pages_mode()
     keys.seed_from_url(st.query_params.to_dict(), st.session_state)
     view = sidebar()
     st.query_params.from_dict(keys.url_params(st.session_state))
