@@ -6,10 +6,12 @@ import pandas as pd
 import streamlit as st
 
 from data_access import catalog
+from exports.tables import indicator_table
 from geo.maps import school_points, status_choropleth
 from geo.offline import PLOTLY_CONFIG
 from ui import resources
 from ui import state as keys
+from ui.export_widgets import map_download, table_downloads
 from ui.i18n import t
 from ui.view import breadcrumb, current, demo_banner, format_value, no_data_guard
 
@@ -97,6 +99,9 @@ with table_column:
     with st.expander(t("clause")):
         first = frame.dropna(subset=["clause"]).iloc[0]
         st.markdown(f"> {first['clause']}\n\n{catalog.PLANS[view.scope].name_zh} {first['clause_ref']}")
+    with st.expander("导出 (幻灯片图片 / 表格)"):
+        map_download(view, key="map_export")
+        table_downloads(indicator_table(ranking), file_stem=f"{area}_{view.indicator}_{view.year}", key="ranking")
 
 urban_rural = ("parent_school_urban", "parent_school_rural")
 if view.child_level != "school" and all(i in {x.id for x in catalog.indicators_for(view.scope)} for i in urban_rural) \

@@ -7,7 +7,9 @@ import streamlit as st
 
 from charts.figures import sparkline
 from data_access import catalog
+from exports.tables import indicator_table
 from ui import resources
+from ui.export_widgets import meeting_pack_button, table_downloads
 from ui.i18n import t
 from ui.view import breadcrumb, current, demo_banner, format_value, no_data_guard, status_chip
 
@@ -46,3 +48,12 @@ for index, indicator in enumerate(shown):
                         config={"displayModeBar": False, "staticPlot": True}, key=f"spark_{indicator.id}")
         with st.popover(t("clause"), width="stretch"):
             st.markdown(f"> {row['clause']}\n\n— {catalog.PLANS[view.scope].name_zh} {row['clause_ref']}")
+
+st.divider()
+st.markdown("#### 会议材料与表格导出")
+left, right = st.columns(2)
+with left:
+    meeting_pack_button(view, key="pack")
+with right:
+    table_downloads(indicator_table(frame[frame["year"] == view.year]),
+                    file_stem=f"{names.get(view.region, view.region)}_指标_{view.year}", key="overview_table")

@@ -7,8 +7,10 @@ import streamlit as st
 
 from data_access import vocab
 from data_access.regions import RegionError
+from exports.tables import indicator_table
 from ui import resources
 from ui import state as keys
+from ui.export_widgets import table_downloads
 from ui.i18n import t
 from ui.view import breadcrumb, current, demo_banner, format_value
 
@@ -62,6 +64,7 @@ else:
                   aggfunc="first")
     st.markdown("#### 各年度对照目标")
     st.dataframe(table, width="stretch")
+    table_downloads(indicator_table(mine), file_stem=f"{record['name']}_各年度指标", key="school_table")
     now = mine[mine["year"] == view.year]
     behind = now[now["status"].isin(["behind", "close"])]
     if not behind.empty:
