@@ -6,13 +6,15 @@ import os
 import shutil
 import subprocess
 
+# Names kaleido/choreographer look for on PATH (BROWSER_PATH overrides them, as it does for kaleido).
 CHROMIUM_CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 
 
 def chromium_path() -> str | None:
+    """The browser kaleido will start, or None when there is none."""
     configured = os.environ.get("BROWSER_PATH")
     if configured:
-        return configured if os.path.exists(configured) else None
+        return configured if os.path.isfile(configured) and os.access(configured, os.X_OK) else None
     for name in CHROMIUM_CANDIDATES:
         found = shutil.which(name)
         if found:
@@ -21,19 +23,25 @@ def chromium_path() -> str | None:
 
 
 def has_cjk_font() -> bool:
+    """True when fontconfig knows a font covering Chinese (what Chromium falls back to for 汉字)."""
     if not shutil.which("fc-list"):
         return False
     result = subprocess.run(["fc-list", ":lang=zh", "family"], capture_output=True, text=True, check=False)
     return bool(result.stdout.strip())
 
 
-def export_problems() -> list[str]:
-    """Chinese messages, one per missing piece, naming what to install; empty when export can work."""
+def check_export_environment() -> list[str]:
+    """Chinese messages, one per missing piece, naming the Debian package; empty when export can work."""
     problems = []
     if chromium_path() is None:
-        where = f" (BROWSER_PATH={os.environ['BROWSER_PATH']} 不存在)" if os.environ.get("BROWSER_PATH") else ""
+        configured = os.environ.get("BROWSER_PATH")
+        where = f" (BROWSER_PATH={configured} 不存在或不可执行)" if configured else ""
         problems.append(f"未找到 Chromium 浏览器{where}: 请安装 Debian 软件包 chromium (apt-get install chromium)")
     if not has_cjk_font():
-        problems.append("未找到中文字体, 导出的中文会显示为方框: 请安装 fonts-wqy-microhei "
+        problems.append("未找到中文字体, 导出的中文会显示为方框: 请安装 Debian 软件包 fonts-wqy-microhei "
                         "(apt-get install fonts-wqy-microhei)")
     return problems
+
+
+# The name the first pages and CLI used.
+export_problems = check_export_environment

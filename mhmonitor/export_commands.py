@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import time
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 
@@ -14,56 +17,93 @@ def _engine():
 
 
 def _check_environment() -> None:
-    from exports.environment import export_problems
+    """Fail before any work, with the Debian package to install, when Chromium or a CJK font is missing."""
+    from exports.environment import check_export_environment
     from mhmonitor.cli import CommandError
 
-    problems = export_problems()
+    problems = check_export_environment()
     if problems:
         raise CommandError("; ".join(problems))
+
+
+@contextmanager
+def _rendering() -> Iterator[None]:
+    """Turn a rendering failure into the CLI's one-line error."""
+    from exports.images import ExportError
+    from mhmonitor.cli import CommandError
+
+    try:
+        yield
+    except ExportError as error:
+        raise CommandError(str(error)) from error
+
+
+def _write(path: str, data: bytes) -> None:
+    from mhmonitor.cli import CommandError
+
+    try:
+        Path(path).write_bytes(data)
+    except OSError as error:
+        raise CommandError(f"无法写入 {path}: {error.strerror}") from error
 
 
 def cmd_export_map(args: argparse.Namespace) -> int:
     _check_environment()
     from exports.images import map_png
 
-    with warnings.catch_warnings():
+    started = time.perf_counter()
+    with warnings.catch_warnings(), _rendering():
         warnings.simplefilter("ignore")
-        png = map_png(_engine(), args.region, args.year, args.indicator, mode=args.mode, scale=args.scale,
-                      allowed_region=args.allowed_region)
-    Path(args.out).write_bytes(png)
-    print(f"已导出地图: {args.out} ({len(png) // 1024} KB)")
+        png = map_png(_engine(), args.region, args.year, args.indicator, level=args.level, mode=args.mode,
+                      scale=args.scale, allowed_region=args.allowed_region)
+    _write(args.out, png)
+    print(f"已导出地图: {args.out} ({len(png) // 1024} KB, {time.perf_counter() - started:.1f} 秒)")
     return 0
 
 
 def cmd_brief(args: argparse.Namespace) -> int:
     _check_environment()
-    from exports.brief import meeting_pack
+    from exports.brief import meeting_slides, pdf_bytes, pptx_bytes
 
-    with warnings.catch_warnings():
+    def progress(fraction: float, message: str) -> None:
+        print(f"[{fraction:4.0%}] {message}", flush=True)
+
+    started = time.perf_counter()
+    with warnings.catch_warnings(), _rendering():
         warnings.simplefilter("ignore")
-        pptx = meeting_pack(_engine(), args.region, args.year, allowed_region=args.allowed_region,
-                            progress=lambda fraction, message: print(f"[{fraction:4.0%}] {message}", flush=True))
-    Path(args.out).write_bytes(pptx)
-    print(f"已生成会议材料: {args.out} ({len(pptx) // 1024} KB)")
+        deck = meeting_slides(_engine(), args.region, args.year, allowed_region=args.allowed_region,
+                              progress=progress)
+        outputs = [args.out] + ([args.pdf] if args.pdf else [])
+        for out in outputs:
+            data = pdf_bytes(deck, progress=progress) if out.lower().endswith(".pdf") else pptx_bytes(deck)
+            _write(out, data)
+            print(f"已生成会议材料: {out} ({len(deck.slides)} 页, {len(data) // 1024} KB)")
+    print(f"用时 {time.perf_counter() - started:.1f} 秒")
     return 0
 
 
 def register(subparsers) -> None:
     from data_access.regions import ALL_REGIONS
 
-    export_map = subparsers.add_parser("export-map", help="导出某指标的地图 PNG (1600x900, 可 2 倍)")
-    export_map.add_argument("--region", required=True)
+    export_map = subparsers.add_parser("export-map",
+                                       help="导出某指标的地图 PNG (1600x900, 可 2 倍), 含标题、图例、目标与条款")
+    export_map.add_argument("--region", required=True,
+                            help="行政区划代码: 省 (地图为市)、市 (地图为县区)、县 (地图为学校)")
     export_map.add_argument("--year", required=True, type=int)
-    export_map.add_argument("--indicator", required=True)
-    export_map.add_argument("--out", required=True)
-    export_map.add_argument("--scale", type=float, default=1, choices=(1, 2))
-    export_map.add_argument("--mode", choices=("status", "value"), default="status")
-    export_map.add_argument("--allowed-region", default=ALL_REGIONS)
+    export_map.add_argument("--indicator", required=True, help="指标编号, 见 mhmonitor targets")
+    export_map.add_argument("--out", required=True, help="输出 PNG 文件")
+    export_map.add_argument("--scale", type=int, default=1, choices=(1, 2), help="2 = 3200x1800 像素")
+    export_map.add_argument("--mode", choices=("status", "value"), default="status",
+                            help="status 按目标达成着色, value 按数值着色")
+    export_map.add_argument("--level", choices=("city", "county", "school"), default=None,
+                            help="地图单位层级 (默认为下一级)")
+    export_map.add_argument("--allowed-region", default=ALL_REGIONS, help="调用者的权限范围 (行政区划代码)")
     export_map.set_defaults(func=cmd_export_map)
 
-    brief = subparsers.add_parser("brief", help="生成会议用 PPTX (标题、各重点指标地图、排名、上报情况)")
-    brief.add_argument("--region", required=True)
+    brief = subparsers.add_parser("brief", help="生成会议材料 PPTX (封面、各重点指标地图、排名、上报情况)")
+    brief.add_argument("--region", required=True, help="行政区划代码, 如 620800 (平凉市)")
     brief.add_argument("--year", required=True, type=int)
-    brief.add_argument("--out", required=True)
-    brief.add_argument("--allowed-region", default=ALL_REGIONS)
+    brief.add_argument("--out", required=True, help="输出文件: .pptx (或 .pdf)")
+    brief.add_argument("--pdf", default=None, help="另存一份相同内容的 PDF")
+    brief.add_argument("--allowed-region", default=ALL_REGIONS, help="调用者的权限范围 (行政区划代码)")
     brief.set_defaults(func=cmd_brief)
