@@ -33,6 +33,11 @@ Progress = Callable[[float, str], None]
 
 # Slide geometry in inches (16:9). Both renderers use the same boxes.
 SLIDE_W, SLIDE_H = 13.333, 7.5
+# Slide layout in inches (left, top, width, height), shared by the PPTX and the PDF renderings.
+COVER_TITLE_BOX = (0.8, 1.6, 11.7, 1.2)
+COVER_PANEL_BOX = (0.8, 2.9, 11.7, 3.8)
+TITLE_BOX = (0.5, 0.25, 9.3, 0.7)
+SUBTITLE_BOX = (0.5, 0.9, 12.3, 0.45)
 PICTURE_BOX = (0.35, 1.45, 8.1, 5.45)
 PANEL_BOX = (8.7, 1.45, 4.3, 5.45)
 TABLE_BOX = (0.5, 1.5, 12.3, 5.3)
@@ -337,11 +342,11 @@ def pptx_bytes(deck: Deck) -> bytes:
     for number, spec in enumerate(deck.slides, start=1):
         slide = presentation.slides.add_slide(blank)
         if spec.cover:
-            _textbox(slide, (0.8, 1.6, 11.7, 1.2), [Line(spec.title, 36, True)])
-            _textbox(slide, (0.8, 2.9, 11.7, 3.8), spec.panel)
+            _textbox(slide, COVER_TITLE_BOX, [Line(spec.title, 36, True)])
+            _textbox(slide, COVER_PANEL_BOX, spec.panel)
         else:
-            _textbox(slide, (0.5, 0.25, 9.3, 0.7), [Line(spec.title, 26, True)])
-            _textbox(slide, (0.5, 0.9, 12.3, 0.45), [Line(spec.subtitle, 14, colour=GREY)])
+            _textbox(slide, TITLE_BOX, [Line(spec.title, 26, True)])
+            _textbox(slide, SUBTITLE_BOX, [Line(spec.subtitle, 14, colour=GREY)])
             if spec.picture is not None:
                 left, top, width, height = PICTURE_BOX
                 slide.shapes.add_picture(io.BytesIO(spec.picture), Inches(left), Inches(top), Inches(width),
@@ -433,11 +438,11 @@ def slide_figure(deck: Deck, number: int) -> go.Figure:
     figure.update_xaxes(range=[0, SLIDE_W], visible=False, fixedrange=True)
     figure.update_yaxes(range=[SLIDE_H, 0], visible=False, fixedrange=True)
     if spec.cover:
-        _figure_text(figure, (0.8, 1.6, 11.7, 1.2), [Line(spec.title, 36, True)])
-        _figure_text(figure, (0.8, 2.9, 11.7, 3.8), spec.panel)
+        _figure_text(figure, COVER_TITLE_BOX, [Line(spec.title, 36, True)])
+        _figure_text(figure, COVER_PANEL_BOX, spec.panel)
     else:
-        _figure_text(figure, (0.5, 0.25, 9.3, 0.7), [Line(spec.title, 26, True)])
-        _figure_text(figure, (0.5, 0.9, 12.3, 0.45), [Line(spec.subtitle, 14, colour=GREY)])
+        _figure_text(figure, TITLE_BOX, [Line(spec.title, 26, True)])
+        _figure_text(figure, SUBTITLE_BOX, [Line(spec.subtitle, 14, colour=GREY)])
         if spec.picture is not None:
             left, top, width, height = PICTURE_BOX
             figure.add_layout_image(source="data:image/png;base64," + base64.b64encode(spec.picture).decode(),
