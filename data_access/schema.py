@@ -125,5 +125,54 @@ warehouse_meta = sa.Table(
     sa.Column("value", sa.String(256), nullable=False),
 )
 
+# Import audit (migration 0002). One row per import attempt, applied or not: who, when, which file.
+import_batches = sa.Table(
+    "import_batches",
+    metadata,
+    sa.Column("batch_id", sa.String(36), primary_key=True, autoincrement=False),
+    sa.Column("report_type", sa.String(16), nullable=False),
+    sa.Column("file_name", sa.String(255), nullable=False),
+    sa.Column("file_sha256", sa.String(64), nullable=False),
+    sa.Column("imported_by", sa.String(64), nullable=False),
+    sa.Column("imported_at", sa.DateTime, nullable=False),  # UTC
+    sa.Column("allowed_region", ADCODE, nullable=False),
+    # applied / rejected (validation) / failed (database error) / undone (reverted by a later batch)
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("rows_total", sa.Integer, nullable=False),
+    sa.Column("rows_added", sa.Integer, nullable=False),
+    sa.Column("rows_changed", sa.Integer, nullable=False),
+    sa.Column("rows_unchanged", sa.Integer, nullable=False),
+    sa.Column("issue_count", sa.Integer, nullable=False),
+    sa.Column("message", sa.Text, nullable=True),  # first problems of a rejected/failed attempt
+    sa.Column("undo_of", sa.String(36), nullable=True),  # set on the batch that reverted another
+)
+
+# Every value an applied batch wrote, with the value it replaced, so a correction can be traced and undone.
+# Values are JSON text (null, number, true/false) so one column holds every type on both engines.
+value_changes = sa.Table(
+    "value_changes",
+    metadata,
+    sa.Column("batch_id", sa.String(36), sa.ForeignKey("import_batches.batch_id"), primary_key=True,
+              autoincrement=False),
+    sa.Column("change_no", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("table_name", sa.String(32), nullable=False),
+    sa.Column("unit_id", sa.String(32), nullable=False),
+    sa.Column("year", sa.Integer, nullable=False),
+    sa.Column("action", sa.String(8), nullable=False),  # add (a new row) / change (one column) / delete (undo)
+    sa.Column("column_name", sa.String(64), nullable=True),
+    sa.Column("old_value", sa.Text, nullable=True),
+    sa.Column("new_value", sa.Text, nullable=True),
+)
+
+# One row per lock name; an import updates its row first thing in its transaction, so concurrent imports
+# are serialised (PostgreSQL row lock) or refused (DuckDB write-write conflict).
+import_locks = sa.Table(
+    "import_locks",
+    metadata,
+    sa.Column("name", sa.String(32), primary_key=True, autoincrement=False),
+    sa.Column("holder", sa.String(36), nullable=True),
+    sa.Column("acquired_at", sa.DateTime, nullable=True),
+)
+
 FACT_TABLES = (region_year, school_year, awareness_survey, hospital_year, community_year)
 UNIT_TABLES = (regions, schools, hospitals, communities)

@@ -1,0 +1,158 @@
+"""Import history, the values a batch overwrote, and undoing a batch (itself recorded as a batch)."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import timedelta
+
+import pandas as pd
+import sqlalchemy as sa
+
+from data_access.importing.loading import ImportBusy, _now, _take_lock, _write
+from data_access.importing.plan import format_value, same_value
+from data_access.importing.spec import REPORT_TYPES
+from data_access.regions import ALL_REGIONS
+from data_access.schema import import_batches, regions, value_changes
+
+STATUS_ZH = {"applied": "已导入", "rejected": "被拒绝 (未写入)", "failed": "失败 (已回滚)", "undone": "已撤销"}
+BEIJING = timedelta(hours=8)
+FACT_TABLES = {spec.facts.name: spec for spec in REPORT_TYPES.values()}
+
+
+class UndoRefused(Exception):
+    """The batch cannot be undone; message in Chinese."""
+
+
+def _visible_regions(conn: sa.Connection, allowed_region: str) -> list[str] | None:
+    """Importer regions the viewer may see: their own region and everything inside it (None = all)."""
+    if allowed_region == ALL_REGIONS:
+        return None
+    query = sa.select(regions.c.adcode).where(sa.or_(regions.c.adcode == allowed_region,
+                                                     regions.c.city_adcode == allowed_region,
+                                                     regions.c.province_adcode == allowed_region))
+    return list(conn.execute(query).scalars())
+
+
+def import_history(engine: sa.Engine, allowed_region: str = ALL_REGIONS, limit: int = 200) -> pd.DataFrame:
+    """Newest first: batch_id, time (Beijing), who, file, type, status, counts, message, undo_of."""
+    with engine.connect() as conn:
+        query = sa.select(import_batches).order_by(import_batches.c.imported_at.desc()).limit(limit)
+        visible = _visible_regions(conn, allowed_region)
+        if visible is not None:
+            query = query.where(import_batches.c.allowed_region.in_(visible))
+        frame = pd.DataFrame(conn.execute(query).mappings().all(), columns=[c.name for c in import_batches.c])
+    frame["imported_at"] = pd.to_datetime(frame["imported_at"]) + BEIJING
+    frame["report_name"] = [REPORT_TYPES[k].name_zh if k in REPORT_TYPES else k for k in frame["report_type"]]
+    frame["status_zh"] = frame["status"].map(STATUS_ZH).fillna(frame["status"])
+    return frame
+
+
+def history_table(history: pd.DataFrame) -> pd.DataFrame:
+    """The history with Chinese headers, for the page and exports."""
+    return pd.DataFrame({
+        "时间(北京)": history["imported_at"].dt.strftime("%Y-%m-%d %H:%M:%S"), "导入人": history["imported_by"],
+        "文件": history["file_name"], "类型": history["report_name"], "结果": history["status_zh"],
+        "新增": history["rows_added"], "修改": history["rows_changed"], "不变": history["rows_unchanged"],
+        "问题数": history["issue_count"], "说明": history["message"].fillna(""),
+        "SHA-256": history["file_sha256"].str[:12], "批次": history["batch_id"],
+    })
+
+
+def batch_changes(engine: sa.Engine, batch_id: str) -> pd.DataFrame:
+    """What one batch wrote: 单位代码, 年度, 操作, 项目, 原值, 新值 (headers as in the template)."""
+    with engine.connect() as conn:
+        rows = conn.execute(sa.select(value_changes).where(value_changes.c.batch_id == batch_id)
+                            .order_by(value_changes.c.change_no)).mappings().all()
+    lines = []
+    for row in rows:
+        spec = FACT_TABLES[row["table_name"]]
+        headers = {c.field: c.header for c in spec.columns}
+        action = {"add": "新增", "change": "修改", "delete": "删除"}[row["action"]]
+        if row["column_name"]:
+            lines.append((row["unit_id"], row["year"], action, headers.get(row["column_name"], row["column_name"]),
+                          format_value(json.loads(row["old_value"])), format_value(json.loads(row["new_value"]))))
+        else:
+            values = json.loads(row["new_value"] or row["old_value"])
+            shown = "; ".join(f"{headers.get(k, k)}={format_value(v)}" for k, v in values.items())
+            lines.append((row["unit_id"], row["year"], action, "整行",
+                          shown if row["action"] == "delete" else "", shown if row["action"] == "add" else ""))
+    return pd.DataFrame(lines, columns=["单位代码", "年度", "操作", "项目", "原值", "新值"])
+
+
+def undo_import(engine: sa.Engine, batch_id: str, *, imported_by: str, allowed_region: str = ALL_REGIONS) -> str:
+    """Put back every value the batch overwrote and remove the rows it added, in one transaction.
+
+    Refused when a later import changed the same values (undo the later one first) or the batch lies
+    outside the caller's region. Returns the id of the undo batch, which the history shows.
+    """
+    undo_id = str(uuid.uuid4())
+    try:
+        with engine.begin() as conn:
+            _take_lock(conn, undo_id)
+            batch = conn.execute(sa.select(import_batches).where(import_batches.c.batch_id == batch_id)) \
+                .mappings().first()
+            if batch is None:
+                raise UndoRefused(f"没有批次 {batch_id}")
+            if batch["status"] != "applied":
+                raise UndoRefused(f"批次 {batch_id} 的状态是「{STATUS_ZH.get(batch['status'], batch['status'])}」,"
+                                  " 只能撤销已导入的批次")
+            visible = _visible_regions(conn, allowed_region)
+            if visible is not None and batch["allowed_region"] not in visible:
+                raise UndoRefused(f"批次 {batch_id} 由 {batch['allowed_region']} 导入, 超出您的权限范围")
+            changes = conn.execute(sa.select(value_changes).where(value_changes.c.batch_id == batch_id)
+                                   .order_by(value_changes.c.change_no)).mappings().all()
+            reverse = [_reverse(conn, change) for change in changes]
+            conn.execute(sa.insert(import_batches).values(
+                batch_id=undo_id, report_type=batch["report_type"], file_name=f"撤销: {batch['file_name']}"[:255],
+                file_sha256=batch["file_sha256"], imported_by=imported_by[:64], imported_at=_now(),
+                allowed_region=allowed_region, status="applied", rows_total=batch["rows_total"],
+                rows_added=sum(r["action"] == "add" for r in reverse),
+                rows_changed=len({(r["unit_id"], r["year"]) for r in reverse if r["action"] == "change"}),
+                rows_unchanged=0, issue_count=0, undo_of=batch_id,
+                message=f"撤销批次 {batch_id}: 删除其新增的 {sum(r['action'] == 'delete' for r in reverse)} 行, "
+                        f"恢复 {sum(r['action'] == 'change' for r in reverse)} 项原值"))
+            if reverse:
+                _write(conn, sa.insert(value_changes), [{"batch_id": undo_id, "change_no": n, **line}
+                                                        for n, line in enumerate(reverse, start=1)])
+            conn.execute(sa.update(import_batches).where(import_batches.c.batch_id == batch_id)
+                         .values(status="undone"))
+    except ImportBusy as busy:
+        raise UndoRefused(str(busy)) from busy
+    return undo_id
+
+
+def _reverse(conn: sa.Connection, change: sa.RowMapping) -> dict:
+    """Apply the inverse of one recorded change after checking nothing changed it since; the inverse line."""
+    spec = FACT_TABLES[change["table_name"]]
+    facts = spec.facts
+    key = sa.and_(facts.c[spec.unit_key] == change["unit_id"], facts.c.year == change["year"])
+    current = conn.execute(sa.select(facts).where(key)).mappings().first()
+    where = f"{change['unit_id']} {change['year']} 年"
+    later = UndoRefused(f"{where}的数据在这次导入之后又被修改过: 请先撤销之后的导入")
+    line = {"table_name": change["table_name"], "unit_id": change["unit_id"], "year": change["year"]}
+    if change["action"] == "add":
+        values = json.loads(change["new_value"])
+        if current is None or not all(same_value(current[k], v) for k, v in values.items()):
+            raise later
+        conn.execute(sa.delete(facts).where(key))
+        return {**line, "action": "delete", "column_name": None, "old_value": json.dumps(dict(_plain(current))),
+                "new_value": None}
+    if change["action"] == "delete":
+        if current is not None:
+            raise later
+        values = json.loads(change["old_value"])
+        conn.execute(sa.insert(facts).values(values))
+        return {**line, "action": "add", "column_name": None, "old_value": None,
+                "new_value": json.dumps({k: v for k, v in values.items() if k not in (spec.unit_key, "year")})}
+    column = change["column_name"]
+    old, new = json.loads(change["old_value"]), json.loads(change["new_value"])
+    if current is None or not same_value(current[column], new):
+        raise later
+    conn.execute(sa.update(facts).where(key).values({column: old}))
+    return {**line, "action": "change", "column_name": column, "old_value": change["new_value"],
+            "new_value": change["old_value"]}
+
+
+def _plain(row: sa.RowMapping) -> dict:
+    return {k: (float(v) if hasattr(v, "is_finite") else v) for k, v in row.items()}

@@ -1,0 +1,49 @@
+"""One problem found in an uploaded file, located the way the clerk sees the file in Excel."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+ISSUE_HEADER = ("文件", "工作表", "行", "列", "值", "问题")
+
+
+@dataclass(frozen=True)
+class Issue:
+    file: str
+    sheet: str | None  # None for CSV and for problems with the whole file
+    row: int | None  # row number as Excel shows it (header row included)
+    column: str | None  # the header as written in the file, or the template header when missing
+    value: str | None  # the offending cell text
+    message: str  # Chinese, says what is wrong and what to write instead
+
+    def describe(self) -> str:
+        """One line: 文件 x.xlsx, 工作表「填报」, 第 5 行, 列「在校生数」, 值「-3」: 不能为负数."""
+        where = [f"文件 {self.file}"]
+        if self.sheet:
+            where.append(f"工作表「{self.sheet}」")
+        if self.row is not None:
+            where.append(f"第 {self.row} 行")
+        if self.column:
+            where.append(f"列「{self.column}」")
+        if self.value not in (None, ""):
+            where.append(f"值「{self.value}」")
+        return f"{', '.join(where)}: {self.message}"
+
+
+def issues_frame(issues: list[Issue]) -> pd.DataFrame:
+    """Issues as a table with Chinese headers (page display, CSV/XLSX download for the clerk)."""
+    return pd.DataFrame(
+        [(i.file, i.sheet or "", i.row if i.row is not None else pd.NA, i.column or "", i.value or "", i.message)
+         for i in issues],
+        columns=list(ISSUE_HEADER),
+    ).astype({"行": "Int64"})
+
+
+class ImportRejected(Exception):
+    """The file cannot be imported; `issues` says every reason found."""
+
+    def __init__(self, issues: list[Issue]) -> None:
+        super().__init__(issues[0].describe() if issues else "文件被拒绝")
+        self.issues = issues

@@ -1,0 +1,252 @@
+"""Check and apply one file: validation, preview, one transaction, the import lock and the audit trail.
+
+A file is applied whole or not at all: facts, the batch row and every overwritten value are written in
+one transaction that first takes the import lock. Rejected and failed attempts are recorded afterwards,
+in a transaction of their own, so the history shows them although nothing was written.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+import sqlalchemy as sa
+
+from data_access.importing.issues import ImportRejected, Issue
+from data_access.importing.plan import ImportPlan, build_plan
+from data_access.importing.reading import read_table
+from data_access.importing.spec import REPORT_TYPES, ReportType, report_type
+from data_access.importing.validation import detect_report_type, parse
+from data_access.regions import ALL_REGIONS
+from data_access.schema import import_batches, import_locks, value_changes, warehouse_meta
+
+LOCK_NAME = "import"
+# PostgreSQL: how long an import waits for another one touching the warehouse before giving up.
+LOCK_WAIT_SECONDS = 20
+WRITE_CHUNK = 500
+MESSAGE_ISSUES = 20  # issues kept in the history row of a rejected attempt
+
+
+class ImportBusy(Exception):
+    """Another import holds the lock; message in Chinese."""
+
+
+class StalePreview(Exception):
+    """The warehouse changed between preview and commit."""
+
+
+@dataclass
+class ImportOutcome:
+    status: str  # preview / applied / rejected / failed
+    file_name: str
+    sha256: str
+    spec: ReportType | None = None
+    plan: ImportPlan | None = None
+    issues: list[Issue] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)
+    batch_id: str | None = None
+    error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.status in ("preview", "applied")
+
+    def summary_lines(self) -> list[str]:
+        """The same Chinese summary for the page and the command line."""
+        name = self.spec.name_zh if self.spec else "未知类型"
+        if self.status == "rejected":
+            head = (f"未导入: {self.file_name} ({name}) 有 {len(self.issues)} 处问题, 整份文件没有写入数据仓库。"
+                    "请逐条修改后重新上传:")
+            return [head, *(f"  {issue.describe()}" for issue in self.issues)]
+        if self.status == "failed":
+            return [f"导入失败, 数据仓库保持原样: {self.file_name} ({name}): {self.error}"]
+        plan = self.plan
+        counts = (f"共 {plan.rows_total} 行: 新增 {len(plan.added)} 行, 修改 {len(plan.changed)} 行, "
+                  f"不变 {plan.unchanged} 行")
+        head = (f"预览 (尚未写入): {self.file_name} ({name}), {counts}" if self.status == "preview"
+                else f"已导入 {self.file_name} ({name}), 批次 {self.batch_id}: {counts}")
+        cleared = sum(f.new is None for change in plan.changed for f in change.changes)
+        notices = list(self.notices)
+        if cleared:
+            notices.append(f"{cleared} 项已有数据将被清空 (文件中为空白 = 未上报); 如非本意请在文件中补填")
+        return [head, *(f"  注意: {notice}" for notice in notices)]
+
+
+def sha256_of(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def _parse_file(conn: sa.Connection, file_name: str, data: bytes, type_key: str | None, allowed_region: str):
+    table = read_table(file_name, data)
+    if type_key:
+        spec = report_type(type_key)
+    else:
+        spec = detect_report_type(table.headers)
+        if spec is None:
+            choices = "、".join(f"{k} ({s.name_zh})" for k, s in REPORT_TYPES.items())
+            raise ImportRejected([Issue(file_name, table.sheet, table.header_row, None, None,
+                                        f"无法从表头判断上报类型: 请用模板填写, 或指定类型 ({choices})")])
+    return spec, parse(table, spec, conn, allowed_region)
+
+
+def check_file(engine: sa.Engine, file_name: str, data: bytes, *, type_key: str | None = None,
+               allowed_region: str = ALL_REGIONS) -> ImportOutcome:
+    """Dry run: every problem, or what the file would add/change/leave. Writes nothing, records nothing."""
+    outcome = ImportOutcome("preview", file_name, sha256_of(data))
+    try:
+        with engine.connect() as conn:
+            outcome.spec, parsed = _parse_file(conn, file_name, data, type_key, allowed_region)
+            outcome.notices = parsed.notices
+            if parsed.issues:
+                outcome.status, outcome.issues = "rejected", parsed.issues
+                return outcome
+            outcome.plan = build_plan(conn, parsed)
+    except ImportRejected as rejected:
+        outcome.status, outcome.issues = "rejected", rejected.issues
+    return outcome
+
+
+def import_file(engine: sa.Engine, file_name: str, data: bytes, *, imported_by: str, type_key: str | None = None,
+                allowed_region: str = ALL_REGIONS, dry_run: bool = False, expected_fingerprint: str | None = None,
+                record_rejection: bool = True) -> ImportOutcome:
+    """Validate, then (unless dry_run) apply the whole file in one transaction and record it.
+
+    Rejections are recorded in the history unless record_rejection is False (the page records each
+    uploaded file's rejection once, not on every rerun).
+    """
+    outcome = check_file(engine, file_name, data, type_key=type_key, allowed_region=allowed_region)
+    if outcome.status == "rejected":
+        if record_rejection:
+            record_attempt(engine, outcome, imported_by=imported_by, allowed_region=allowed_region)
+        return outcome
+    if dry_run:
+        return outcome
+    batch_id = str(uuid.uuid4())
+    try:
+        with engine.begin() as conn:
+            _take_lock(conn, batch_id)
+            # Parsed again under the lock: the register and the facts may have changed since the check.
+            _, parsed = _parse_file(conn, file_name, data, outcome.spec.key, allowed_region)
+            if parsed.issues:
+                raise ImportRejected(parsed.issues)
+            plan = build_plan(conn, parsed)
+            if expected_fingerprint and plan.fingerprint() != expected_fingerprint:
+                raise StalePreview("预览之后数据仓库已被其他导入修改: 请重新预览后再确认导入")
+            _insert_batch(conn, batch_id, outcome, plan, imported_by, allowed_region)
+            _write_facts(conn, plan)
+            _record_changes(conn, batch_id, plan)
+            if plan.touches_anything:
+                _set_data_date(conn)
+    except ImportRejected as rejected:
+        outcome.status, outcome.issues = "rejected", rejected.issues
+        record_attempt(engine, outcome, imported_by=imported_by, allowed_region=allowed_region)
+        return outcome
+    except (ImportBusy, StalePreview, sa.exc.SQLAlchemyError) as error:
+        outcome.status, outcome.error = "failed", _failure_text(error)
+        record_attempt(engine, outcome, imported_by=imported_by, allowed_region=allowed_region)
+        return outcome
+    outcome.status, outcome.plan, outcome.batch_id = "applied", plan, batch_id
+    return outcome
+
+
+def _failure_text(error: Exception) -> str:
+    if isinstance(error, ImportBusy | StalePreview):
+        return str(error)
+    detail = str(getattr(error, "orig", error)).splitlines()[0][:200]
+    return f"数据库错误, 已全部回滚: {detail}"
+
+
+def _take_lock(conn: sa.Connection, holder: str) -> None:
+    """Serialise imports: PostgreSQL waits (up to LOCK_WAIT_SECONDS) on the lock row; DuckDB refuses a
+    concurrent writer with a conflict, which we turn into a clear message."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(sa.text(f"SET LOCAL lock_timeout = '{LOCK_WAIT_SECONDS}s'"))
+    statement = (sa.update(import_locks).where(import_locks.c.name == LOCK_NAME)
+                 .values(holder=holder, acquired_at=_now()))
+    try:
+        result = conn.execute(statement)
+    except sa.exc.DBAPIError as error:
+        raise ImportBusy("另一项导入正在写入数据仓库, 本次未做任何修改: 请稍后重试") from error
+    if result.rowcount == 0:
+        conn.execute(sa.insert(import_locks).values(name=LOCK_NAME, holder=holder, acquired_at=_now()))
+
+
+def _insert_batch(conn: sa.Connection, batch_id: str, outcome: ImportOutcome, plan: ImportPlan, imported_by: str,
+                  allowed_region: str, *, undo_of: str | None = None) -> None:
+    conn.execute(sa.insert(import_batches).values(
+        batch_id=batch_id, report_type=plan.spec.key, file_name=outcome.file_name[:255],
+        file_sha256=outcome.sha256, imported_by=imported_by[:64], imported_at=_now(),
+        allowed_region=allowed_region, status="applied", rows_total=plan.rows_total, rows_added=len(plan.added),
+        rows_changed=len(plan.changed), rows_unchanged=plan.unchanged, issue_count=0, message=None,
+        undo_of=undo_of))
+
+
+def _write(conn: sa.Connection, statement: sa.Executable, rows: list[dict]) -> None:
+    """Executemany in chunks (one round trip each; DuckDB compiles big multi-row VALUES slowly)."""
+    for start in range(0, len(rows), WRITE_CHUNK):
+        conn.execute(statement, rows[start:start + WRITE_CHUNK])
+
+
+def _write_facts(conn: sa.Connection, plan: ImportPlan) -> None:
+    spec, facts = plan.spec, plan.spec.facts
+    if plan.added:
+        _write(conn, sa.insert(facts), [{spec.unit_key: r.unit_id, "year": r.year, **r.values} for r in plan.added])
+    if plan.changed_rows:
+        # Every present column is set (unchanged ones to their own value) so all rows share one statement.
+        statement = (sa.update(facts)
+                     .where(facts.c[spec.unit_key] == sa.bindparam("key_unit"),
+                            facts.c.year == sa.bindparam("key_year"))
+                     .values({f: sa.bindparam(f"new_{f}") for f in plan.fields_present}))
+        _write(conn, statement, [{"key_unit": r.unit_id, "key_year": r.year,
+                                  **{f"new_{f}": r.values[f] for f in plan.fields_present}}
+                                 for r in plan.changed_rows])
+
+
+def _json(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _record_changes(conn: sa.Connection, batch_id: str, plan: ImportPlan) -> None:
+    table_name = plan.spec.facts.name
+    lines = [{"table_name": table_name, "unit_id": r.unit_id, "year": r.year, "action": "add", "column_name": None,
+              "old_value": None, "new_value": _json(r.values)} for r in plan.added]
+    lines += [{"table_name": table_name, "unit_id": c.unit_id, "year": c.year, "action": "change",
+               "column_name": f.field, "old_value": _json(f.old), "new_value": _json(f.new)}
+              for c in plan.changed for f in c.changes]
+    _write(conn, sa.insert(value_changes), [{"batch_id": batch_id, "change_no": n, **line}
+                                            for n, line in enumerate(lines, start=1)])
+
+
+def _set_data_date(conn: sa.Connection) -> None:
+    today = datetime.now(UTC).date().isoformat()
+    result = conn.execute(sa.update(warehouse_meta).where(warehouse_meta.c.key == "data_as_of").values(value=today))
+    if result.rowcount == 0:
+        conn.execute(sa.insert(warehouse_meta).values(key="data_as_of", value=today))
+
+
+def record_attempt(engine: sa.Engine, outcome: ImportOutcome, *, imported_by: str,
+                   allowed_region: str = ALL_REGIONS) -> str:
+    """Record a rejected or failed attempt in the history (nothing else is written); returns its batch id."""
+    batch_id = str(uuid.uuid4())
+    if outcome.status == "rejected":
+        message = "\n".join(issue.describe() for issue in outcome.issues[:MESSAGE_ISSUES])
+        if len(outcome.issues) > MESSAGE_ISSUES:
+            message += f"\n… 另有 {len(outcome.issues) - MESSAGE_ISSUES} 处问题"
+    else:
+        message = outcome.error
+    rows_total = outcome.plan.rows_total if outcome.plan else 0
+    with engine.begin() as conn:
+        conn.execute(sa.insert(import_batches).values(
+            batch_id=batch_id, report_type=outcome.spec.key if outcome.spec else "unknown",
+            file_name=outcome.file_name[:255], file_sha256=outcome.sha256, imported_by=imported_by[:64],
+            imported_at=_now(), allowed_region=allowed_region, status=outcome.status, rows_total=rows_total,
+            rows_added=0, rows_changed=0, rows_unchanged=0, issue_count=len(outcome.issues), message=message,
+            undo_of=None))
+    return batch_id

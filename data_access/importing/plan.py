@@ -1,0 +1,115 @@
+"""Compare parsed rows with the warehouse: what an import would add, change (old -> new) and leave unchanged."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from dataclasses import dataclass, field
+
+import pandas as pd
+import sqlalchemy as sa
+
+from data_access.importing.spec import ReportType
+from data_access.importing.validation import IN_CHUNK, ParsedFile, ParsedRow
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    field: str
+    old: object
+    new: object
+
+
+@dataclass(frozen=True)
+class RowChange:
+    excel_row: int
+    unit_id: str
+    year: int
+    changes: tuple[FieldChange, ...]
+
+
+@dataclass
+class ImportPlan:
+    spec: ReportType
+    fields_present: tuple[str, ...]
+    rows_total: int
+    added: list[ParsedRow] = field(default_factory=list)
+    changed: list[RowChange] = field(default_factory=list)
+    changed_rows: list[ParsedRow] = field(default_factory=list)
+    unchanged: int = 0
+
+    @property
+    def touches_anything(self) -> bool:
+        return bool(self.added or self.changed)
+
+    def fingerprint(self) -> str:
+        """Identifies exactly what would be written; a commit refuses when it differs from the preview's."""
+        payload = [("add", r.unit_id, r.year, sorted(r.values.items())) for r in self.added]
+        payload += [("change", c.unit_id, c.year, [(f.field, f.old, f.new) for f in c.changes]) for c in self.changed]
+        return hashlib.sha256(json.dumps(payload, default=str, ensure_ascii=False).encode()).hexdigest()
+
+    def changes_frame(self, lang_headers: bool = True) -> pd.DataFrame:
+        """One line per added row or changed value: 行, 单位代码, 年度, 操作, 项目, 原值, 新值."""
+        headers = {c.field: c.header for c in self.spec.columns}
+        lines = []
+        for row in self.added:
+            shown = "; ".join(f"{headers[f]}={format_value(v)}" for f, v in row.values.items())
+            lines.append((row.excel_row, row.unit_id, row.year, "新增", "", "", shown))
+        for change in self.changed:
+            lines.extend((change.excel_row, change.unit_id, change.year, "修改", headers[f.field],
+                          format_value(f.old), format_value(f.new)) for f in change.changes)
+        frame = pd.DataFrame(lines, columns=["行", "单位代码", "年度", "操作", "项目", "原值", "新值"])
+        return frame.sort_values("行", kind="stable").reset_index(drop=True)
+
+
+def format_value(value: object) -> str:
+    """How a stored value reads in the preview and the history: 空 (not reported), 是/否, numbers."""
+    if value is None:
+        return "空(未上报)"
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
+
+
+def same_value(old: object, new: object) -> bool:
+    if old is None or new is None:
+        return old is None and new is None
+    if isinstance(old, bool) or isinstance(new, bool):
+        return bool(old) == bool(new) and isinstance(old, bool) == isinstance(new, bool)
+    return math.isclose(float(old), float(new), rel_tol=1e-9, abs_tol=1e-9)
+
+
+def existing_rows(conn: sa.Connection, spec: ReportType, keys: list[tuple[str, int]]) -> dict[tuple[str, int], dict]:
+    """Current fact rows for (unit_id, year) keys, as plain dicts keyed the same way."""
+    facts = spec.facts
+    unit_key = facts.c[spec.unit_key]
+    years = sorted({year for _, year in keys})
+    ids = sorted({unit for unit, _ in keys})
+    found: dict[tuple[str, int], dict] = {}
+    for start in range(0, len(ids), IN_CHUNK):
+        query = sa.select(facts).where(unit_key.in_(ids[start:start + IN_CHUNK]), facts.c.year.in_(years))
+        for row in conn.execute(query).mappings():
+            found[(row[spec.unit_key], int(row["year"]))] = dict(row)
+    return found
+
+
+def build_plan(conn: sa.Connection, parsed: ParsedFile) -> ImportPlan:
+    """What writing `parsed` would do to the warehouse as `conn` sees it now."""
+    spec = parsed.spec
+    current = existing_rows(conn, spec, [(row.unit_id, row.year) for row in parsed.rows])
+    plan = ImportPlan(spec, parsed.fields_present, len(parsed.rows))
+    for row in parsed.rows:
+        old = current.get((row.unit_id, row.year))
+        if old is None:
+            plan.added.append(row)
+            continue
+        changes = tuple(FieldChange(f, old[f], new) for f, new in row.values.items() if not same_value(old[f], new))
+        if changes:
+            plan.changed.append(RowChange(row.excel_row, row.unit_id, row.year, changes))
+            plan.changed_rows.append(row)
+        else:
+            plan.unchanged += 1
+    return plan

@@ -1,0 +1,299 @@
+"""Turn a RawTable into typed rows for one report type, collecting every problem (not only the first).
+
+Three passes: headers, then each cell (type, sign, year range, duplicates), then rules across cells and
+against the unit registers (unknown code, outside the importer's region). Blank means "not reported" and
+becomes NULL, never 0.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+import sqlalchemy as sa
+
+from data_access.importing.issues import Issue
+from data_access.importing.reading import RawTable
+from data_access.importing.spec import (
+    BLANK_MARKS,
+    FLAG_FALSE,
+    FLAG_TRUE,
+    FULLTIME_MINIMUM_CAP,
+    IGNORED_HEADERS,
+    PLAN_YEARS,
+    REPORT_TYPES,
+    STUDENTS_PER_FULLTIME_CAP,
+    Column,
+    ReportType,
+)
+from data_access.regions import ALL_REGIONS
+from data_access.schema import regions
+
+_UNIT_SUFFIX = re.compile(r"\((人|学时|年|个|所)\)$")
+IN_CHUNK = 500
+
+
+def normalise_header(text: str) -> str:
+    """Compare headers ignoring spaces, full-width brackets and a trailing unit such as (人)."""
+    text = re.sub(r"\s+", "", text).replace("（", "(").replace("）", ")")
+    return _UNIT_SUFFIX.sub("", text)
+
+
+@dataclass(frozen=True)
+class ParsedRow:
+    excel_row: int
+    unit_id: str
+    year: int
+    values: dict[str, object]  # field -> value for every value column present in the file; None = not reported
+
+
+@dataclass
+class ParsedFile:
+    spec: ReportType
+    table: RawTable
+    fields_present: tuple[str, ...]
+    rows: list[ParsedRow] = field(default_factory=list)
+    issues: list[Issue] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)
+
+
+def header_matches(spec: ReportType, headers: tuple[str, ...]) -> dict[int, Column]:
+    """Position in the file -> template column, for headers equal to a header or documented alias."""
+    names = {normalise_header(alias): column for column in spec.columns
+             for alias in (column.header, *column.aliases)}
+    return {position: names[normalise_header(text)] for position, text in enumerate(headers)
+            if text and normalise_header(text) in names}
+
+
+def detect_report_type(headers: tuple[str, ...]) -> ReportType | None:
+    """The one report type whose id column and most headers match; None when none or a tie."""
+    scores = []
+    for spec in REPORT_TYPES.values():
+        matched = header_matches(spec, headers).values()
+        if any(column.kind == "id" for column in matched):
+            scores.append((sum(column.kind not in ("id", "year", "label") for column in matched), spec))
+    scores.sort(key=lambda pair: -pair[0])
+    if not scores or (len(scores) > 1 and scores[0][0] == scores[1][0]):
+        return None
+    return scores[0][1]
+
+
+def parse(table: RawTable, spec: ReportType, conn: sa.Connection, allowed_region: str = ALL_REGIONS) -> ParsedFile:
+    """Typed rows and every issue; rows are only meaningful when issues is empty."""
+    located = _Locator(table)
+    issues: list[Issue] = []
+    by_position = header_matches(spec, table.headers)
+    seen: dict[str, int] = {}
+    for position, text in enumerate(table.headers):
+        column = by_position.get(position)
+        if column is None:
+            if text and normalise_header(text) not in IGNORED_HEADERS:
+                known = "、".join(c.header for c in spec.columns)
+                issues.append(located.at(table.header_row, text, None,
+                                         f"无法识别的列名。{spec.name_zh}的列为: {known}; "
+                                         "自己加的备注列请命名为「备注」"))
+            continue
+        if column.field in seen:
+            issues.append(located.at(table.header_row, text, None,
+                                     f"与第 {seen[column.field] + 1} 列重复, 都对应「{column.header}」: 请删去一列"))
+        seen.setdefault(column.field, position)
+    for column in spec.columns:
+        if column.field not in seen and (column.required or column.kind in ("id", "year")):
+            issues.append(located.at(table.header_row, column.header, None,
+                                     f"缺少必填列「{column.header}」(也可写作: {'、'.join(column.aliases) or '无'})"))
+    for number, values in table.rows:
+        for position in range(len(table.headers), len(values)):
+            if values[position] is not None:
+                issues.append(located.at(number, f"第 {position + 1} 列", values[position],
+                                         "该列没有表头, 数据无法归属: 请删除或补上表头"))
+                break
+    present = tuple(c.field for c in spec.value_columns if c.field in seen)
+    parsed = ParsedFile(spec, table, present, issues=issues)
+    parsed.notices = [f"文件中没有「{c.header}」列: 已有数据中的这一项保持不变" for c in spec.value_columns
+                      if c.field not in seen and not c.required]
+    if issues:  # a header problem makes every row suspect: report the headers first
+        return parsed
+
+    first_row_of: dict[tuple[str, int], int] = {}
+    for number, values in table.rows:
+        cells = {column.field: (table.headers[position], values[position] if position < len(values) else None)
+                 for position, column in by_position.items()}
+        row_values: dict[str, object] = {}
+        ok = True
+        for column in spec.columns:
+            if column.field not in cells or column.kind == "label":
+                continue
+            header, raw = cells[column.field]
+            value, message = _convert(column, raw)
+            if message:
+                issues.append(located.at(number, header, raw, message))
+                ok = False
+            row_values[column.field] = value
+        if not ok:
+            continue
+        key = (str(row_values.pop("unit_id")), int(row_values.pop("year")))
+        if key in first_row_of:
+            header = cells["unit_id"][0]
+            issues.append(located.at(number, header, key[0],
+                                     f"与第 {first_row_of[key]} 行重复: "
+                                     f"同一{spec.unit_noun}同一年度 ({key[1]}) 只能填一行"))
+            continue
+        first_row_of[key] = number
+        issues.extend(located.at(number, cells[f][0], cells[f][1], message)
+                      for f, message in _row_rules(spec, row_values))
+        parsed.rows.append(ParsedRow(number, key[0], key[1], row_values))
+    issues.extend(_register_issues(parsed, conn, allowed_region, located))
+    issues.sort(key=lambda issue: (issue.row or 0, table.headers.index(issue.column)
+                                   if issue.column in table.headers else 0))
+    return parsed
+
+
+class _Locator:
+    def __init__(self, table: RawTable) -> None:
+        self.table = table
+
+    def at(self, row: int | None, column: str | None, value: object, message: str) -> Issue:
+        return Issue(self.table.file_name, self.table.sheet, row, column, _show(value), message)
+
+
+def _show(value: object) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime | date):
+        return value.isoformat()[:10]
+    return str(value)
+
+
+def _number(raw: object) -> float | None:
+    """A finite number from a cell, or None when it is not one (text like "12人" included)."""
+    if isinstance(raw, bool):
+        return None
+    if isinstance(raw, int | float):
+        return float(raw) if math.isfinite(raw) else None
+    if isinstance(raw, str):
+        try:
+            number = float(raw.replace(",", "").replace("，", ""))
+        except ValueError:
+            return None
+        return number if math.isfinite(number) else None
+    return None
+
+
+def _convert(column: Column, raw: object) -> tuple[object, str | None]:
+    """(value, None) or (None, Chinese message)."""
+    if isinstance(raw, str) and raw in BLANK_MARKS:
+        raw = None
+    if raw is None:
+        if column.required or column.kind in ("id", "year"):
+            return None, f"必填项为空: 请填写{column.header}"
+        return None, None
+    if isinstance(raw, str) and raw.startswith("#"):
+        return None, f"单元格是公式错误 {raw}: 请填写数值"
+    kind = column.kind
+    if kind == "id":
+        number = _number(raw) if not isinstance(raw, str) else None
+        if number is not None and number.is_integer():
+            return str(int(number)), None
+        if isinstance(raw, str):
+            return raw, None
+        return None, "代码应为文本或数字"
+    if kind == "year":
+        text = raw.removesuffix("年") if isinstance(raw, str) else raw
+        number = _number(text)
+        low, high = PLAN_YEARS
+        if number is None or not number.is_integer():
+            return None, f"年度应为 {low}–{high} 的四位整数, 如 {high}"
+        if not low <= number <= high:
+            return None, f"年度 {int(number)} 不在规划期 {low}–{high} 内: 请核对是否填错年份"
+        return int(number), None
+    if kind in ("count", "hours"):
+        number = _number(raw)
+        noun = "人数" if column.unit == "人" else column.header
+        if number is None:
+            return None, f"{noun}应为数字 (不要带单位或文字; 未上报请留空)"
+        if number < 0:
+            return None, f"{noun}不能为负数"
+        if kind == "count":
+            if not number.is_integer():
+                return None, f"{noun}应为整数"
+            return int(number), None
+        return number, None
+    if kind == "flag":
+        text = str(int(raw)) if isinstance(raw, int | float) and not isinstance(raw, bool) and float(raw) in (0, 1) \
+            else str(raw).upper()
+        if isinstance(raw, bool):
+            return raw, None
+        if text in FLAG_TRUE:
+            return True, None
+        if text in FLAG_FALSE:
+            return False, None
+        return None, "应填「是」或「否」(未上报请留空)"
+    raise ValueError(f"unknown column kind {kind}")
+
+
+def _row_rules(spec: ReportType, values: dict[str, object]) -> list[tuple[str, str]]:
+    """(field, message) for values that cannot all be true together."""
+    found = []
+
+    def both(a: str, b: str) -> bool:
+        return values.get(a) is not None and values.get(b) is not None
+
+    if both("boarding_students", "enrollment") and values["boarding_students"] > values["enrollment"]:
+        found.append(("boarding_students", f"寄宿生数 {values['boarding_students']} 多于在校生数 "
+                                           f"{values['enrollment']}: 请核对"))
+    if both("students_screened", "enrollment") and values["students_screened"] > values["enrollment"]:
+        found.append(("students_screened", f"参加测评学生数 {values['students_screened']} 多于在校生数 "
+                                           f"{values['enrollment']}: 请核对"))
+    if both("passed", "surveyed") and values["passed"] > values["surveyed"]:
+        found.append(("passed", f"知晓人数 {values['passed']} 多于调查人数 {values['surveyed']}: 请核对"))
+    if both("fulltime_teachers", "enrollment"):
+        cap = max(FULLTIME_MINIMUM_CAP, math.ceil(values["enrollment"] / STUDENTS_PER_FULLTIME_CAP))
+        if values["fulltime_teachers"] > cap:
+            found.append(("fulltime_teachers",
+                          f"专职心理健康教师 {values['fulltime_teachers']} 人, 对在校生 {values['enrollment']} 人的学校"
+                          f"明显偏多 (合理上限约 {cap} 人): 是否填入了全校教师数或兼职教师数?"))
+    return found
+
+
+def _register_issues(parsed: ParsedFile, conn: sa.Connection, allowed_region: str,
+                     located: _Locator) -> list[Issue]:
+    """Unknown codes, codes outside the importer's region, region reports for non-county codes."""
+    spec = parsed.spec
+    known = unit_paths(conn, spec, sorted({row.unit_id for row in parsed.rows}))
+    header = next(h for h in parsed.table.headers if header_matches(spec, (h,)).get(0) is spec.id_column)
+    found = []
+    for row in parsed.rows:
+        unit = known.get(row.unit_id)
+        if unit is None:
+            found.append(located.at(row.excel_row, header, row.unit_id,
+                                    f"{spec.unit_noun}代码不在名录中: 请核对代码 (可从模板或看板中复制); "
+                                    "新设单位请先联系市级管理员登记"))
+        elif spec.key == "region" and unit["level"] != "county":
+            found.append(located.at(row.excel_row, header, row.unit_id,
+                                    f"{unit['name']} 不是县(区)级: 本表只按县(区)填报, 市、省数据由县(区)汇总"))
+        elif allowed_region != ALL_REGIONS and allowed_region not in unit["path"]:
+            found.append(located.at(row.excel_row, header, row.unit_id,
+                                    f"{unit['name']} 不在您的权限范围 ({allowed_region}) 内: 只能导入本地区的单位"))
+    return found
+
+
+def unit_paths(conn: sa.Connection, spec: ReportType, unit_ids: list[str]) -> dict[str, dict]:
+    """unit_id -> {name, level, path (own county/city/province adcodes)} for the ids that exist."""
+    county = regions.alias("county")
+    unit_key = spec.units.c[spec.unit_key]
+    county_of = unit_key if spec.units is regions else spec.units.c.county_adcode
+    level = spec.units.c.level if spec.units is regions else sa.literal("unit")
+    query = (sa.select(unit_key.label("unit_id"), spec.units.c.name, level.label("level"), county.c.adcode,
+                       county.c.city_adcode, county.c.province_adcode)
+             .join_from(spec.units, county, county_of == county.c.adcode))
+    found: dict[str, dict] = {}
+    for start in range(0, len(unit_ids), IN_CHUNK):
+        chunk = unit_ids[start:start + IN_CHUNK]
+        for row in conn.execute(query.where(unit_key.in_(chunk))).mappings():
+            path = tuple(code for code in (row["adcode"], row["city_adcode"], row["province_adcode"]) if code)
+            found[row["unit_id"]] = {"name": row["name"], "level": row["level"], "path": path}
+    return found
