@@ -11,6 +11,8 @@ import importlib
 import sys
 from collections.abc import Sequence
 
+from sqlalchemy.exc import DBAPIError
+
 from data_access.regions import ALL_REGIONS, LEVEL_ORDER, RegionError
 
 # Modules that add their own subcommands with register(subparsers); missing ones are skipped.
@@ -153,6 +155,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except BrokenPipeError:
         return 0
+    except DBAPIError as error:
+        detail = str(error.orig).splitlines()[0][:200] if error.orig else type(error).__name__
+        hint = " (DuckDB 文件同一时间只能由一个进程写入: 看板正在运行时请在「上报导入」页面导入)" \
+            if "lock" in detail.lower() else ""
+        print(f"错误: 无法访问数据仓库: {detail}{hint}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

@@ -1,0 +1,130 @@
+"""`mhmonitor template | import | imports | undo`: report files without a browser, same messages as the page."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+from pathlib import Path
+
+from data_access.regions import ALL_REGIONS
+
+# Exit codes: 0 imported or previewed, 1 the file was rejected or the import failed, 2 a usage mistake.
+EXIT_REJECTED = 1
+
+
+def _engine():
+    from data_access.engine import make_engine
+
+    return make_engine()
+
+
+def _who(args: argparse.Namespace) -> str:
+    if args.who:
+        return args.who
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "命令行"
+
+
+def cmd_template(args: argparse.Namespace) -> int:
+    from data_access.importing import prefill_units, report_type, template_xlsx
+    from data_access.regions import require_region
+    from mhmonitor.cli import CommandError
+
+    spec = report_type(args.type)
+    units: list[tuple[str, str]] = []
+    if args.region:
+        engine = _engine()
+        require_region(engine, args.region, args.allowed_region)
+        with engine.connect() as conn:
+            units = prefill_units(conn, spec, args.region)
+    data = template_xlsx(spec, units=units, year=args.year)
+    try:
+        Path(args.out).write_bytes(data)
+    except OSError as error:
+        raise CommandError(f"无法写入 {args.out}: {error.strerror}") from error
+    filled = f", 已预填 {len(units)} 个单位" if units else ""
+    print(f"已生成{spec.name_zh}模板: {args.out}{filled}")
+    return 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from data_access.importing import import_file, report_type
+    from mhmonitor.cli import CommandError
+
+    if args.type:
+        report_type(args.type)  # unknown type: one-line error before reading anything
+    path = Path(args.file)
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise CommandError(f"无法读取 {args.file}: {error.strerror}") from error
+    outcome = import_file(_engine(), path.name, data, imported_by=_who(args), type_key=args.type,
+                          allowed_region=args.allowed_region, dry_run=args.dry_run)
+    stream = sys.stdout if outcome.ok else sys.stderr
+    for line in outcome.summary_lines():
+        print(line, file=stream)
+    if outcome.ok and args.dry_run and outcome.plan is not None and args.show_changes:
+        print(outcome.plan.changes_frame().to_csv(index=False), end="")
+    return 0 if outcome.ok else EXIT_REJECTED
+
+
+def cmd_imports(args: argparse.Namespace) -> int:
+    from data_access.importing import history_table, import_history
+
+    table = history_table(import_history(_engine(), args.allowed_region, limit=args.limit))
+    table = table.assign(说明=table["说明"].str.split("\n").str[0])
+    print(table.to_csv(index=False), end="")
+    return 0
+
+
+def cmd_undo(args: argparse.Namespace) -> int:
+    from data_access.importing import UndoRefused, undo_import
+    from mhmonitor.cli import CommandError
+
+    try:
+        undo_id = undo_import(_engine(), args.batch, imported_by=_who(args), allowed_region=args.allowed_region)
+    except UndoRefused as refused:
+        raise CommandError(str(refused)) from refused
+    print(f"已撤销批次 {args.batch} (撤销记录为批次 {undo_id})")
+    return 0
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    from data_access.importing import REPORT_TYPES
+
+    types = ", ".join(f"{key}={spec.name_zh}" for key, spec in REPORT_TYPES.items())
+
+    def scoped(parser: argparse.ArgumentParser) -> None:
+        parser.add_argument("--allowed-region", default=ALL_REGIONS,
+                            help="导入人的权限范围 (行政区划代码); 默认全部")
+
+    template = sub.add_parser("template", help="生成上报模板 (.xlsx, 含填表说明)")
+    template.add_argument("type", help=f"上报类型: {types}")
+    template.add_argument("--out", required=True, help="输出文件, 如 学校年报.xlsx")
+    template.add_argument("--region", help="预填该地区 (行政区划代码) 的全部单位")
+    template.add_argument("--year", type=int, help="预填年度")
+    scoped(template)
+    template.set_defaults(func=cmd_template)
+
+    load = sub.add_parser("import", help="导入上报文件 (.xlsx / .csv): 整份导入或整份拒绝")
+    load.add_argument("file")
+    load.add_argument("--type", help=f"上报类型 (默认按表头判断): {types}")
+    load.add_argument("--dry-run", action="store_true", help="只检查并预览, 不写入")
+    load.add_argument("--show-changes", action="store_true", help="预览时输出逐项修改明细 (CSV)")
+    load.add_argument("--who", help="导入人 (默认当前系统用户)")
+    scoped(load)
+    load.set_defaults(func=cmd_import)
+
+    history = sub.add_parser("imports", help="导入历史 (CSV)")
+    history.add_argument("--limit", type=int, default=50)
+    scoped(history)
+    history.set_defaults(func=cmd_imports)
+
+    undo = sub.add_parser("undo", help="撤销一个已导入的批次")
+    undo.add_argument("batch", help="批次 ID (见 mhmonitor imports)")
+    undo.add_argument("--who", help="操作人 (默认当前系统用户)")
+    scoped(undo)
+    undo.set_defaults(func=cmd_undo)
