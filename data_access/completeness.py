@@ -2,41 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import pandas as pd
 import sqlalchemy as sa
 
+from data_access.importing.spec import REPORT_TYPES
 from data_access.regions import ALL_REGIONS, RegionError, require_region, scope_clause
-from data_access.schema import (
-    awareness_survey,
-    communities,
-    community_year,
-    hospital_year,
-    hospitals,
-    region_year,
-    regions,
-    school_year,
-    schools,
-)
+from data_access.schema import regions
 
-
-@dataclass(frozen=True)
-class ReportKind:
-    key: str
-    name_zh: str
-    units: sa.Table
-    unit_key: str
-    facts: sa.Table
-
-
-REPORT_KINDS: dict[str, ReportKind] = {
-    "school": ReportKind("school", "学校年报", schools, "school_id", school_year),
-    "survey": ReportKind("survey", "核心知识知晓率调查", schools, "school_id", awareness_survey),
-    "hospital": ReportKind("hospital", "医院门诊情况", hospitals, "hospital_id", hospital_year),
-    "community": ReportKind("community", "社区家长学校/指导站点", communities, "community_id", community_year),
-    "region": ReportKind("region", "区县人口与精神科医师", regions, "adcode", region_year),
-}
+# The report types of the importer, declared once (key, Chinese name, register, fact table).
+REPORT_KINDS = REPORT_TYPES
 
 
 def unit_reports(engine: sa.Engine, region: str, year: int, report_type: str,
