@@ -81,6 +81,22 @@ def outline(adcode: str) -> dict:
     return outline_geojson(adcode)
 
 
+def import_template(url: str, type_key: str, region: str | None, year: int | None) -> bytes:
+    """The XLSX template of a report type, pre-filled with the units of `region` when given.
+
+    Not cached: the page hands this to a deferred download button, so it only runs when clicked, and the
+    caller has already kept `region` inside the allowed region.
+    """
+    from data_access.importing import REPORT_TYPES, prefill_units, template_xlsx
+
+    spec = REPORT_TYPES[type_key]
+    units: list[tuple[str, str]] = []
+    if region:
+        with _engine_for(url).connect() as conn:
+            units = prefill_units(conn, spec, region)
+    return template_xlsx(spec, units=units, year=year)
+
+
 def clear_data_caches() -> None:
     """Forget cached query results (after an import changed the warehouse)."""
     st.cache_data.clear()

@@ -7,6 +7,7 @@ test-artifacts/browser/.
 
 from __future__ import annotations
 
+import io
 import os
 import re
 import socket
@@ -176,6 +177,7 @@ def test_drill_from_province_to_school_offline(page, server):
     ("targets", "targets"),
     ("school?scope=620800&year=2024&county=620802", "school_list"),
     ("completeness?scope=620800&year=2024", "completeness"),
+    ("import", "import"),
 ])
 def test_every_page_screenshot(page, server, path, name):
     page.goto(f"{server}/{path}")
@@ -186,4 +188,68 @@ def test_every_page_screenshot(page, server, path, name):
     page.screenshot(path=ARTIFACTS / f"page_{name}.png", full_page=False)
     assert page.locator('[data-testid="stException"]').count() == 0, "page shows an exception"
     assert page.get_by_text("Page not found").count() == 0
+    assert page.outside_requests == [], f"requests left localhost: {page.outside_requests[:5]}"
+
+
+def _grid_rows(frame) -> list[list[str]]:
+    """The cell texts of an st.dataframe, row by row, from the grid's (hidden) accessible table."""
+    frame.locator('[role="gridcell"]').first.wait_for(state="attached", timeout=30_000)
+    rows = frame.locator('[role="row"]')
+    return [[cell.strip() for cell in rows.nth(i).locator('[role="gridcell"]').all_text_contents()]
+            for i in range(rows.count()) if rows.nth(i).locator('[role="gridcell"]').count()]
+
+
+def _scroll_to(page, text: str) -> None:
+    """Bring the message holding `text` to the top of the view (the app scrolls inside its own container)."""
+    page.locator('[data-testid="stAlert"]', has_text=text).first.evaluate("e => e.scrollIntoView({block: 'start'})")
+    page.wait_for_timeout(500)
+
+
+def _upload(page, path: Path) -> None:
+    page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(path))
+    _wait_idle(page)
+
+
+def test_import_rejected_then_fixed_and_committed(page, server, tmp_path):
+    from openpyxl import load_workbook
+
+    page.goto(f"{server}/import?scope=620800&year=2024&county=620802")
+    _wait_idle(page)
+    assert _title(page) == "上报导入"
+
+    with page.expect_download(timeout=60_000) as download:
+        page.get_by_role("button", name=re.compile("下载「学校年报」模板")).click()
+    assert download.value.suggested_filename == "崆峒区_学校年报_模板_2024.xlsx"
+    template = load_workbook(io.BytesIO(Path(download.value.path()).read_bytes()))["填报"]
+    units = [(row[0], row[2]) for row in template.iter_rows(min_row=2, values_only=True) if row[0]]
+    assert len(units) >= 2 and all(year == 2024 for _, year in units), units
+    (first, _), (second, _) = units[:2]
+
+    bad = tmp_path / "学校年报_有误.csv"
+    bad.write_text(f"学校代码,年度,在校生数\n{first},2024,-5\n999999-X-999,2024,100\n", encoding="utf-8-sig")
+    _upload(page, bad)
+    page.get_by_text("未导入: 学校年报_有误.csv").wait_for(timeout=60_000)
+    issues = _grid_rows(page.locator('[data-testid="stDataFrame"]').first)
+    located = {(row[2], row[3], row[4]) for row in issues}  # 行, 列, 值
+    assert ("2", "在校生数", "-5") in located and ("3", "学校代码", "999999-X-999") in located, issues
+    _scroll_to(page, "未导入: 学校年报_有误.csv")
+    page.screenshot(path=ARTIFACTS / "import_1_rejected.png")
+
+    good = tmp_path / "学校年报.csv"
+    good.write_text(f"学校代码,年度,在校生数\n{first},2024,1234\n{second},2024,2345\n", encoding="utf-8-sig")
+    _upload(page, good)
+    page.get_by_text("预览 (尚未写入): 学校年报.csv").wait_for(timeout=60_000)
+    page.get_by_label("导入人").fill("张三")
+    page.get_by_label("导入人").press("Enter")
+    _wait_idle(page)
+    page.get_by_role("button", name="确认导入").click()
+    _wait_idle(page)
+    page.get_by_text("已导入 学校年报.csv (学校年报), 批次").wait_for(timeout=60_000)
+    assert page.get_by_text("该文件已导入 (批次").count() == 1
+    history = _grid_rows(page.locator('[data-testid="stDataFrame"]').last)
+    results = {(row[2], row[4]) for row in history}  # 文件, 结果
+    assert results == {("学校年报_有误.csv", "被拒绝 (未写入)"), ("学校年报.csv", "已导入")}, history
+    _scroll_to(page, "已导入 学校年报.csv")
+    page.screenshot(path=ARTIFACTS / "import_2_committed.png")
+    assert page.locator('[data-testid="stException"]').count() == 0, "page shows an exception"
     assert page.outside_requests == [], f"requests left localhost: {page.outside_requests[:5]}"
