@@ -50,18 +50,23 @@ class View:
         return "county" if self.county else ("city" if self.city or self.scope != "610000" else "province")
 
 
-def _keep_valid(key: str, options: list, default) -> str:
-    """Make the view value valid for the current options and seed its widget; returns the widget key.
+def _bound(key: str, options: list, default) -> dict:
+    """Widget arguments tying a sidebar widget to the canonical view value `key`.
 
-    A widget that already holds a valid value keeps it (the user just changed it); one that Streamlit
-    forgot (page switch, first run, URL) is set from the canonical view value.
+    The widget is seeded from the view value on every run: Streamlit gives a widget created by another
+    page a new identity and would show its first option (a page switch reset the year to 2022 and the
+    scope to Shaanxi). A change in the widget is copied back by its on_change callback, which runs before
+    the script, so the seed never undoes what the user just chose.
     """
     if st.session_state.get(key) not in options:
         st.session_state[key] = default
     widget = keys.widget_key(key)
-    if st.session_state.get(widget) not in options:
-        st.session_state[widget] = st.session_state[key]
-    return widget
+    st.session_state[widget] = st.session_state[key]
+    return {"key": widget, "on_change": _copy_from_widget, "args": (key,)}
+
+
+def _copy_from_widget(key: str) -> None:
+    st.session_state[key] = st.session_state[keys.widget_key(key)]
 
 
 def _store(key: str, value: object) -> object:
@@ -80,18 +85,18 @@ def sidebar() -> View:
     regions = resources.regions(url)
     names = _region_names(regions)
     with st.sidebar:
-        _store(keys.LANG, st.radio(t("language"), ["zh", "en"], key=_keep_valid(keys.LANG, ["zh", "en"], "zh"),
+        _store(keys.LANG, st.radio(t("language"), ["zh", "en"], **_bound(keys.LANG, ["zh", "en"], "zh"),
                                    horizontal=True, format_func=lambda code: "中文" if code == "zh" else "English"))
 
         scope = _store(keys.SCOPE, st.radio(t("scope"), list(keys.SCOPES), horizontal=True,
-                                            key=_keep_valid(keys.SCOPE, list(keys.SCOPES), keys.DEFAULT_SCOPE),
+                                            **_bound(keys.SCOPE, list(keys.SCOPES), keys.DEFAULT_SCOPE),
                                             format_func=lambda code: keys.SCOPES[code]))
         _on_change(keys.SCOPE, scope, _scope_changed)
 
         cities = sorted(regions[(regions["level"] == "city") & (regions["province_adcode"] == scope)]["adcode"])
         if scope == "610000":
             city = _store(keys.CITY, st.selectbox(
-                t("city"), ["", *cities], key=_keep_valid(keys.CITY, ["", *cities], ""),
+                t("city"), ["", *cities], **_bound(keys.CITY, ["", *cities], ""),
                 format_func=lambda code: names.get(code, t("whole_scope")) if code else "全省"))
             _on_change(keys.CITY, city, _city_changed)
         else:
@@ -100,28 +105,28 @@ def sidebar() -> View:
         counties = sorted(regions[(regions["level"] == "county") & (regions["parent_adcode"] == parent)]["adcode"]) \
             if parent else []
         county = _store(keys.COUNTY, st.selectbox(
-            t("county"), ["", *counties], key=_keep_valid(keys.COUNTY, ["", *counties], ""),
+            t("county"), ["", *counties], **_bound(keys.COUNTY, ["", *counties], ""),
             format_func=lambda code: names.get(code, code) if code else t("all"), disabled=not counties))
         _on_change(keys.COUNTY, county, _county_changed)
 
         years = list(info.years) or [keys.DEFAULT_YEAR[scope]]
         default_year = keys.DEFAULT_YEAR[scope] if keys.DEFAULT_YEAR[scope] in years else years[-1]
-        year = _store(keys.YEAR, st.selectbox(t("year"), years, key=_keep_valid(keys.YEAR, years, default_year),
+        year = _store(keys.YEAR, st.selectbox(t("year"), years, **_bound(keys.YEAR, years, default_year),
                                               format_func=lambda y: f"{y}年"))
 
         available = catalog.indicators_for(scope)
         ids = [ind.id for ind in available]
         headline = sorted((ind for ind in available if ind.headline), key=lambda ind: ind.headline)
         indicator = _store(keys.INDICATOR, st.selectbox(
-            t("indicator"), ids, key=_keep_valid(keys.INDICATOR, ids, headline[0].id if headline else ids[0]),
+            t("indicator"), ids, **_bound(keys.INDICATOR, ids, headline[0].id if headline else ids[0]),
             format_func=lambda code: catalog.indicators()[code].name(lang())))
 
         stages = ["", *vocab.STAGES]
-        stage = _store(keys.STAGE, st.selectbox(t("stage"), stages, key=_keep_valid(keys.STAGE, stages, ""),
+        stage = _store(keys.STAGE, st.selectbox(t("stage"), stages, **_bound(keys.STAGE, stages, ""),
                                                 format_func=lambda code: vocab.STAGES[code] if code else t("all")))
 
         mode = _store(keys.MODE, st.radio(
-            t("mode"), ["status", "value"], key=_keep_valid(keys.MODE, ["status", "value"], "status"),
+            t("mode"), ["status", "value"], **_bound(keys.MODE, ["status", "value"], "status"),
             horizontal=True, format_func=lambda m: t("mode_status") if m == "status" else t("mode_value")))
         st.caption(f"数据截至 {info.data_as_of or '—'} · {info.dialect}")
     st.session_state.setdefault(keys.SCHOOL, "")

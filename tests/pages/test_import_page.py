@@ -13,6 +13,7 @@ from data_access.engine import make_engine
 from data_access.importing import import_file
 from data_access.schema import import_batches, school_year
 from tests.pages.test_pages import open_page, texts
+from ui.state import INDICATOR, widget_key
 
 PAGE = "pages/import_reports.py"
 BAD_CSV = "学校代码,年度,在校生数\nS1,2025,-5\nX9,2025,100\n".encode()
@@ -174,3 +175,40 @@ def test_undo_refused_when_a_later_import_changed_the_values(app_env):
     assert not at.exception, at.exception
     assert "请先撤销之后的导入" in at.error[0].value
     assert enrollment(app_env, "S1", 2025) == 1300
+
+
+HOSPITAL_CSV = "医院代码,医院名称,年度,是否开设学生心理门诊\nH4,市儿童医院,2025,是\n".encode("gb18030")
+
+
+def test_commit_updates_the_completeness_page_and_the_map(app_env):
+    """The clerk's whole round: the laggard list and the map read before the import are not served from the
+    cache afterwards."""
+    at = open_page("pages/completeness.py")
+    at.radio(key="completeness_kind").set_value("hospital").run()
+    assert not at.exception, at.exception
+    assert at.metric[0].value == "3 / 4"
+    assert at.dataframe[-1].value["单位代码"].tolist() == ["H4"]
+    at.switch_page("pages/map.py").run()
+    at.sidebar.selectbox(key=widget_key(INDICATOR)).set_value("children_general_mch_clinic").run()
+    assert not at.exception, at.exception
+    ranking = at.dataframe[0].value.set_index("单位")
+    # 西安市's general, maternal-child and children's hospitals: H2 no clinic, H3 a clinic, H4 no report
+    assert ranking.loc["西安市", "上报"] == "2/3" and ranking.loc["西安市", "分子/分母"] == "1/2"
+
+    at.switch_page(PAGE).run()
+    at.radio(key="import_type").set_value("hospital").run()
+    at = upload(at, "儿童医院.csv", HOSPITAL_CSV)
+    assert {m.label: m.value for m in at.metric} == {"新增": "1 行", "修改": "0 行", "不变": "0 行"}
+    at.text_input(key="import_who").input("碑林区教育局 赵六").run()
+    at.button(key="import_commit").click().run()
+    assert not at.exception, at.exception
+    assert "已导入 儿童医院.csv (医院门诊情况)" in at.success[0].value
+
+    at.switch_page("pages/completeness.py").run()
+    at.radio(key="completeness_kind").set_value("hospital").run()  # a page's own widgets start afresh
+    assert not at.exception, at.exception
+    assert at.metric[0].value == "4 / 4"
+    assert "全部单位均已上报" in at.success[0].value
+    at.switch_page("pages/map.py").run()
+    ranking = at.dataframe[0].value.set_index("单位")
+    assert ranking.loc["西安市", "上报"] == "3/3" and ranking.loc["西安市", "分子/分母"] == "2/3"

@@ -87,6 +87,23 @@ def test_filters_change_the_view_and_the_url(app_env):
     assert not at.exception and at.query_params["lang"] == "en"
 
 
+def test_view_survives_page_switches(app_env):
+    """A sidebar widget created by another page is a new widget to Streamlit: it must show the view, not its
+    first option (this once reset the year to the earliest one and the scope to Shaanxi)."""
+    at = open_page("pages/map.py", scope="620800", county="620802", year="2025", indicator="counseling_room_coverage")
+    at.sidebar.radio(key="w_mode").set_value("value").run()
+    for page in ("pages/overview.py", "pages/completeness.py", "pages/targets.py", "pages/map.py"):
+        at.switch_page(page).run()
+        assert not at.exception, (page, at.exception)
+        assert at.sidebar.radio(key="w_scope").value == "620800", page
+        assert at.sidebar.selectbox(key="w_year").value == 2025, page
+        assert at.sidebar.selectbox(key="w_county").value == "620802", page
+        assert at.sidebar.radio(key="w_mode").value == "value", page
+        assert dict(at.query_params) == {"scope": "620800", "county": "620802", "year": "2025",
+                                         "indicator": "counseling_room_coverage", "mode": "value", "lang": "zh"}
+    assert "崆峒区 · 心理辅导室" in at.title[0].value
+
+
 def test_drill_state_without_a_click(app_env):
     at = open_page("pages/map.py", scope="610000", city="610100", county="610102", year="2025",
                    indicator="counselor_coverage")
