@@ -119,11 +119,11 @@ def import_file(engine: sa.Engine, file_name: str, data: bytes, *, imported_by: 
     """Validate, then (unless dry_run) apply the whole file in one transaction and record it.
 
     Rejections are recorded in the history unless record_rejection is False (the page records each
-    uploaded file's rejection once, not on every rerun).
+    uploaded file's rejection once, not on every rerun) or it is a dry run.
     """
     outcome = check_file(engine, file_name, data, type_key=type_key, allowed_region=allowed_region)
     if outcome.status == "rejected":
-        if record_rejection:
+        if record_rejection and not dry_run:  # a dry run is a check, not an attempt
             record_attempt(engine, outcome, imported_by=imported_by, allowed_region=allowed_region)
         return outcome
     if dry_run:

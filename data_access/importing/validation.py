@@ -104,8 +104,9 @@ def parse(table: RawTable, spec: ReportType, conn: sa.Connection, allowed_region
             issues.append(located.at(table.header_row, column.header, None,
                                      f"缺少必填列「{column.header}」(也可写作: {'、'.join(column.aliases) or '无'})"))
     for number, values in table.rows:
-        for position in range(len(table.headers), len(values)):
-            if values[position] is not None:
+        for position in range(len(values)):
+            headless = position >= len(table.headers) or not table.headers[position]
+            if headless and values[position] is not None:
                 issues.append(located.at(number, f"第 {position + 1} 列", values[position],
                                          "该列没有表头, 数据无法归属: 请删除或补上表头"))
                 break
@@ -117,9 +118,15 @@ def parse(table: RawTable, spec: ReportType, conn: sa.Connection, allowed_region
         return parsed
 
     first_row_of: dict[tuple[str, int], int] = {}
+    untouched: list[int] = []
     for number, values in table.rows:
         cells = {column.field: (table.headers[position], values[position] if position < len(values) else None)
                  for position, column in by_position.items()}
+        if all(_blank(cells[field][1]) for field in present):
+            # A pre-filled template row the clerk left empty: not a report, so neither an error nor a row of
+            # NULLs that would count the unit as reported (or clear what it reported before).
+            untouched.append(number)
+            continue
         row_values: dict[str, object] = {}
         ok = True
         for column in spec.columns:
@@ -144,6 +151,13 @@ def parse(table: RawTable, spec: ReportType, conn: sa.Connection, allowed_region
         issues.extend(located.at(number, cells[f][0], cells[f][1], message)
                       for f, message in _row_rules(spec, row_values))
         parsed.rows.append(ParsedRow(number, key[0], key[1], row_values))
+    if untouched:
+        shown = "、".join(str(n) for n in untouched[:10]) + (" 等" if len(untouched) > 10 else "")
+        parsed.notices.append(f"{len(untouched)} 行只有代码/名称/年度, 没有填写任何数值, 视为未上报, 不导入"
+                              f" (第 {shown} 行)")
+    if not parsed.rows and not issues:
+        issues.append(located.at(table.header_row, None, None,
+                                 "没有任何填写了数值的行: 请在模板中填写各单位的数据后再上传"))
     issues.extend(_register_issues(parsed, conn, allowed_region, located))
     issues.sort(key=lambda issue: (issue.row or 0, table.headers.index(issue.column)
                                    if issue.column in table.headers else 0))
@@ -183,9 +197,13 @@ def _number(raw: object) -> float | None:
     return None
 
 
+def _blank(raw: object) -> bool:
+    return raw is None or (isinstance(raw, str) and raw in BLANK_MARKS)
+
+
 def _convert(column: Column, raw: object) -> tuple[object, str | None]:
     """(value, None) or (None, Chinese message)."""
-    if isinstance(raw, str) and raw in BLANK_MARKS:
+    if _blank(raw):
         raw = None
     if raw is None:
         if column.required or column.kind in ("id", "year"):
