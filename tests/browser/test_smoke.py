@@ -171,6 +171,20 @@ def test_drill_from_province_to_school_offline(page, server):
     assert page.outside_requests == [], f"requests left localhost: {page.outside_requests[:5]}"
 
 
+def test_sidebar_navigation_keeps_the_view(page, server):
+    """Clicking another page in the sidebar keeps area, county and year (it once fell back to Shaanxi 2022)."""
+    page.goto(f"{server}/map?scope=620800&county=620802&year=2025&indicator=counselor_coverage")
+    _wait_idle(page)
+    assert "崆峒区" in _title(page) and "2025年" in _title(page)
+    for link, title in (("总览", "崆峒区 · 2025年"), ("上报完整性", "2025年"), ("地图", "崆峒区 · ")):
+        page.get_by_role("link", name=link, exact=True).click()
+        _wait_idle(page)
+        assert title in _title(page), (link, _title(page))
+        for param in ("scope=620800", "county=620802", "year=2025"):
+            assert param in page.url, (link, page.url)
+    assert page.outside_requests == [], f"requests left localhost: {page.outside_requests[:5]}"
+
+
 @pytest.mark.parametrize(("path", "name"), [
     ("?scope=610000&year=2025", "overview_shaanxi"),
     ("map?scope=620800&year=2024&indicator=counselor_coverage_k12", "map_pingliang"),
