@@ -10,8 +10,9 @@ from datetime import timedelta
 import pandas as pd
 import sqlalchemy as sa
 
+from data_access.importing.facts import existing_rows
 from data_access.importing.loading import ImportBusy, _now, _take_lock, _write
-from data_access.importing.plan import existing_rows, format_value, same_value
+from data_access.importing.plan import format_value, same_value
 from data_access.importing.spec import REPORT_TYPES
 from data_access.regions import ALL_REGIONS
 from data_access.schema import import_batches, regions, value_changes

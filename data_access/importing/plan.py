@@ -10,8 +10,9 @@ from dataclasses import dataclass, field
 import pandas as pd
 import sqlalchemy as sa
 
+from data_access.importing.facts import existing_rows
 from data_access.importing.spec import ReportType
-from data_access.importing.validation import IN_CHUNK, ParsedFile, ParsedRow
+from data_access.importing.validation import ParsedFile, ParsedRow
 
 
 @dataclass(frozen=True)
@@ -80,20 +81,6 @@ def same_value(old: object, new: object) -> bool:
     if isinstance(old, bool) or isinstance(new, bool):
         return bool(old) == bool(new) and isinstance(old, bool) == isinstance(new, bool)
     return math.isclose(float(old), float(new), rel_tol=1e-9, abs_tol=1e-9)
-
-
-def existing_rows(conn: sa.Connection, spec: ReportType, keys: list[tuple[str, int]]) -> dict[tuple[str, int], dict]:
-    """Current fact rows for (unit_id, year) keys, as plain dicts keyed the same way."""
-    facts = spec.facts
-    unit_key = facts.c[spec.unit_key]
-    years = sorted({year for _, year in keys})
-    ids = sorted({unit for unit, _ in keys})
-    found: dict[tuple[str, int], dict] = {}
-    for start in range(0, len(ids), IN_CHUNK):
-        query = sa.select(facts).where(unit_key.in_(ids[start:start + IN_CHUNK]), facts.c.year.in_(years))
-        for row in conn.execute(query).mappings():
-            found[(row[spec.unit_key], int(row["year"]))] = dict(row)
-    return found
 
 
 def build_plan(conn: sa.Connection, parsed: ParsedFile) -> ImportPlan:

@@ -14,6 +14,7 @@ from datetime import date, datetime
 
 import sqlalchemy as sa
 
+from data_access.importing.facts import IN_CHUNK, existing_rows
 from data_access.importing.issues import Issue
 from data_access.importing.reading import RawTable
 from data_access.importing.spec import (
@@ -32,7 +33,6 @@ from data_access.regions import ALL_REGIONS
 from data_access.schema import regions
 
 _UNIT_SUFFIX = re.compile(r"\((人|学时|年|个|所)\)$")
-IN_CHUNK = 500
 
 
 def normalise_header(text: str) -> str:
@@ -119,6 +119,7 @@ def parse(table: RawTable, spec: ReportType, conn: sa.Connection, allowed_region
 
     first_row_of: dict[tuple[str, int], int] = {}
     untouched: list[int] = []
+    row_cells: dict[int, dict[str, tuple[str, object]]] = {}
     for number, values in table.rows:
         cells = {column.field: (table.headers[position], values[position] if position < len(values) else None)
                  for position, column in by_position.items()}
@@ -128,19 +129,20 @@ def parse(table: RawTable, spec: ReportType, conn: sa.Connection, allowed_region
             untouched.append(number)
             continue
         row_values: dict[str, object] = {}
-        ok = True
         for column in spec.columns:
             if column.field not in cells or column.kind == "label":
                 continue
             header, raw = cells[column.field]
             value, message = _convert(column, raw)
             if message:
+                # A bad cell becomes None and the row's other checks still run, so one upload lists every
+                # problem; only a row without a usable code and year cannot be checked further.
                 issues.append(located.at(number, header, raw, message))
-                ok = False
             row_values[column.field] = value
-        if not ok:
+        unit_id, year = row_values.pop("unit_id"), row_values.pop("year")
+        if unit_id is None or year is None:
             continue
-        key = (str(row_values.pop("unit_id")), int(row_values.pop("year")))
+        key = (str(unit_id), int(year))
         if key in first_row_of:
             header = cells["unit_id"][0]
             issues.append(located.at(number, header, key[0],
@@ -148,8 +150,7 @@ def parse(table: RawTable, spec: ReportType, conn: sa.Connection, allowed_region
                                      f"同一{spec.unit_noun}同一年度 ({key[1]}) 只能填一行"))
             continue
         first_row_of[key] = number
-        issues.extend(located.at(number, cells[f][0], cells[f][1], message)
-                      for f, message in _row_rules(spec, row_values))
+        row_cells[number] = cells
         parsed.rows.append(ParsedRow(number, key[0], key[1], row_values))
     if untouched:
         shown = "、".join(str(n) for n in untouched[:10]) + (" 等" if len(untouched) > 10 else "")
@@ -159,6 +160,7 @@ def parse(table: RawTable, spec: ReportType, conn: sa.Connection, allowed_region
         issues.append(located.at(table.header_row, None, None,
                                  "没有任何填写了数值的行: 请在模板中填写各单位的数据后再上传"))
     issues.extend(_register_issues(parsed, conn, allowed_region, located))
+    issues.extend(_consistency_issues(parsed, conn, row_cells, located))
     issues.sort(key=lambda issue: (issue.row or 0, table.headers.index(issue.column)
                                    if issue.column in table.headers else 0))
     return parsed
@@ -253,27 +255,53 @@ def _convert(column: Column, raw: object) -> tuple[object, str | None]:
     raise ValueError(f"unknown column kind {kind}")
 
 
-def _row_rules(spec: ReportType, values: dict[str, object]) -> list[tuple[str, str]]:
-    """(field, message) for values that cannot all be true together."""
+# (part, whole): a count that can never exceed another count of the same unit and year.
+PART_OF_WHOLE = (("boarding_students", "enrollment"), ("students_screened", "enrollment"), ("passed", "surveyed"))
+
+
+def _consistency_issues(parsed: ParsedFile, conn: sa.Connection, row_cells: dict[int, dict[str, tuple[str, object]]],
+                        located: _Locator) -> list[Issue]:
+    """Values that cannot all be true together, judged on what the unit's row will hold after the import:
+    the file's values over the stored ones (a file without 在校生数 keeps the stored enrollment)."""
+    spec = parsed.spec
+    value_fields = {c.field for c in spec.value_columns}
+    if not value_fields & {field for pair in PART_OF_WHOLE for field in pair}:
+        return []
+    stored = existing_rows(conn, spec, [(row.unit_id, row.year) for row in parsed.rows])
+    found = []
+    for row in parsed.rows:
+        kept = {f: v for f, v in stored.get((row.unit_id, row.year), {}).items() if f in value_fields}
+        cells = row_cells[row.excel_row]
+        for blamed, message in _row_rules(spec, {**kept, **row.values}, set(row.values)):
+            found.append(located.at(row.excel_row, cells[blamed][0], cells[blamed][1], message))
+    return found
+
+
+def _row_rules(spec: ReportType, values: dict[str, object], from_file: set[str]) -> list[tuple[str, str]]:
+    """(column of the file to blame, message) for each rule broken; a rule whose values all come from the
+    warehouse is not the file's fault and is not reported."""
+    headers = {c.field: c.header for c in spec.columns}
     found = []
 
-    def both(a: str, b: str) -> bool:
-        return values.get(a) is not None and values.get(b) is not None
+    def shown(field: str) -> str:
+        return f"{headers[field]} {values[field]:g}" + ("" if field in from_file else " (数据仓库中已有)")
 
-    if both("boarding_students", "enrollment") and values["boarding_students"] > values["enrollment"]:
-        found.append(("boarding_students", f"寄宿生数 {values['boarding_students']} 多于在校生数 "
-                                           f"{values['enrollment']}: 请核对"))
-    if both("students_screened", "enrollment") and values["students_screened"] > values["enrollment"]:
-        found.append(("students_screened", f"参加测评学生数 {values['students_screened']} 多于在校生数 "
-                                           f"{values['enrollment']}: 请核对"))
-    if both("passed", "surveyed") and values["passed"] > values["surveyed"]:
-        found.append(("passed", f"知晓人数 {values['passed']} 多于调查人数 {values['surveyed']}: 请核对"))
-    if both("fulltime_teachers", "enrollment"):
-        cap = max(FULLTIME_MINIMUM_CAP, math.ceil(values["enrollment"] / STUDENTS_PER_FULLTIME_CAP))
-        if values["fulltime_teachers"] > cap:
-            found.append(("fulltime_teachers",
-                          f"专职心理健康教师 {values['fulltime_teachers']} 人, 对在校生 {values['enrollment']} 人的学校"
-                          f"明显偏多 (合理上限约 {cap} 人): 是否填入了全校教师数或兼职教师数?"))
+    def blame(*fields: str) -> str | None:
+        return next((f for f in fields if f in from_file), None)
+
+    for part, whole in PART_OF_WHOLE:
+        if values.get(part) is None or values.get(whole) is None or values[part] <= values[whole]:
+            continue
+        if blamed := blame(part, whole):
+            found.append((blamed, f"{shown(part)} 多于{shown(whole)}: 请核对"))
+    teachers, enrollment = values.get("fulltime_teachers"), values.get("enrollment")
+    if teachers is not None and enrollment is not None:
+        cap = max(FULLTIME_MINIMUM_CAP, math.ceil(enrollment / STUDENTS_PER_FULLTIME_CAP))
+        blamed = blame("fulltime_teachers", "enrollment")
+        if teachers > cap and blamed:
+            stored = "" if "enrollment" in from_file else " (数据仓库中已有)"
+            found.append((blamed, f"专职心理健康教师 {teachers} 人, 对在校生 {enrollment} 人{stored}的学校明显偏多 "
+                                  f"(合理上限约 {cap} 人): 是否填入了全校教师数或兼职教师数?"))
     return found
 
 
