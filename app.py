@@ -17,7 +17,7 @@ def run() -> None:
         st.Page("pages/school.py", title=t("school"), url_path="school"),
         st.Page("pages/targets.py", title=t("targets"), url_path="targets"),
         st.Page("pages/completeness.py", title=t("completeness"), url_path="completeness"),
-        st.Page("pages/import_reports.py", title=t("import"), url_path="import"),
+        st.Page("pages/import.py", title=t("import"), url_path="import"),
     ]
     page = st.navigation(pages)
     page.run()  # each page renders the shared sidebar filters through ui.view.current()

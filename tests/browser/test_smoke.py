@@ -234,36 +234,44 @@ def test_import_rejected_then_fixed_and_committed(page, server, tmp_path):
     with page.expect_download(timeout=60_000) as download:
         page.get_by_role("button", name=re.compile("下载「学校年报」模板")).click()
     assert download.value.suggested_filename == "崆峒区_学校年报_模板_2024.xlsx"
-    template = load_workbook(io.BytesIO(Path(download.value.path()).read_bytes()))["填报"]
-    units = [(row[0], row[2]) for row in template.iter_rows(min_row=2, values_only=True) if row[0]]
-    assert len(units) >= 2 and all(year == 2024 for _, year in units), units
-    (first, _), (second, _) = units[:2]
+    template = Path(download.value.path()).read_bytes()
+    sheet = load_workbook(io.BytesIO(template))["填报"]
+    assert [cell.value for cell in sheet[1]][:4] == ["学校代码", "学校名称", "年度", "在校生数"]
+    units = [row[0] for row in sheet.iter_rows(min_row=2, values_only=True) if row[0]]
+    assert len(units) >= 3 and all(row[2] == 2024 for row in sheet.iter_rows(min_row=2, max_row=len(units) + 1,
+                                                                            values_only=True)), units
 
-    bad = tmp_path / "学校年报_有误.csv"
-    bad.write_text(f"学校代码,年度,在校生数\n{first},2024,-5\n999999-X-999,2024,100\n", encoding="utf-8-sig")
+    def filled(name: str, cells: dict[str, object]) -> Path:
+        """The downloaded template with a few cells typed in (the clerk leaves the other schools empty)."""
+        book = load_workbook(io.BytesIO(template))
+        for address, value in cells.items():
+            book["填报"][address] = value
+        book.save(tmp_path / name)
+        return tmp_path / name
+
+    bad = filled("学校年报_有误.xlsx", {"D2": -5, "A3": "999999-X-999", "D3": 100})
     _upload(page, bad)
-    page.get_by_text("未导入: 学校年报_有误.csv").wait_for(timeout=60_000)
+    page.get_by_text("未导入: 学校年报_有误.xlsx").wait_for(timeout=60_000)
     issues = _grid_rows(page.locator('[data-testid="stDataFrame"]').first)
-    located = {(row[2], row[3], row[4]) for row in issues}  # 行, 列, 值
-    assert ("2", "在校生数", "-5") in located and ("3", "学校代码", "999999-X-999") in located, issues
-    _scroll_to(page, "未导入: 学校年报_有误.csv")
+    located = {(row[1], row[2], row[3], row[4]) for row in issues}  # 工作表, 行, 列, 值
+    assert ("填报", "2", "在校生数", "-5") in located and ("填报", "3", "学校代码", "999999-X-999") in located, issues
+    _scroll_to(page, "未导入: 学校年报_有误.xlsx")
     page.screenshot(path=ARTIFACTS / "import_1_rejected.png")
 
-    good = tmp_path / "学校年报.csv"
-    good.write_text(f"学校代码,年度,在校生数\n{first},2024,1234\n{second},2024,2345\n", encoding="utf-8-sig")
+    good = filled("学校年报.xlsx", {"D2": 1234, "D3": 2345})
     _upload(page, good)
-    page.get_by_text("预览 (尚未写入): 学校年报.csv").wait_for(timeout=60_000)
+    page.get_by_text("预览 (尚未写入): 学校年报.xlsx").wait_for(timeout=60_000)
     page.get_by_label("导入人").fill("张三")
     page.get_by_label("导入人").press("Enter")
     _wait_idle(page)
     page.get_by_role("button", name="确认导入").click()
     _wait_idle(page)
-    page.get_by_text("已导入 学校年报.csv (学校年报), 批次").wait_for(timeout=60_000)
+    page.get_by_text("已导入 学校年报.xlsx (学校年报), 批次").wait_for(timeout=60_000)
     assert page.get_by_text("该文件已导入 (批次").count() == 1
     history = _grid_rows(page.locator('[data-testid="stDataFrame"]').last)
     results = {(row[2], row[4]) for row in history}  # 文件, 结果
-    assert results == {("学校年报_有误.csv", "被拒绝 (未写入)"), ("学校年报.csv", "已导入")}, history
-    _scroll_to(page, "已导入 学校年报.csv")
+    assert results == {("学校年报_有误.xlsx", "被拒绝 (未写入)"), ("学校年报.xlsx", "已导入")}, history
+    _scroll_to(page, "已导入 学校年报.xlsx")
     page.screenshot(path=ARTIFACTS / "import_2_committed.png")
     assert page.locator('[data-testid="stException"]').count() == 0, "page shows an exception"
     assert page.outside_requests == [], f"requests left localhost: {page.outside_requests[:5]}"

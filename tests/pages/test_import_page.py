@@ -15,7 +15,7 @@ from data_access.schema import import_batches, school_year
 from tests.pages.test_pages import open_page, texts
 from ui.state import INDICATOR, widget_key
 
-PAGE = "pages/import_reports.py"
+PAGE = "pages/import.py"
 BAD_CSV = "学校代码,年度,在校生数\nS1,2025,-5\nX9,2025,100\n".encode()
 GOOD_CSV = "学校代码,年度,在校生数\nS1,2025,1250\nS4,2025,1100\n".encode()
 LATER_CSV = "学校代码,年度,在校生数\nS1,2025,1300\n".encode()

@@ -8,8 +8,7 @@ from streamlit.testing.v1 import AppTest
 from tests.pages.conftest import ROOT
 
 PAGES = ("pages/overview.py", "pages/map.py", "pages/school.py", "pages/targets.py", "pages/completeness.py",
-         "pages/import_reports.py")
-URL_PATH_DIFFERS = frozenset({"pages/import_reports.py"})  # served at /import
+         "pages/import.py")
 
 
 def app() -> AppTest:
@@ -42,14 +41,11 @@ def _no_years(url: str):
 def open_page(page: str, **params: str) -> AppTest:
     """Open a page the way a pasted link does: URL parameters in, that page first.
 
-    Before its first run AppTest looks a page up by file name, which misses a page whose url_path differs
-    and silently opens the default page; such a page is switched to after a first run, once st.navigation
-    has registered its script path.
+    Before its first run AppTest looks a page up by file name: a page's url_path must match its file name
+    (pages/import.py is served at /import), else AppTest and a first visit to a pasted link open the wrong page.
     """
     at = app()
     at.query_params.update(params)
-    if page in URL_PATH_DIFFERS:
-        at.run()
     return at.switch_page(page).run()
 
 

@@ -26,6 +26,7 @@ from data_access.importing import (
     template_file_name,
     undo_import,
 )
+from data_access.importing.spec import MAX_FILE_BYTES
 from data_access.regions import ALL_REGIONS, within
 from ui import resources
 from ui.export_widgets import XLSX_MIME, table_downloads
@@ -44,6 +45,7 @@ COMMITTED = "_import_committed"  # sha256 -> batch id of files imported in this 
 RESULT = "_import_result"  # what the last 确认导入 did: {"sha", "status", "lines"}
 UNDO_RESULT = "_import_undo_result"  # (st function name, message) of the last 撤销
 ANONYMOUS = "未署名"
+MAX_FILE_MB = MAX_FILE_BYTES // (1024 * 1024)  # the browser refuses bigger files before they are sent
 
 
 def _who() -> str:
@@ -167,7 +169,7 @@ def _upload_section(engine: sa.Engine, view: View, type_key: str) -> None:
     st.markdown("#### 2. 上传填好的文件")
     st.text_input("导入人", key=WHO, max_chars=64, placeholder="姓名或工号 (确认导入前必须填写, 记入导入历史)")
     # No type= filter: any file reaches the importer, which says in Chinese what is wrong with it.
-    uploaded = st.file_uploader("选择文件: Excel 工作簿 (.xlsx) 或 CSV", key=UPLOAD,
+    uploaded = st.file_uploader("选择文件: Excel 工作簿 (.xlsx) 或 CSV", key=UPLOAD, max_upload_size=MAX_FILE_MB,
                                 help="一次上传一份文件; 文件先检查, 不会直接写入。")
     if uploaded is None:
         return
