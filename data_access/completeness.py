@@ -15,7 +15,8 @@ REPORT_KINDS = REPORT_TYPES
 
 def unit_reports(engine: sa.Engine, region: str, year: int, report_type: str,
                  allowed_region: str = ALL_REGIONS) -> pd.DataFrame:
-    """One row per expected unit inside `region`: unit_id, name, county_adcode, county_name, reported."""
+    """One row per expected unit inside `region`: unit_id, name, county_adcode, county_name, reported,
+    longitude, latitude (NaN for units without coordinates: hospitals, communities, counties)."""
     if report_type not in REPORT_KINDS:
         raise RegionError(f"未知的上报类型 {report_type}: 可选 {', '.join(REPORT_KINDS)}")
     require_region(engine, region, allowed_region)
@@ -29,6 +30,7 @@ def unit_reports(engine: sa.Engine, region: str, year: int, report_type: str,
             unit_id.label("unit_id"), kind.units.c.name.label("name"), county.c.adcode.label("county_adcode"),
             county.c.name.label("county_name"), county.c.city_adcode, county.c.province_adcode,
             sa.case((fact_key.isnot(None), True), else_=False).label("reported"),
+            *_coordinates(kind.units),
         )
         .select_from(kind.units)
         .join(county, county_of == county.c.adcode)
@@ -37,13 +39,20 @@ def unit_reports(engine: sa.Engine, region: str, year: int, report_type: str,
         .subquery()
     )
     query = (sa.select(located.c.unit_id, located.c.name, located.c.county_adcode, located.c.county_name,
-                       located.c.reported)
+                       located.c.reported, located.c.longitude, located.c.latitude)
              .where(scope_clause(located.c, region), scope_clause(located.c, allowed_region))
              .order_by(located.c.county_adcode, located.c.unit_id))
     with engine.connect() as conn:
         frame = pd.read_sql(query, conn)
     frame["reported"] = frame["reported"].astype(bool)
+    frame[["longitude", "latitude"]] = frame[["longitude", "latitude"]].astype(float)
     return frame
+
+
+def _coordinates(units: sa.Table) -> list[sa.ColumnElement]:
+    """The register's point coordinates, or typed NULLs for registers without them."""
+    return [units.c[name].label(name) if name in units.c else sa.cast(sa.null(), sa.Double).label(name)
+            for name in ("longitude", "latitude")]
 
 
 def county_completeness(units: pd.DataFrame) -> pd.DataFrame:

@@ -83,16 +83,31 @@ def _finish(figure: go.Figure, frame: pd.DataFrame, title: str, subtitle: str, l
         figure.add_annotation(text="该年度无上报数据" if lang == "zh" else "No reports for this year",
                               xref="paper", yref="paper", x=0.5, y=0.5, showarrow=False,
                               font={"size": 22, "color": "#555"}, bgcolor="rgba(255,255,255,0.8)")
+    _lay_out(figure, title, subtitle, legend_title="达成情况" if lang == "zh" else "Attainment")
+    figure.update_layout(clickmode="event+select")
+    return figure
+
+
+def _lay_out(figure: go.Figure, title: str, subtitle: str, legend_title: str = "") -> None:
+    """Title with subtitle, map fitted to the drawn shapes, legend top right: the same on every map."""
     heading = f"{title}<br><span style='font-size:13px;color:#555'>{subtitle}</span>" if subtitle else title
     figure.update_geos(fitbounds="locations", visible=False, bgcolor="white", projection={"type": "mercator"})
     figure.update_layout(
         title={"text": heading, "x": 0.01, "xanchor": "left", "font": {"size": 20}},
         font={"family": FONT}, paper_bgcolor="white", margin={"l": 10, "r": 10, "t": 80, "b": 40},
         legend={"orientation": "v", "x": 1.0, "xanchor": "right", "y": 0.98, "bgcolor": "rgba(255,255,255,0.85)",
-                "title": {"text": "达成情况" if lang == "zh" else "Attainment"}},
-        height=640, dragmode=False, clickmode="event+select",
+                "title": {"text": legend_title}},
+        height=640, dragmode=False,
     )
-    return figure
+
+
+def _outline_backdrop(outline: dict) -> go.Choropleth:
+    """The county drawn light grey under its points."""
+    return go.Choropleth(
+        geojson=outline, featureidkey="id", locations=[f["id"] for f in outline["features"]],
+        z=[0] * len(outline["features"]), colorscale=[[0, "#f3f3f3"], [1, "#f3f3f3"]], showscale=False,
+        marker={"line": {"color": "#888", "width": 1.5}}, hoverinfo="skip", showlegend=False,
+    )
 
 
 def status_choropleth(geojson: dict, frame: pd.DataFrame, *, title: str, subtitle: str = "",
@@ -129,11 +144,7 @@ def status_choropleth(geojson: dict, frame: pd.DataFrame, *, title: str, subtitl
 def school_points(outline: dict, frame: pd.DataFrame, *, title: str, subtitle: str = "",
                   mode: str = "status", lang: str = "zh") -> go.Figure:
     """Schools of a county as points coloured by band (or value), sized by enrollment; customdata[0] = id."""
-    figure = go.Figure(go.Choropleth(
-        geojson=outline, featureidkey="id", locations=[f["id"] for f in outline["features"]],
-        z=[0] * len(outline["features"]), colorscale=[[0, "#f3f3f3"], [1, "#f3f3f3"]], showscale=False,
-        marker={"line": {"color": "#888", "width": 1.5}}, hoverinfo="skip", showlegend=False,
-    ))
+    figure = go.Figure(_outline_backdrop(outline))
     located = frame[frame["longitude"].notna() & frame["latitude"].notna()] if "longitude" in frame else frame.iloc[0:0]
     enrollment = pd.to_numeric(located["enrollment"], errors="coerce") if "enrollment" in located \
         else pd.Series(300.0, index=located.index)
@@ -157,6 +168,31 @@ def school_points(outline: dict, frame: pd.DataFrame, *, title: str, subtitle: s
     if unplaced:
         figure.add_annotation(text=f"{unplaced} 所学校缺少坐标, 未在图上显示", xref="paper", yref="paper", x=0,
                               y=-0.07, xanchor="left", showarrow=False, font={"size": 11, "color": "#777"})
-    result = _finish(figure, frame, title, subtitle, lang)
-    result.update_layout(clickmode="event+select")
-    return result
+    return _finish(figure, frame, title, subtitle, lang)
+
+
+def reporting_points(outline: dict, units: pd.DataFrame, *, title: str, subtitle: str = "",
+                     lang: str = "zh") -> go.Figure:
+    """A county's units as points: reported in the 'met' colour, not reported in the 'behind' colour.
+
+    `units` needs unit_id, name, reported, longitude, latitude (data_access.completeness.unit_reports).
+    """
+    colours = {band.status: band.colour for band in BANDS}
+    figure = go.Figure(_outline_backdrop(outline))
+    located = units[units["longitude"].notna() & units["latitude"].notna()]
+    for reported, colour, zh, en in ((True, colours[Status.MET], "已上报", "Reported"),
+                                     (False, colours[Status.BEHIND], "未上报", "Not reported")):
+        part = located[located["reported"] == reported]
+        label = zh if lang == "zh" else en
+        figure.add_trace(go.Scattergeo(
+            lon=part["longitude"], lat=part["latitude"], mode="markers", name=f"{label} ({len(part)})",
+            customdata=part[["unit_id", "name"]].to_numpy(), showlegend=True,
+            hovertemplate=f"<b>%{{customdata[1]}}</b><br>%{{customdata[0]}}<br>{label}<extra></extra>",
+            marker={"size": 11, "color": colour, "line": {"color": "#333", "width": 0.5}}))
+    unplaced = len(units) - len(located)
+    if unplaced:
+        figure.add_annotation(text=f"{unplaced} 个单位缺少坐标, 未在图上显示", xref="paper", yref="paper", x=0,
+                              y=-0.02, xanchor="left", yanchor="top", showarrow=False,
+                              font={"size": 11, "color": "#777"})
+    _lay_out(figure, title, subtitle, legend_title="上报情况" if lang == "zh" else "Reporting")
+    return figure

@@ -8,7 +8,7 @@ import streamlit as st
 from data_access.completeness import REPORT_KINDS, county_completeness, unit_reports
 from data_access.status import status_for
 from exports.tables import csv_bytes, xlsx_bytes
-from geo.maps import status_choropleth
+from geo.maps import reporting_points, status_choropleth
 from geo.offline import PLOTLY_CONFIG
 from ui import resources
 from ui.i18n import t
@@ -27,7 +27,8 @@ if units.empty:
     st.stop()
 counties = county_completeness(units)
 reported, expected = int(units["reported"].sum()), len(units)
-st.metric("已上报 / 应上报", f"{reported} / {expected}", f"{100 * reported / expected:.1f}%", delta_color="off")
+st.metric("已上报 / 应上报", f"{reported} / {expected}", f"上报率 {100 * reported / expected:.1f}%", delta_color="off",
+          delta_arrow="off")
 
 if not view.county:
     frame = counties.rename(columns={"county_adcode": "unit_id", "county_name": "name", "share": "value"})
@@ -40,6 +41,12 @@ if not view.county:
     st.plotly_chart(status_choropleth(geojson, frame, title=f"{REPORT_KINDS[kind].name_zh} 上报率 ({view.year}年)",
                                       subtitle="达标 = 全部上报; 接近 = 上报率 ≥90%", lang=view.lang),
                     config=PLOTLY_CONFIG, key="completeness_map")
+elif units["longitude"].notna().any():
+    county_name = units["county_name"].iloc[0]
+    st.plotly_chart(reporting_points(resources.outline(view.county), units,
+                                     title=f"{county_name} {REPORT_KINDS[kind].name_zh} 上报情况 ({view.year}年)",
+                                     subtitle=f"已上报 {reported} / 应上报 {expected}", lang=view.lang),
+                    config=PLOTLY_CONFIG, key="completeness_points")
 
 st.markdown("#### 各县(区)上报情况")
 st.dataframe(counties.rename(columns={"county_adcode": "代码", "county_name": "县(区)", "reported": "已上报",

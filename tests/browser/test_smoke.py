@@ -191,6 +191,7 @@ def test_sidebar_navigation_keeps_the_view(page, server):
     ("targets", "targets"),
     ("school?scope=620800&year=2024&county=620802", "school_list"),
     ("completeness?scope=620800&year=2024", "completeness"),
+    ("completeness?scope=620800&year=2024&county=620802", "completeness_county"),
     ("import", "import"),
 ])
 def test_every_page_screenshot(page, server, path, name):
@@ -198,6 +199,8 @@ def test_every_page_screenshot(page, server, path, name):
     _wait_idle(page)
     if path.startswith(("map", "completeness")):
         _polygons(page)
+    if "county=" in path and path.startswith("completeness"):
+        page.wait_for_selector(".js-plotly-plot .scattergeo .point", timeout=60_000)
     page.wait_for_timeout(1500)  # let plotly finish drawing the charts before the screenshot
     page.screenshot(path=ARTIFACTS / f"page_{name}.png", full_page=False)
     assert page.locator('[data-testid="stException"]').count() == 0, "page shows an exception"

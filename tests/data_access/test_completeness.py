@@ -40,3 +40,10 @@ def test_unknown_type_and_scope(warehouse):
         unit_reports(warehouse, "610100", 2025, "kindergarten")
     with pytest.raises(RegionError, match="无权"):
         unit_reports(warehouse, "610100", 2025, "school", allowed_region="620800")
+
+
+def test_schools_carry_their_coordinates_and_other_units_none(warehouse):
+    schools = unit_reports(warehouse, "610103", 2025, "school").set_index("unit_id")
+    assert (schools.loc["S5", "longitude"], schools.loc["S5", "latitude"]) == (108.94, 34.25)
+    hospitals = unit_reports(warehouse, "610100", 2025, "hospital")
+    assert hospitals["longitude"].isna().all() and hospitals["latitude"].isna().all()

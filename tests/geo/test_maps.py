@@ -9,7 +9,7 @@ import plotly.graph_objects as go
 
 from data_access.status import STATUS_COLOURS
 from geo.layers import boundary_geojson, outline_geojson
-from geo.maps import school_points, status_choropleth
+from geo.maps import reporting_points, school_points, status_choropleth
 from geo.offline import PLOTLY_CONFIG, TOPOJSON_DIR, configure_static_export
 
 
@@ -75,3 +75,15 @@ def test_offline_settings_point_at_local_files():
     assert pio.defaults.topojson.startswith("file://") and (TOPOJSON_DIR / "world_110m.json").exists()
     assert pio.defaults.mathjax.startswith("file://")
     assert PLOTLY_CONFIG["topojsonURL"] == "/app/static/topojson/"
+
+
+def test_reporting_points_split_reported_from_laggards_and_count_the_unplaced():
+    units = pd.DataFrame({"unit_id": ["P1", "P2", "P3"], "name": ["一小", "二中", "三小"],
+                          "reported": [True, False, False], "longitude": [106.67, 106.68, math.nan],
+                          "latitude": [35.54, 35.55, math.nan]})
+    figure = reporting_points(outline_geojson("620802"), units, title="崆峒区 学校年报 上报情况", subtitle="1 / 3")
+    points = {trace.name: list(trace.customdata[:, 0]) for trace in figure.data if isinstance(trace, go.Scattergeo)}
+    assert points == {"已上报 (1)": ["P1"], "未上报 (1)": ["P2"]}
+    colours = {trace.name: trace.marker.color for trace in figure.data if isinstance(trace, go.Scattergeo)}
+    assert colours == {"已上报 (1)": STATUS_COLOURS["met"], "未上报 (1)": STATUS_COLOURS["behind"]}
+    assert any("1 个单位缺少坐标" in a.text for a in figure.layout.annotations)
