@@ -16,7 +16,7 @@ from data_access.importing import import_file
 from data_access.schema import import_batches, import_locks, school_year
 from tests.data_access import fixture_warehouse
 
-REPORT = "学校代码,年度,在校生数,专职心理健康教师数\nS1,2025,901,2\nS2,2025,902,2\nS3,2025,903,2\nS5,2023,904,2\n"
+REPORT = "学校代码,年度,在校生数,专职心理健康教师数\nS1,2025,1201,2\nS2,2025,902,2\nS3,2025,903,2\nS5,2023,904,2\n"
 
 CHILD = textwrap.dedent("""
     import os, sys
@@ -33,7 +33,8 @@ CHILD = textwrap.dedent("""
 
     loading._write, loading.WRITE_CHUNK = write_then_die, 1
     url, path = sys.argv[1], sys.argv[2]
-    loading.import_file(make_engine(url), "报表.csv", open(path, "rb").read(), imported_by="child")
+    outcome = loading.import_file(make_engine(url), "报表.csv", open(path, "rb").read(), imported_by="child")
+    print(outcome.summary_lines())  # only reached when the import did not get to its third write
     sys.exit(0)
 """)
 
@@ -54,7 +55,7 @@ def test_killed_import_leaves_nothing_and_the_next_import_succeeds(engine, tmp_p
 
     child = subprocess.run([sys.executable, "-c", CHILD, url, str(report)], capture_output=True, text=True,
                            timeout=120)
-    assert child.returncode == 9, child.stderr
+    assert child.returncode == 9, child.stdout + child.stderr
 
     assert _facts(engine) == before
     with engine.connect() as conn:
