@@ -48,6 +48,8 @@ def template_xlsx(spec: ReportType, *, units: list[tuple[str, str]] = (), year: 
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = DATA_SHEET
+    # In-cell checks (是/否 lists, year range, non-negative numbers) cover every pre-filled row and room to add.
+    last_row = max(len(units) + 1, 5000)
     for position, column in enumerate(spec.columns, start=1):
         cell = sheet.cell(row=1, column=position, value=column.header)
         cell.font = Font(bold=True)
@@ -64,20 +66,20 @@ def template_xlsx(spec: ReportType, *, units: list[tuple[str, str]] = (), year: 
         if column.kind == "flag":
             check = DataValidation(type="list", formula1='"是,否"', allow_blank=True, showErrorMessage=True,
                                    errorTitle="只能填 是 / 否", error="请选择「是」或「否」; 未上报请留空")
-            check.add(f"{letter}2:{letter}5000")
+            check.add(f"{letter}2:{letter}{last_row}")
             sheet.add_data_validation(check)
         if column.kind == "year":
             low, high = PLAN_YEARS
             check = DataValidation(type="whole", operator="between", formula1=str(low), formula2=str(high),
                                    allow_blank=True, showErrorMessage=True, errorTitle="年度超出规划期",
                                    error=f"年度应为 {low}–{high}")
-            check.add(f"{letter}2:{letter}5000")
+            check.add(f"{letter}2:{letter}{last_row}")
             sheet.add_data_validation(check)
         if column.kind in ("count", "hours"):
             check = DataValidation(type="whole" if column.kind == "count" else "decimal", operator="greaterThanOrEqual",
                                    formula1="0", allow_blank=True, showErrorMessage=True, errorTitle="数值不正确",
                                    error="应为 0 或正" + ("整数" if column.kind == "count" else "数"))
-            check.add(f"{letter}2:{letter}5000")
+            check.add(f"{letter}2:{letter}{last_row}")
             sheet.add_data_validation(check)
     sheet.freeze_panes = "B2"
     positions = {column.kind: position for position, column in enumerate(spec.columns, start=1)}

@@ -631,3 +631,11 @@ def test_history_and_undo_are_limited_to_the_viewers_region(warehouse):
     with pytest.raises(UndoRefused, match="超出您的权限范围"):
         undo_import(warehouse, xian, imported_by="平凉", allowed_region="620800")
     assert snapshot(warehouse) == before
+
+
+def test_template_checks_cover_every_prefilled_row():
+    units = [(f"X{number:05d}", "校") for number in range(7300)]  # a province-wide school template
+    sheet = load_workbook(io.BytesIO(template_xlsx(SCHOOL, units=units, year=2025)))["填报"]
+    ranges = {str(check.sqref) for check in sheet.data_validations.dataValidation}
+    assert "C2:C7301" in ranges and "D2:D7301" in ranges  # year, enrollment
+    assert sheet.cell(7301, 1).value == "X07299" and sheet.cell(7301, 1).number_format == "@"
