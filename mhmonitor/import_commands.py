@@ -29,23 +29,29 @@ def _who(args: argparse.Namespace) -> str:
 
 
 def cmd_template(args: argparse.Namespace) -> int:
-    from data_access.importing import prefill_units, report_type, template_xlsx
+    from data_access.importing import prefill_units, report_type, reported_values, template_xlsx
     from data_access.regions import require_region
     from mhmonitor.cli import CommandError
 
     spec = report_type(args.type)
+    if args.with_values and not (args.region and args.year):
+        raise CommandError("--with-values 需要同时给出 --region 和 --year")
     units: list[tuple[str, str]] = []
+    values: dict[str, dict] = {}
     if args.region:
         engine = _engine()
         require_region(engine, args.region, args.allowed_region)
         with engine.connect() as conn:
             units = prefill_units(conn, spec, args.region)
-    data = template_xlsx(spec, units=units, year=args.year)
+            if args.with_values:
+                values = reported_values(conn, spec, [unit_id for unit_id, _ in units], args.year)
+    data = template_xlsx(spec, units=units, year=args.year, values=values)
     try:
         Path(args.out).write_bytes(data)
     except OSError as error:
         raise CommandError(f"无法写入 {args.out}: {error.strerror}") from error
     filled = f", 已预填 {len(units)} 个单位" if units else ""
+    filled += f" (其中 {len(values)} 个单位填入了 {args.year} 年已上报的数值)" if args.with_values else ""
     print(f"已生成{spec.name_zh}模板: {args.out}{filled}")
     return 0
 
@@ -106,6 +112,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     template.add_argument("--out", required=True, help="输出文件, 如 学校年报.xlsx")
     template.add_argument("--region", help="预填该地区 (行政区划代码) 的全部单位")
     template.add_argument("--year", type=int, help="预填年度")
+    template.add_argument("--with-values", action="store_true",
+                          help="同时填入该年度已上报的数值 (用于更正: 只改需要改的格)")
     scoped(template)
     template.set_defaults(func=cmd_template)
 

@@ -35,6 +35,7 @@ from ui.view import View, current, demo_banner
 
 TYPE = "import_type"
 PREFILL = "import_prefill"
+WITH_VALUES = "import_with_values"
 WHO = "import_who"
 UPLOAD = "import_upload"
 BATCH = "import_batch"
@@ -235,10 +236,12 @@ spec = REPORT_TYPES[type_key]
 st.markdown("#### 1. 下载模板")
 region, region_name = _prefill_region(view)
 prefill = st.checkbox(f"预填{region_name}的{spec.unit_noun}代码、名称和年度 ({view.year}年)", value=True, key=PREFILL)
+with_values = st.checkbox(f"同时填入{view.year}年已上报的数值 (更正时只改需要改的格, 其余保持原值)", value=True,
+                          key=WITH_VALUES, disabled=not prefill)
 st.download_button(
     f"下载「{spec.name_zh}」模板 (Excel)",
     partial(resources.import_template, view.url, type_key, region if prefill else None,
-            view.year if prefill else None),
+            view.year if prefill else None, prefill and with_values),
     template_file_name(spec, view.year if prefill else None, region_name if prefill else None),
     XLSX_MIME, key="import_template", on_click="ignore",
 )

@@ -81,20 +81,24 @@ def outline(adcode: str) -> dict:
     return outline_geojson(adcode)
 
 
-def import_template(url: str, type_key: str, region: str | None, year: int | None) -> bytes:
-    """The XLSX template of a report type, pre-filled with the units of `region` when given.
+def import_template(url: str, type_key: str, region: str | None, year: int | None, with_values: bool = False) -> bytes:
+    """The XLSX template of a report type, pre-filled with the units of `region` when given (and, with
+    `with_values`, with what they already reported for `year`).
 
     Not cached: the page hands this to a deferred download button, so it only runs when clicked, and the
     caller has already kept `region` inside the allowed region.
     """
-    from data_access.importing import REPORT_TYPES, prefill_units, template_xlsx
+    from data_access.importing import REPORT_TYPES, prefill_units, reported_values, template_xlsx
 
     spec = REPORT_TYPES[type_key]
     units: list[tuple[str, str]] = []
+    values: dict[str, dict] = {}
     if region:
         with _engine_for(url).connect() as conn:
             units = prefill_units(conn, spec, region)
-    return template_xlsx(spec, units=units, year=year)
+            if with_values and year is not None:
+                values = reported_values(conn, spec, [unit_id for unit_id, _ in units], year)
+    return template_xlsx(spec, units=units, year=year, values=values)
 
 
 def clear_data_caches() -> None:

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Mapping
 
 import sqlalchemy as sa
 from openpyxl import Workbook
@@ -12,6 +13,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from data_access.importing.facts import existing_rows
 from data_access.importing.reading import DATA_SHEET, NOTES_SHEET
 from data_access.importing.spec import BLANK_MARKS_NOTE, MAX_FILE_BYTES, PLAN_YEARS, ReportType
 from data_access.regions import ALL_REGIONS
@@ -43,8 +45,19 @@ def prefill_units(conn: sa.Connection, spec: ReportType, region: str) -> list[tu
     return [(str(unit_id), name) for unit_id, name in conn.execute(query)]
 
 
-def template_xlsx(spec: ReportType, *, units: list[tuple[str, str]] = (), year: int | None = None) -> bytes:
-    """The template workbook as bytes; `units` pre-fills code and name, `year` the year column."""
+def reported_values(conn: sa.Connection, spec: ReportType, unit_ids: list[str], year: int) -> dict[str, dict]:
+    """unit id -> {field: value} of what each unit already reported for `year` (units without a report left
+    out), to pre-fill a template for corrections."""
+    rows = existing_rows(conn, spec, [(unit_id, year) for unit_id in unit_ids])
+    fields = [column.field for column in spec.value_columns]
+    return {unit_id: {field: row[field] for field in fields} for (unit_id, _), row in rows.items()}
+
+
+def template_xlsx(spec: ReportType, *, units: list[tuple[str, str]] = (), year: int | None = None,
+                  values: Mapping[str, Mapping[str, object]] | None = None) -> bytes:
+    """The template workbook as bytes; `units` pre-fills code and name, `year` the year column, `values`
+    (unit id -> field -> value, from reported_values) the figures already reported, so that a clerk correcting
+    one figure does not blank the others."""
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = DATA_SHEET
@@ -83,6 +96,7 @@ def template_xlsx(spec: ReportType, *, units: list[tuple[str, str]] = (), year: 
             sheet.add_data_validation(check)
     sheet.freeze_panes = "B2"
     positions = {column.kind: position for position, column in enumerate(spec.columns, start=1)}
+    value_positions = {column.field: position for position, column in enumerate(spec.columns, start=1)}
     label_position = next((p for p, c in enumerate(spec.columns, start=1) if c.kind == "label"), None)
     for offset, (unit_id, name) in enumerate(units, start=2):
         sheet.cell(row=offset, column=positions["id"], value=unit_id).number_format = "@"
@@ -90,10 +104,21 @@ def template_xlsx(spec: ReportType, *, units: list[tuple[str, str]] = (), year: 
             sheet.cell(row=offset, column=label_position, value=name)
         if year is not None:
             sheet.cell(row=offset, column=positions["year"], value=year)
+        for field, value in (values or {}).get(unit_id, {}).items():
+            sheet.cell(row=offset, column=value_positions[field], value=_cell(value))
     _notes_sheet(workbook.create_sheet(NOTES_SHEET), spec)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def _cell(value: object) -> object:
+    """A stored value as the clerk would type it: 是/否 for flags, whole numbers without .0, blank for NULL."""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
 
 
 def _notes_sheet(sheet, spec: ReportType) -> None:

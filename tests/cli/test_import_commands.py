@@ -107,3 +107,16 @@ def test_duckdb_file_held_by_another_process_is_one_clear_line(capsys, tmp_path,
         holder.wait()
     assert code == 2 and "无法访问数据仓库" in err and "「上报导入」页面" in err
     assert len(err.strip().splitlines()) == 1
+
+
+def test_template_with_values_for_corrections(capsys, warehouse_env, tmp_path):  # noqa: F811
+    out_file = tmp_path / "更正.xlsx"
+    code, out, err = run(capsys, "template", "region", "--out", str(out_file), "--region", "610100", "--year", "2025",
+                         "--with-values")
+    assert code == 0, err
+    assert "已预填 2 个单位 (其中 2 个单位填入了 2025 年已上报的数值)" in out
+    sheet = load_workbook(out_file)["填报"]
+    assert [row[:5] for row in sheet.iter_rows(min_row=2, max_row=3, values_only=True)] == [
+        ("610102", "新城区", 2025, 500000, 25), ("610103", "碑林区", 2025, 600000, 18)]
+    code, _, err = run(capsys, "template", "region", "--out", str(out_file), "--with-values")
+    assert code != 0 and "--with-values 需要同时给出 --region 和 --year" in err

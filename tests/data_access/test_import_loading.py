@@ -28,6 +28,7 @@ from data_access.importing import (
     import_history,
     loading,
     prefill_units,
+    reported_values,
     template_xlsx,
     undo_import,
 )
@@ -639,3 +640,30 @@ def test_template_checks_cover_every_prefilled_row():
     ranges = {str(check.sqref) for check in sheet.data_validations.dataValidation}
     assert "C2:C7301" in ranges and "D2:D7301" in ranges  # year, enrollment
     assert sheet.cell(7301, 1).value == "X07299" and sheet.cell(7301, 1).number_format == "@"
+
+
+def test_template_with_reported_values_round_trips_and_a_correction_changes_one_value(warehouse):
+    """The correction template: code, name, year and what each school already reported for 2025."""
+    with warehouse.connect() as conn:
+        units = prefill_units(conn, SCHOOL, "610102")
+        values = reported_values(conn, SCHOOL, [unit_id for unit_id, _ in units], 2025)
+    assert sorted(values) == ["S1", "S2", "S3", "U1", "U2", "U3"]  # S4 has not reported 2025
+    data = template_xlsx(SCHOOL, units=units, year=2025, values=values)
+    sheet = load_workbook(io.BytesIO(data))["填报"]
+    header = [cell.value for cell in sheet[1]]
+    s1 = dict(zip(header, next(sheet.iter_rows(min_row=2, max_row=2, values_only=True)), strict=True))
+    assert (s1["学校代码"], s1["在校生数"], s1["心理辅导室是否达标"], s1["是否开设心理健康必修课"]) == \
+        ("S1", 1200, "是", None)
+    before = snapshot(warehouse)
+
+    untouched = imported(warehouse, "更正模板.xlsx", data)
+    assert (len(untouched.plan.added), len(untouched.plan.changed), untouched.plan.unchanged) == (0, 0, 6)
+    assert snapshot(warehouse) == before
+
+    book = load_workbook(io.BytesIO(data))
+    book["填报"].cell(2, header.index("在校生数") + 1, 1250)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    corrected = imported(warehouse, "更正.xlsx", buffer.getvalue())
+    assert corrected.plan.changed == [RowChange(2, "S1", 2025, (FieldChange("enrollment", 1200, 1250),))]
+    assert school_years(warehouse)[("S1", 2025)] == fixture_row("S1", 2025, enrollment=1250)

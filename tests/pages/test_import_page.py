@@ -65,6 +65,10 @@ def test_page_renders_with_template_and_empty_history(app_env):
                                                    "社区家长学校/指导站点", "区县人口与精神科医师"]
     assert at.checkbox(key="import_prefill").value is True
     assert "陕西省" in at.checkbox(key="import_prefill").label
+    assert at.checkbox(key="import_with_values").value is True
+    assert "2025年已上报的数值" in at.checkbox(key="import_with_values").label
+    at.checkbox(key="import_prefill").uncheck().run()
+    assert at.checkbox(key="import_with_values").disabled
     assert "学校年报" in at.get("download_button")[0].proto.label
     assert "整份文件一起导入: 有任何问题则整份不写入" in texts(at)
     assert "还没有导入记录" in texts(at)
@@ -78,6 +82,10 @@ def test_template_is_prefilled_with_the_region_units_and_year(app_env):
     assert [row[:3] for row in rows] == [("S1", "一小", 2025), ("S2", "二小", 2025), ("S3", "三中", 2025),
                                          ("S4", "四中", 2025), ("U1", "甲大学", 2025), ("U2", "乙学院", 2025),
                                          ("U3", "丙学院", 2025)]
+    with_values = load_workbook(io.BytesIO(import_template(app_env, "school", "610102", 2025, with_values=True)))
+    rows = [row for row in with_values["填报"].iter_rows(min_row=2, values_only=True) if any(row)]
+    assert [row[:4] for row in rows][:4] == [("S1", "一小", 2025, 1200), ("S2", "二小", 2025, 300),
+                                             ("S3", "三中", 2025, 150), ("S4", "四中", 2025, None)]
     blank = load_workbook(io.BytesIO(import_template(app_env, "hospital", None, None)))
     assert not any(any(row) for row in blank["填报"].iter_rows(min_row=2, values_only=True))
     assert "填表说明" in blank.sheetnames
