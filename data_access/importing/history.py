@@ -11,7 +11,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from data_access.importing.facts import existing_rows
-from data_access.importing.loading import ImportBusy, _now, _take_lock, _write
+from data_access.importing.loading import ImportBusy, _now, _take_lock, _write, update_rows
 from data_access.importing.plan import format_value, same_value
 from data_access.importing.spec import REPORT_TYPES
 from data_access.regions import ALL_REGIONS
@@ -127,8 +127,8 @@ def undo_import(engine: sa.Engine, batch_id: str, *, imported_by: str, allowed_r
 def _reverse_all(conn: sa.Connection, changes: list[sa.RowMapping]) -> list[dict]:
     """Apply the inverse of every recorded change after checking nothing changed it since; the inverse lines.
 
-    Current rows are read in one go and the writes are grouped (one executemany per column), so undoing a
-    province-wide file takes seconds, not one round trip per value.
+    Current rows are read in one go and the writes are grouped (one staged UPDATE per column), so undoing a
+    province-wide file takes about a second, not one round trip per value.
     """
     if not changes:
         return []
@@ -163,12 +163,13 @@ def _reverse_all(conn: sa.Connection, changes: list[sa.RowMapping]) -> list[dict
             column = change["column_name"]
             if row is None or not same_value(row[column], json.loads(change["new_value"])):
                 raise later
-            updates[column].append({"key_unit": key[0], "key_year": key[1], "old": json.loads(change["old_value"])})
+            updates[column].append({"key_unit": key[0], "key_year": key[1],
+                                    f"new_{column}": json.loads(change["old_value"])})
             reverse.append({**line, "action": "change", "column_name": column, "old_value": change["new_value"],
                             "new_value": change["old_value"]})
     key_match = sa.and_(facts.c[spec.unit_key] == sa.bindparam("key_unit"), facts.c.year == sa.bindparam("key_year"))
     for column, rows in updates.items():
-        _write(conn, sa.update(facts).where(key_match).values({column: sa.bindparam("old")}), rows)
+        update_rows(conn, spec, (column,), rows)
     if deletes:
         _write(conn, sa.delete(facts).where(key_match), deletes)
     if inserts:

@@ -17,7 +17,7 @@ import sqlalchemy as sa
 
 from data_access.importing.issues import ImportRejected, Issue
 from data_access.importing.plan import ImportPlan, build_plan
-from data_access.importing.reading import read_table
+from data_access.importing.reading import RawTable, read_table
 from data_access.importing.spec import REPORT_TYPES, ReportType, report_type
 from data_access.importing.validation import detect_report_type, parse
 from data_access.regions import ALL_REGIONS
@@ -49,6 +49,7 @@ class ImportOutcome:
     notices: list[str] = field(default_factory=list)
     batch_id: str | None = None
     error: str | None = None
+    table: RawTable | None = field(default=None, repr=False)  # the file as read, reused by the import
 
     @property
     def ok(self) -> bool:
@@ -83,15 +84,14 @@ def _now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
-def _parse_file(conn: sa.Connection, file_name: str, data: bytes, type_key: str | None, allowed_region: str):
-    table = read_table(file_name, data)
+def _parse_file(conn: sa.Connection, table: RawTable, type_key: str | None, allowed_region: str):
     if type_key:
         spec = report_type(type_key)
     else:
         spec = detect_report_type(table.headers)
         if spec is None:
             choices = "、".join(f"{k} ({s.name_zh})" for k, s in REPORT_TYPES.items())
-            raise ImportRejected([Issue(file_name, table.sheet, table.header_row, None, None,
+            raise ImportRejected([Issue(table.file_name, table.sheet, table.header_row, None, None,
                                         f"无法从表头判断上报类型: 请用模板填写, 或指定类型 ({choices})")])
     return spec, parse(table, spec, conn, allowed_region)
 
@@ -101,8 +101,9 @@ def check_file(engine: sa.Engine, file_name: str, data: bytes, *, type_key: str 
     """Dry run: every problem, or what the file would add/change/leave. Writes nothing, records nothing."""
     outcome = ImportOutcome("preview", file_name, sha256_of(data))
     try:
+        outcome.table = read_table(file_name, data)
         with engine.connect() as conn:
-            outcome.spec, parsed = _parse_file(conn, file_name, data, type_key, allowed_region)
+            outcome.spec, parsed = _parse_file(conn, outcome.table, type_key, allowed_region)
             outcome.notices = parsed.notices
             if parsed.issues:
                 outcome.status, outcome.issues = "rejected", parsed.issues
@@ -132,8 +133,9 @@ def import_file(engine: sa.Engine, file_name: str, data: bytes, *, imported_by: 
     try:
         with engine.begin() as conn:
             _take_lock(conn, batch_id)
-            # Parsed again under the lock: the register and the facts may have changed since the check.
-            _, parsed = _parse_file(conn, file_name, data, outcome.spec.key, allowed_region)
+            # Checked again under the lock: the register and the facts may have changed since the check
+            # (the file itself has not: its table is read once).
+            _, parsed = _parse_file(conn, outcome.table, outcome.spec.key, allowed_region)
             if parsed.issues:
                 raise ImportRejected(parsed.issues)
             plan = build_plan(conn, parsed)
@@ -200,13 +202,30 @@ def _write_facts(conn: sa.Connection, plan: ImportPlan) -> None:
         _write(conn, sa.insert(facts), [{spec.unit_key: r.unit_id, "year": r.year, **r.values} for r in plan.added])
     if plan.changed_rows:
         # Every present column is set (unchanged ones to their own value) so all rows share one statement.
-        statement = (sa.update(facts)
-                     .where(facts.c[spec.unit_key] == sa.bindparam("key_unit"),
-                            facts.c.year == sa.bindparam("key_year"))
-                     .values({f: sa.bindparam(f"new_{f}") for f in plan.fields_present}))
-        _write(conn, statement, [{"key_unit": r.unit_id, "key_year": r.year,
-                                  **{f"new_{f}": r.values[f] for f in plan.fields_present}}
-                                 for r in plan.changed_rows])
+        update_rows(conn, spec, plan.fields_present, [
+            {"key_unit": r.unit_id, "key_year": r.year, **{f"new_{f}": r.values[f] for f in plan.fields_present}}
+            for r in plan.changed_rows])
+
+
+def update_rows(conn: sa.Connection, spec: ReportType, fields: tuple[str, ...], rows: list[dict]) -> None:
+    """Set `fields` of the fact rows keyed by key_unit/key_year to the rows' new_<field> values.
+
+    The rows go to a temporary staging table and one UPDATE ... FROM applies them: an executemany UPDATE costs
+    DuckDB about a millisecond a row (a province-wide file: 5.5 s instead of 0.5 s). The table is created and
+    dropped inside the caller's transaction, so a rollback leaves nothing behind on either engine.
+    """
+    facts = spec.facts
+    staging = sa.Table(
+        f"staging_{facts.name}", sa.MetaData(),
+        sa.Column("key_unit", facts.c[spec.unit_key].type), sa.Column("key_year", sa.Integer),
+        *(sa.Column(f"new_{f}", facts.c[f].type) for f in fields), prefixes=["TEMPORARY"],
+    )
+    staging.create(conn)
+    _write(conn, sa.insert(staging), rows)
+    conn.execute(sa.update(facts)
+                 .where(facts.c[spec.unit_key] == staging.c.key_unit, facts.c.year == staging.c.key_year)
+                 .values({f: staging.c[f"new_{f}"] for f in fields}))
+    staging.drop(conn)
 
 
 def _json(value: object) -> str:

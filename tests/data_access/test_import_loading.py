@@ -373,14 +373,14 @@ def school_years_in(conn: sa.Connection) -> dict[tuple[str, int], dict]:
 
 
 def _fail_on_second_write(kind: str, seen_inside: dict):
-    """A _write that fails right after the facts were inserted (S4) and updated (S1), before value_changes,
-    keeping what the open transaction saw at that moment."""
+    """A _write that fails right after the facts were inserted (S4) and updated (S1, through the staging
+    table: the second write), with the first audit row written, keeping what the open transaction saw then."""
     real_write, calls = loading._write, []
 
     def write_then_fail(conn: sa.Connection, statement, rows: list[dict]) -> None:
         real_write(conn, statement, rows)
         calls.append(len(rows))
-        if len(calls) == 2:
+        if len(calls) == 3:
             seen_inside.update(school_years_in(conn))
             if kind == "invalid-statement":
                 conn.execute(sa.text("INSERT INTO no_such_table VALUES (1)"))
