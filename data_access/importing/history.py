@@ -11,7 +11,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from data_access.importing.facts import existing_rows
-from data_access.importing.loading import ImportBusy, _now, _take_lock, _write, update_rows
+from data_access.importing.loading import ImportBusy, _now, _take_lock, _write, delete_rows, update_rows
 from data_access.importing.plan import format_value, same_value
 from data_access.importing.spec import REPORT_TYPES
 from data_access.regions import ALL_REGIONS
@@ -167,11 +167,10 @@ def _reverse_all(conn: sa.Connection, changes: list[sa.RowMapping]) -> list[dict
                                     f"new_{column}": json.loads(change["old_value"])})
             reverse.append({**line, "action": "change", "column_name": column, "old_value": change["new_value"],
                             "new_value": change["old_value"]})
-    key_match = sa.and_(facts.c[spec.unit_key] == sa.bindparam("key_unit"), facts.c.year == sa.bindparam("key_year"))
     for column, rows in updates.items():
         update_rows(conn, spec, (column,), rows)
     if deletes:
-        _write(conn, sa.delete(facts).where(key_match), deletes)
+        delete_rows(conn, spec, deletes)
     if inserts:
         _write(conn, sa.insert(facts), inserts)
     return reverse
