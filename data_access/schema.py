@@ -47,6 +47,10 @@ schools = sa.Table(
     sa.Column("urban_rural", sa.String(8), nullable=False),
     sa.Column("longitude", sa.Double, nullable=True),
     sa.Column("latitude", sa.Double, nullable=True),
+    # Lifecycle (registry): expected to report in years opened_year <= year <= closed_year (first and last
+    # school years of operation, inclusive); NULL = open-ended.
+    sa.Column("opened_year", sa.Integer, nullable=True),
+    sa.Column("closed_year", sa.Integer, nullable=True),
 )
 
 school_year = sa.Table(
@@ -86,6 +90,10 @@ hospitals = sa.Table(
     sa.Column("name", sa.String(128), nullable=False),
     sa.Column("county_adcode", ADCODE, sa.ForeignKey("regions.adcode"), nullable=False),
     sa.Column("hospital_type", sa.String(32), nullable=False),
+    # Lifecycle (registry): expected to report in years opened_year <= year <= closed_year (first and last
+    # school years of operation, inclusive); NULL = open-ended.
+    sa.Column("opened_year", sa.Integer, nullable=True),
+    sa.Column("closed_year", sa.Integer, nullable=True),
 )
 
 hospital_year = sa.Table(
@@ -104,6 +112,12 @@ communities = sa.Table(
     sa.Column("name", sa.String(128), nullable=False),
     sa.Column("county_adcode", ADCODE, sa.ForeignKey("regions.adcode"), nullable=False),
     sa.Column("urban_rural", sa.String(8), nullable=False),
+    # Lifecycle (registry): expected to report in years opened_year <= year <= closed_year (first and last
+    # school years of operation, inclusive); NULL = open-ended.
+    sa.Column("opened_year", sa.Integer, nullable=True),
+    sa.Column("closed_year", sa.Integer, nullable=True),
+    # 城乡分类代码 (NBS): 111-123 城镇, 210/220 乡村; urban_rural is derived from it when given.
+    sa.Column("urban_rural_code", sa.String(3), nullable=True),
 )
 
 community_year = sa.Table(
@@ -130,10 +144,10 @@ import_batches = sa.Table(
     "import_batches",
     metadata,
     sa.Column("batch_id", sa.String(36), primary_key=True, autoincrement=False),
-    sa.Column("report_type", sa.String(16), nullable=False),
+    sa.Column("report_type", sa.String(32), nullable=False),
     sa.Column("file_name", sa.String(255), nullable=False),
     sa.Column("file_sha256", sa.String(64), nullable=False),
-    sa.Column("imported_by", sa.String(64), nullable=False),
+    sa.Column("imported_by", sa.String(128), nullable=False),  # login of the signed-in user
     sa.Column("imported_at", sa.DateTime, nullable=False),  # UTC
     sa.Column("allowed_region", ADCODE, nullable=False),
     # applied / rejected (validation) / failed (database error) / undone (reverted by a later batch)
@@ -157,7 +171,7 @@ value_changes = sa.Table(
     sa.Column("change_no", sa.Integer, primary_key=True, autoincrement=False),
     sa.Column("table_name", sa.String(32), nullable=False),
     sa.Column("unit_id", sa.String(32), nullable=False),
-    sa.Column("year", sa.Integer, nullable=False),
+    sa.Column("year", sa.Integer, nullable=True),  # NULL for registry (unit) changes
     sa.Column("action", sa.String(8), nullable=False),  # add (a new row) / change (one column) / delete (undo)
     sa.Column("column_name", sa.String(64), nullable=True),
     sa.Column("old_value", sa.Text, nullable=True),
@@ -173,6 +187,50 @@ import_locks = sa.Table(
     sa.Column("holder", sa.String(36), nullable=True),
     sa.Column("acquired_at", sa.DateTime, nullable=True),
 )
+
+# Accounts (migration 0003). A user sees and changes only their region; role viewer < reporter < admin.
+users = sa.Table(
+    "users",
+    metadata,
+    sa.Column("login", sa.String(64), primary_key=True, autoincrement=False),
+    sa.Column("display_name", sa.String(64), nullable=False),
+    sa.Column("role", sa.String(16), nullable=False),
+    sa.Column("region_adcode", ADCODE, nullable=False),
+    sa.Column("active", sa.Boolean, nullable=False),
+    sa.Column("password_hash", sa.String(255), nullable=True),  # argon2id; NULL = single sign-on only
+    sa.Column("oidc_subject", sa.String(255), nullable=True),
+    sa.Column("email", sa.String(255), nullable=True),
+    sa.Column("created_at", sa.DateTime, nullable=False),  # UTC
+    sa.Column("last_login_at", sa.DateTime, nullable=True),
+)
+
+# Sign-in log: login_ok / login_failed / throttled / logout / timeout / refused, with the method.
+auth_events = sa.Table(
+    "auth_events",
+    metadata,
+    sa.Column("event_id", sa.String(36), primary_key=True, autoincrement=False),
+    sa.Column("occurred_at", sa.DateTime, nullable=False),  # UTC
+    sa.Column("login", sa.String(64), nullable=True),
+    sa.Column("event", sa.String(24), nullable=False),
+    sa.Column("method", sa.String(16), nullable=True),
+    sa.Column("detail", sa.String(255), nullable=True),
+)
+
+# Secondary indexes, PostgreSQL only (see migration 0003 for why not on DuckDB).
+for _name, _table, _columns in (
+    ("ix_regions_parent", regions, ["parent_adcode"]),
+    ("ix_regions_city", regions, ["city_adcode"]),
+    ("ix_regions_province", regions, ["province_adcode"]),
+    ("ix_schools_county", schools, ["county_adcode"]),
+    ("ix_hospitals_county", hospitals, ["county_adcode"]),
+    ("ix_communities_county", communities, ["county_adcode"]),
+    ("ix_school_year_year", school_year, ["year"]),
+    ("ix_awareness_survey_year", awareness_survey, ["year"]),
+    ("ix_hospital_year_year", hospital_year, ["year"]),
+    ("ix_community_year_year", community_year, ["year"]),
+    ("ix_region_year_year", region_year, ["year"]),
+):
+    sa.Index(_name, *(_table.c[c] for c in _columns)).ddl_if(dialect="postgresql")
 
 FACT_TABLES = (region_year, school_year, awareness_survey, hospital_year, community_year)
 UNIT_TABLES = (regions, schools, hospitals, communities)
