@@ -484,15 +484,19 @@ def targets_for(jurisdiction_adcode: str) -> tuple[Target, ...]:
     return tuple(t for t in targets() if t.jurisdiction_adcode == jurisdiction_adcode)
 
 
+def indicators_of(plan: Plan) -> list[Indicator]:
+    """Indicators carrying a target of the plan, in declaration order."""
+    wanted = {t.indicator for t in targets_of(plan)}
+    return [ind for ind in indicators().values() if ind.id in wanted]
+
+
 def indicators_for(jurisdiction_adcode: str, year: int | None = None) -> list[Indicator]:
     """Indicators carrying a target of the jurisdiction, in declaration order: of the plan in force in `year`,
     or of any of its plans when no year is given."""
-    if year is None:
-        chosen = targets_for(jurisdiction_adcode)
-    else:
+    if year is not None:
         plan = plan_in_force(jurisdiction_adcode, year)
-        chosen = targets_of(plan) if plan else ()
-    wanted = {t.indicator for t in chosen}
+        return indicators_of(plan) if plan else []
+    wanted = {t.indicator for t in targets_for(jurisdiction_adcode)}
     return [ind for ind in indicators().values() if ind.id in wanted]
 
 
