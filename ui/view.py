@@ -94,7 +94,8 @@ def sidebar() -> View:
         scopes = catalog.jurisdictions()
         scope = _store(keys.SCOPE, st.radio(t("scope"), list(scopes), horizontal=True,
                                             **_bound(keys.SCOPE, list(scopes), next(iter(scopes))),
-                                            format_func=lambda code: scopes[code]))
+                                            format_func=lambda code: scopes[code] if lang() == "zh"
+                                            else catalog.PLANS[code].short_en))
         _on_change(keys.SCOPE, scope, _scope_changed)
         scope_level, scope_child = _scope_levels(regions, scope)
 
