@@ -173,6 +173,9 @@ def _read_plan_file(path: Path) -> tuple[Plan | None, list[Target], list[str]]:
         problems.append(f"{path.name}: 没有 [[target]] 目标")
         entries = []
     for index, entry in enumerate(entries, start=1):
+        if not isinstance(entry, dict):
+            problems.append(f"{path.name} 第 {index} 个目标: 应为 [[target]] 表")
+            continue
         where = f"{path.name} 第 {index} 个目标 ({entry.get('id', '无编号')})"
         problems += _field_problems(entry, TARGET_FIELDS, OPTIONAL_TARGET_FIELDS, where)
     if problems:

@@ -179,12 +179,15 @@ def test_header_must_be_complete():
 def test_an_unreadable_plan_file_is_refused_naming_the_file(tmp_path):
     (tmp_path / "broken.toml").write_text('[plan]\nkey = "x"\n\n[[target]]\nid = "t1"\n', encoding="utf-8")
     (tmp_path / "not_toml.toml").write_text("[plan\n", encoding="utf-8")
+    (tmp_path / "no_targets.toml").write_text("target = [1]\n", encoding="utf-8")
     with pytest.raises(catalog.CatalogError) as raised:
         catalog.read_plans((tmp_path,))
     message = str(raised.value)
     assert "broken.toml [plan]: 缺少字段 jurisdiction_adcode" in message
     assert "broken.toml 第 1 个目标 (t1): 缺少字段 indicator" in message
     assert "not_toml.toml: 无法读取为 TOML" in message
+    assert "no_targets.toml: 缺少 [plan] 表头" in message
+    assert "no_targets.toml 第 1 个目标: 应为 [[target]] 表" in message
 
 
 def test_applicable_target_prefers_nearest_open_deadline():
