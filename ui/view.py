@@ -31,7 +31,7 @@ class View:
     is_demo: bool
     data_as_of: str | None
     years: tuple[int, ...]
-    scope_level: str  # the plan scope's own level in the warehouse ("" when the warehouse lacks it)
+    scope_level: str  # the plan scope's own level: province, city or county
     scope_child: str  # the level the scope's map breaks into (the plan's default_level, else the next level)
 
     @property
@@ -91,7 +91,7 @@ def sidebar() -> View:
         _store(keys.LANG, st.radio(t("language"), ["zh", "en"], **_bound(keys.LANG, ["zh", "en"], "zh"),
                                    horizontal=True, format_func=lambda code: "中文" if code == "zh" else "English"))
 
-        scopes = catalog.jurisdictions()
+        scopes = plan_scopes(regions)
         scope = _store(keys.SCOPE, st.radio(t("scope"), list(scopes), horizontal=True,
                                             **_bound(keys.SCOPE, list(scopes), next(iter(scopes))),
                                             format_func=lambda code: scopes[code] if lang() == "zh"
@@ -142,14 +142,23 @@ def sidebar() -> View:
                 years=info.years, scope_level=scope_level, scope_child=scope_child)
 
 
+def plan_scopes(regions: pd.DataFrame) -> dict[str, str]:
+    """The scopes offered: jurisdictions with a plan (adcode -> short name) whose region the warehouse holds.
+
+    While the warehouse holds no regions at all, every plan scope is offered (pages then say there is no data).
+    """
+    scopes = catalog.jurisdictions()
+    held = set(regions["adcode"])
+    return {code: name for code, name in scopes.items() if code in held} or scopes
+
+
 def _scope_levels(regions: pd.DataFrame, scope: str) -> tuple[str, str]:
     """The scope's level in the warehouse and the level its map breaks into: a province shows its cities and
-    a city its counties, unless the plan file names another default_level. ("", "") when the warehouse
-    holds no such region."""
+    a city its counties, unless the plan file names another default_level."""
     found = regions.loc[regions["adcode"] == scope, "level"]
-    if found.empty:
-        return "", ""
-    level = str(found.iloc[0])
+    # An empty warehouse has no levels yet: read it from the code's form (GB/T 2260: xx0000 province, xxxx00 city).
+    level = str(found.iloc[0]) if not found.empty else \
+        "province" if scope.endswith("0000") else "city" if scope.endswith("00") else "county"
     below = LEVEL_ORDER[min(LEVEL_ORDER.index(level) + 1, len(LEVEL_ORDER) - 1)]
     return level, catalog.PLANS[scope].default_level or below
 
@@ -253,14 +262,10 @@ def current() -> View:
     """
     _leave_legacy_pages_mode()
     keys.seed_from_url(st.query_params.to_dict(), st.session_state)
-    unknown_scope = keys.take_unknown_scope(st.session_state, catalog.jurisdictions())
+    unknown_scope = keys.take_unknown_scope(st.session_state, plan_scopes(resources.regions(warehouse_url())))
     view = sidebar()
     if unknown_scope is not None:
         _stop_for_unknown_scope(view, unknown_scope)
-    if not view.scope_level:
-        st.info(f"数据仓库中没有{catalog.jurisdictions()[view.scope]}({view.scope})的行政区划, 无法按该规划范围显示。"
-                "请先建立数据仓库 (mhmonitor demo) 或导入区划。")
-        st.stop()
     st.query_params.from_dict(keys.url_params(st.session_state))
     return view
 
@@ -271,6 +276,7 @@ def _stop_for_unknown_scope(view: View, requested: str) -> None:
     # The value comes from the URL: shown only when it is a plain code, never as markdown.
     code = requested if requested.isdigit() and len(requested) <= 12 else "(无效代码)"
     area = f"{names[code]}({code})" if code in names else code
-    offered = "、".join(f"{name}({adcode})" for adcode, name in catalog.jurisdictions().items())
-    st.error(f"链接中的范围 {area} 没有已录入的规划, 无法显示其目标。已录入规划的范围: {offered}。请在左侧选择范围。")
+    offered = "、".join(f"{name}({adcode})" for adcode, name in plan_scopes(resources.regions(view.url)).items())
+    problem = "有规划, 但数据仓库中没有其行政区划" if code in catalog.jurisdictions() else "没有已录入的规划"
+    st.error(f"链接中的范围 {area} {problem}, 无法显示其目标。可选的规划范围: {offered}。请在左侧选择范围。")
     st.stop()

@@ -154,8 +154,15 @@ def test_a_scope_without_a_plan_says_so(app_env):
     at = open_page("pages/overview.py", scope="620000", year="2025")  # Gansu: in the warehouse, no plan
     assert not at.exception, at.exception
     assert "链接中的范围 甘肃省(620000) 没有已录入的规划" in at.error[0].value
-    assert "陕西省(610000)、平凉市(620800)" in at.error[0].value
+    assert "可选的规划范围: 陕西省(610000)、平凉市(620800)" in at.error[0].value
     assert not at.title  # nothing of another scope is shown
+
+
+def test_a_plan_scope_missing_from_the_warehouse_is_not_offered(app_env, monkeypatch):
+    enable_plans(monkeypatch, THIRD_JURISDICTION)  # test fixture: Ningxia's plan, but no Ningxia regions
+    at = open_page("pages/overview.py", scope="640000")
+    assert at.sidebar.radio(key="w_scope").options == ["陕西省", "平凉市"]
+    assert "链接中的范围 640000 有规划, 但数据仓库中没有其行政区划" in at.error[0].value
 
 
 def test_targets_page_lists_plans_by_period(app_env, monkeypatch):
