@@ -33,7 +33,7 @@ DETAIL_FLOOR = "county"
 LEVEL_LABELS = {"province": "省", "city": "市", "county": "县区"}
 
 # Outcome at the deadline, and what happened after it (words of the report, keyed for tests and tables).
-MET, MISSED, NO_VALUE = "达标", "未达标", "无数据"
+MET, MISSED, NO_VALUE, NOT_APPLICABLE = "达标", "未达标", "无数据", "不适用"
 SUSTAINED, SLIPPED, LATE_MET, STILL_MISSED = "保持达标", "达标后回落", "期后达标", "仍未达标"
 NO_LATER_YEAR = "无后续年度数据"
 
@@ -126,9 +126,11 @@ def _detail_levels(area_level: str) -> tuple[str, ...]:
     return LEVEL_ORDER[first:LEVEL_ORDER.index(DETAIL_FLOOR) + 1]
 
 
-def _outcome(status: str, value: float) -> str:
-    """达标 / 未达标 / 无数据 from evaluate's status; statuses without a verdict (no data, not applicable,
-    small sample) are 无数据 rather than a miss."""
+def _outcome(status: str, value: float, expected: int) -> str:
+    """达标 / 未达标 / 无数据 from evaluate's status; 不适用 for a unit with no unit the target covers (a county
+    without a university); statuses without a verdict (small sample) are 无数据 rather than a miss."""
+    if expected == 0 or status == "not_applicable":
+        return NOT_APPLICABLE
     if status == Status.MET.value:
         return MET
     if status in (Status.CLOSE.value, Status.BEHIND.value) and not math.isnan(value):
@@ -140,6 +142,8 @@ def _since(outcome: str, later_value: float, target: Target, later_year: int | N
     """What happened between the deadline and the latest year, judged against this same target."""
     if later_year is None:
         return NO_LATER_YEAR
+    if outcome == NOT_APPLICABLE:
+        return NOT_APPLICABLE
     if later_value is None or math.isnan(later_value):
         return NO_VALUE
     met_now = status_for(later_value, target.threshold, target.comparison) == Status.MET
@@ -200,7 +204,7 @@ def final_evaluation(engine: sa.Engine, region: str, plan_key: str, *,
         since_year = latest_year if latest_year is not None and latest_year > year else None
         for record in found.to_dict("records"):
             value = _number(record, "value")
-            outcome = _outcome(record["status"], value)
+            outcome = _outcome(record["status"], value, int(record["expected"]))
             later_value = later_values.get((target.indicator, record["unit_id"]), math.nan)
             rows.append({
                 "target_id": target.id, "group": group_of(target.indicator).key, "indicator": target.indicator,
@@ -230,6 +234,7 @@ class LevelTally:
     met: int
     missed: int
     no_value: int
+    not_applicable: int
     shortfall: float  # sum over units that missed (NaN when evaluate counts no shortfall for the indicator)
     shortfall_unit: str | None
     reported: int
@@ -247,6 +252,7 @@ def tally(rows: pd.DataFrame) -> LevelTally:
     return LevelTally(
         units=len(rows), met=int((rows["outcome"] == MET).sum()), missed=len(missed),
         no_value=int((rows["outcome"] == NO_VALUE).sum()),
+        not_applicable=int((rows["outcome"] == NOT_APPLICABLE).sum()),
         shortfall=float(counted.sum()) if not counted.empty else math.nan,
         shortfall_unit=units[0] if units else None,
         reported=int(rows["reported"].sum()), expected=int(rows["expected"].sum()),
