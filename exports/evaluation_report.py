@@ -482,3 +482,12 @@ def evaluation_report(engine: sa.Engine, region: str, plan_key: str, *, allowed_
     data = evaluation_docx(ev, maps)
     report(1.0, "完成")
     return data
+
+
+def evaluation_file(engine: sa.Engine, region: str, plan_key: str, file_format: str, *,
+                    allowed_region: str = ALL_REGIONS, with_maps: bool = False) -> bytes:
+    """The final evaluation as "docx" (the report), or "csv"/"xlsx" (its underlying table)."""
+    if file_format == "docx":
+        return evaluation_report(engine, region, plan_key, allowed_region=allowed_region, with_maps=with_maps)
+    return evaluation_table_bytes(final_evaluation(engine, region, plan_key, allowed_region=allowed_region),
+                                  file_format)

@@ -7,6 +7,7 @@ import streamlit as st
 
 from data_access import catalog
 from ui import resources
+from ui.evaluation_widgets import final_evaluation_downloads
 from ui.i18n import t
 from ui.view import current, demo_banner, format_value, status_chip
 
@@ -18,6 +19,7 @@ st.caption("两项规划中的全部量化目标。当前值按所选年度计�
 for adcode, plan in catalog.PLANS.items():
     st.header(f"{plan.short_zh}: 《{plan.name_zh}》")
     st.caption(f"印发 {plan.issued} · 辖区代码 {adcode}")
+    final_evaluation_downloads(view, plan, key=f"final_{plan.key}")
     values = pd.DataFrame()
     if view.year in view.years:
         level = "province" if adcode == "610000" else "city"
