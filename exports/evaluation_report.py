@@ -401,7 +401,8 @@ def _count(ev: FinalEvaluation, level: str) -> int:
     return int(ev.units.loc[ev.units["level"] == level, "unit_id"].nunique())
 
 
-SUMMARY_WIDTHS = (2.6, 1.3, 1.3, 0.9, 1.7, 1.6, 1.9, 1.6, 1.6, 1.6, 2.3)
+# Column widths in cm: both tables fit the 17 cm between A4 margins.
+SUMMARY_WIDTHS = (2.5, 1.2, 1.1, 0.8, 1.6, 1.5, 1.8, 1.6, 1.5, 1.5, 1.9)
 DETAIL_WIDTHS = (2.4, 1.8, 1.3, 2.0, 2.2, 2.2, 2.5, 1.6)
 
 

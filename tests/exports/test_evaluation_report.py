@@ -305,3 +305,25 @@ def test_maps_of_headline_targets_are_pictures(warehouse):
     assert len(document.inline_shapes) == len(headline) - len(dated_2023)
     assert sum("未绘制地图: 2023 年没有上报数据" in p.text for p in document.paragraphs) == len(dated_2023)
     assert any(message.startswith("正在绘制地图") for message in progress)
+
+
+def test_shortfall_appears_once_evaluate_counts_it(warehouse, monkeypatch):
+    """evaluate's shortfall/shortfall_unit columns (contract 3) flow into the cells and the group paragraph."""
+    import data_access.final_evaluation as module
+
+    counted = module.evaluate
+
+    def with_shortfall(*args, **kwargs):
+        frame = counted(*args, **kwargs)
+        # Pretend every missed staffing unit lacks (denominator - numerator) teachers: Pingliang 2024, 2 - 1 = 1.
+        staffing = (frame["indicator"] == "counselor_coverage_k12") & (frame["gap"] > 0)
+        frame["shortfall"] = (frame["denominator"] - frame["numerator"]).where(staffing)
+        frame["shortfall_unit"] = ["名专(兼)职教师" if s else None for s in staffing]
+        return frame
+
+    monkeypatch.setattr(module, "evaluate", with_shortfall)
+    document = docx.Document(io.BytesIO(evaluation_report(warehouse, "620800", "pingliang_2023", with_maps=False)))
+    rows = [r for r in _rows(document.tables[0]) if r["指标"] == "中小学专(兼)职教师配备率"]
+    assert [r["尚缺"] for r in rows] == ["还需 1 名专(兼)职教师", "合计还需 1 名专(兼)职教师"]
+    assert {r["尚缺"] for r in _rows(document.tables[0]) if r["指标"] != "中小学专(兼)职教师配备率"} == {""}
+    assert "未达标县区合计尚缺 1 名专(兼)职教师" in _text(document)
