@@ -126,16 +126,16 @@ def _detail_levels(area_level: str) -> tuple[str, ...]:
     return LEVEL_ORDER[first:LEVEL_ORDER.index(DETAIL_FLOOR) + 1]
 
 
-def _outcome(status: str, value: float, expected: int) -> str:
-    """达标 / 未达标 / 无数据 from evaluate's status; 不适用 for a unit with no unit the target covers (a county
-    without a university); statuses without a verdict (small sample) are 无数据 rather than a miss."""
+def _outcome(status: str, value: float, expected: int, target: Target) -> str:
+    """达标 / 未达标 against this target; 不适用 where no unit falls under it (a county without a university);
+    无数据 without a value or with too small a sample to judge (evaluate's neutral statuses)."""
     if expected == 0 or status == "not_applicable":
         return NOT_APPLICABLE
-    if status == Status.MET.value:
-        return MET
-    if status in (Status.CLOSE.value, Status.BEHIND.value) and not math.isnan(value):
-        return MISSED
-    return NO_VALUE
+    if math.isnan(value) or status in (Status.NO_DATA.value, "small_sample"):
+        return NO_VALUE
+    # Judged against this target itself: a later status of evaluate (回落 after an earlier deadline of the
+    # same indicator) must not decide whether this deadline was met.
+    return MET if status_for(value, target.threshold, target.comparison) == Status.MET else MISSED
 
 
 def _since(outcome: str, later_value: float, target: Target, later_year: int | None) -> str:
@@ -204,7 +204,7 @@ def final_evaluation(engine: sa.Engine, region: str, plan_key: str, *,
         since_year = latest_year if latest_year is not None and latest_year > year else None
         for record in found.to_dict("records"):
             value = _number(record, "value")
-            outcome = _outcome(record["status"], value, int(record["expected"]))
+            outcome = _outcome(record["status"], value, int(record["expected"]), target)
             later_value = later_values.get((target.indicator, record["unit_id"]), math.nan)
             rows.append({
                 "target_id": target.id, "group": group_of(target.indicator).key, "indicator": target.indicator,
