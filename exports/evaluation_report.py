@@ -136,10 +136,10 @@ def summary_rows(ev: FinalEvaluation) -> list[tuple[str, ...]]:
                              _completeness(row["reported"], row["expected"]), _since_text(row)))
                 continue
             counts = tally(found)
-            rows.append((*head, _level_name(level, counts.units), f"达标 {counts.met}/{counts.units}",
-                         _outcome_tally(counts), "—",
-                         _shortfall_sum(counts), _completeness(counts.reported, counts.expected),
-                         _since_tally(counts, ev.latest_year, found)))
+            applicable = counts.units - counts.not_applicable  # a county without a university is not "missed"
+            rows.append((*head, _level_name(level, counts.units), f"达标 {counts.met}/{applicable}",
+                         _outcome_tally(counts), "—", _shortfall_sum(counts),
+                         _completeness(counts.reported, counts.expected), _since_tally(counts, ev.latest_year, found)))
     return rows
 
 
