@@ -92,6 +92,9 @@ def test_summary_has_one_row_per_target_and_level(pingliang):
     # The city row holds the city, the county row the tally of its one county.
     assert {r["范围"] for r in rows if r["层级"] == "市"} == {"平凉市"}
     assert {r["范围"] for r in rows if r["层级"] == "县区"} == {"各县区 (1个)"}
+    # Kongtong has no university: the course target applies to none of its units (not a miss).
+    course = next(r for r in rows if r["指标"] == "高校心理健康必修课开设率" and r["层级"] == "县区")
+    assert (course["期限年度数值"], course["结果"]) == ("达标 0/0", "0 个达标, 0 个未达标, 0 个无数据, 1 个不适用")
 
 
 @pytest.mark.parametrize(("region", "plan", "levels"), [
