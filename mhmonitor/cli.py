@@ -16,7 +16,7 @@ from sqlalchemy.exc import DBAPIError
 from data_access.regions import ALL_REGIONS, LEVEL_ORDER, RegionError
 
 # Modules that add their own subcommands with register(subparsers); missing ones are skipped.
-COMMAND_MODULES = ("mhmonitor.import_commands", "mhmonitor.export_commands")
+COMMAND_MODULES = ("mhmonitor.import_commands", "mhmonitor.export_commands", "mhmonitor.evaluation_commands")
 
 TARGET_COLUMNS = ("id", "jurisdiction_adcode", "plan", "period", "indicator", "threshold", "comparison", "unit",
                   "deadline", "applies_to", "clause")

@@ -8,6 +8,7 @@ import streamlit as st
 
 from data_access import catalog
 from ui import resources
+from ui.evaluation_widgets import final_evaluation_downloads
 from ui.i18n import t
 from ui.view import current, demo_banner, format_value, status_chip
 
@@ -31,6 +32,7 @@ for adcode, short_name in catalog.jurisdictions().items():
         st.subheader(f"{plan.period_label()}: 《{plan.name_zh}》")
         st.caption(f"规划期 {plan.period_label()} · 印发 {plan.issued} · 规划代码 {plan.key} · "
                    + (f"{view.year}年据此规划考核" if judged else f"{view.year}年不据此规划考核"))
+        final_evaluation_downloads(view, plan, key=f"final_{plan.key}")
         for target in catalog.targets_of(plan):
             indicator = catalog.indicators()[target.indicator]
             with st.container(border=True):
