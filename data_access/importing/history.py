@@ -69,14 +69,17 @@ def batch_changes(engine: sa.Engine, batch_id: str) -> pd.DataFrame:
                             .order_by(value_changes.c.change_no)).mappings().all()
     lines = []
     for row in rows:
-        headers = FACT_TABLES[row["table_name"]].headers
+        spec = FACT_TABLES[row["table_name"]]
+        headers = spec.headers
         action = {"add": "新增", "change": "修改", "delete": "删除"}[row["action"]]
         if row["column_name"]:
-            lines.append((row["unit_id"], row["year"], action, headers.get(row["column_name"], row["column_name"]),
-                          format_value(json.loads(row["old_value"])), format_value(json.loads(row["new_value"]))))
+            column = row["column_name"]
+            lines.append((row["unit_id"], row["year"], action, headers.get(column, column),
+                          format_value(spec.written(column, json.loads(row["old_value"]))),
+                          format_value(spec.written(column, json.loads(row["new_value"])))))
         else:
             values = json.loads(row["new_value"] or row["old_value"])
-            shown = "; ".join(f"{headers.get(k, k)}={format_value(v)}" for k, v in values.items())
+            shown = "; ".join(f"{headers.get(k, k)}={format_value(spec.written(k, v))}" for k, v in values.items())
             lines.append((row["unit_id"], row["year"], action, "整行",
                           shown if row["action"] == "delete" else "", shown if row["action"] == "add" else ""))
     return pd.DataFrame(lines, columns=["单位代码", "年度", "操作", "项目", "原值", "新值"])

@@ -52,14 +52,15 @@ class ImportPlan:
 
     def changes_frame(self, lang_headers: bool = True) -> pd.DataFrame:
         """One line per added row or changed value: 行, 单位代码, 年度, 操作, 项目, 原值, 新值."""
-        headers = self.spec.headers
+        spec, headers = self.spec, self.spec.headers
         lines = []
         for row in self.added:
-            shown = "; ".join(f"{headers[f]}={format_value(v)}" for f, v in row.values.items())
+            shown = "; ".join(f"{headers[f]}={format_value(spec.written(f, v))}" for f, v in row.values.items())
             lines.append((row.excel_row, row.unit_id, row.year, "新增", "", "", shown))
         for change in self.changed:
             lines.extend((change.excel_row, change.unit_id, change.year, "修改", headers[f.field],
-                          format_value(f.old), format_value(f.new)) for f in change.changes)
+                          format_value(spec.written(f.field, f.old)), format_value(spec.written(f.field, f.new)))
+                         for f in change.changes)
         frame = pd.DataFrame(lines, columns=["行", "单位代码", "年度", "操作", "项目", "原值", "新值"])
         if self.spec.registry:  # one row per unit: no year
             frame = frame.drop(columns="年度")

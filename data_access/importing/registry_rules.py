@@ -124,8 +124,8 @@ def coordinates_inside_county(ctx: Context, view: RowView) -> Iterable[tuple[str
     if outside > TOLERANCE_DEGREES:
         blamed = next((f for f in ("longitude", "latitude", "county_adcode") if f in view.row.values), "unit_id")
         yield blamed, (f"坐标 ({longitude:g}, {latitude:g}) 在 {region['name']} 边界外约 "
-                       f"{outside * KM_PER_DEGREE:.0f} 公里 (允许误差约 {TOLERANCE_DEGREES * KM_PER_DEGREE:.0f} 公里): 请核对经纬度是否填反、"
-                       "是否用了其他县的坐标, 或县区代码是否有误")
+                       f"{outside * KM_PER_DEGREE:.0f} 公里 (允许误差约 {TOLERANCE_DEGREES * KM_PER_DEGREE:.0f} 公里): "
+                       "请核对经纬度是否填反、是否用了其他县的坐标, 或县区代码是否有误")
 
 
 def closes_after_opening(ctx: Context, view: RowView) -> Iterable[tuple[str, str]]:

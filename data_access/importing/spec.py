@@ -131,6 +131,13 @@ class ReportType:
         """Columns stored as facts (neither the key nor a label)."""
         return tuple(c for c in self.columns if c.kind not in ("id", "year", "label"))
 
+    def written(self, field_name: str, value: object) -> object:
+        """A stored value as the file writes it: a choice code (primary) as its Chinese form (小学)."""
+        column = next((c for c in self.columns if c.field == field_name), None)
+        if column is not None and column.kind == "choice" and value is not None:
+            return column.shown(str(value))
+        return value
+
     def column(self, field_name: str) -> Column:
         return next(c for c in self.columns if c.field == field_name)
 
