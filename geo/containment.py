@@ -35,4 +35,7 @@ def has_boundary(adcode: str) -> bool:
 
 def degrees_outside(adcode: str, longitude: float, latitude: float) -> float:
     """Distance in degrees from the point to the county (0 inside). KeyError for an unknown county."""
-    return float(shapely.distance(_boundary(adcode), shapely.Point(longitude, latitude)))
+    boundary = _boundary(adcode)
+    if shapely.contains_xy(boundary, longitude, latitude):  # prepared: fast for the usual point inside
+        return 0.0
+    return float(shapely.distance(boundary, shapely.Point(longitude, latitude)))
