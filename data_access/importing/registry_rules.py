@@ -40,6 +40,7 @@ class RowView:
     row: ParsedRow
     values: dict[str, object]  # after the import: file over stored
     stored: dict | None  # the unit as it is now, None for a new unit
+    from_file: frozenset[str]  # fields read from the file's columns (not derived, not stored)
 
 
 @dataclass(frozen=True)
@@ -79,7 +80,7 @@ def county_known(ctx: Context, view: RowView) -> Iterable[tuple[str, str]]:
     county = view.values.get("county_adcode")
     if county is None:
         return
-    blamed = "county_adcode" if "county_adcode" in view.row.values else "unit_id"
+    blamed = "county_adcode" if "county_adcode" in view.from_file else "unit_id"
     where = "" if blamed == "county_adcode" else f"代码前 6 位 {county}: "
     region = ctx.counties.get(county)
     if region is None:
@@ -97,7 +98,7 @@ def county_in_scope(ctx: Context, view: RowView) -> Iterable[tuple[str, str]]:
     county = view.values.get("county_adcode")
     region = ctx.counties.get(county)
     if region is not None and ctx.allowed_region not in region["path"]:
-        blamed = "county_adcode" if "county_adcode" in view.row.values else "unit_id"
+        blamed = "county_adcode" if "county_adcode" in view.from_file else "unit_id"
         yield blamed, f"{region['name']} 不在您的权限范围 ({ctx.allowed_region}) 内: 只能登记本地区的单位"
     if view.stored is not None:
         old = ctx.counties.get(view.stored["county_adcode"])
@@ -110,7 +111,7 @@ def coordinates_in_pairs(ctx: Context, view: RowView) -> Iterable[tuple[str, str
     longitude, latitude = view.values.get("longitude"), view.values.get("latitude")
     if (longitude is None) != (latitude is None):
         missing = "latitude" if latitude is None else "longitude"
-        blamed = missing if missing in view.row.values else ("longitude" if missing == "latitude" else "latitude")
+        blamed = missing if missing in view.from_file else ("longitude" if missing == "latitude" else "latitude")
         yield blamed, "经度和纬度要么都填, 要么都留空"
 
 
@@ -122,7 +123,7 @@ def coordinates_inside_county(ctx: Context, view: RowView) -> Iterable[tuple[str
         return
     outside = degrees_outside(county, float(longitude), float(latitude))
     if outside > TOLERANCE_DEGREES:
-        blamed = next((f for f in ("longitude", "latitude", "county_adcode") if f in view.row.values), "unit_id")
+        blamed = next((f for f in ("longitude", "latitude", "county_adcode") if f in view.from_file), "unit_id")
         yield blamed, (f"坐标 ({longitude:g}, {latitude:g}) 在 {region['name']} 边界外约 "
                        f"{outside * KM_PER_DEGREE:.0f} 公里 (允许误差约 {TOLERANCE_DEGREES * KM_PER_DEGREE:.0f} 公里): "
                        "请核对经纬度是否填反、是否用了其他县的坐标, 或县区代码是否有误")
@@ -131,7 +132,7 @@ def coordinates_inside_county(ctx: Context, view: RowView) -> Iterable[tuple[str
 def closes_after_opening(ctx: Context, view: RowView) -> Iterable[tuple[str, str]]:
     opened, closed = view.values.get("opened_year"), view.values.get("closed_year")
     if opened is not None and closed is not None and closed < opened:
-        blamed = "closed_year" if "closed_year" in view.row.values else "opened_year"
+        blamed = "closed_year" if "closed_year" in view.from_file else "opened_year"
         yield blamed, f"停办 (撤销) 年份 {closed} 早于开办 (开始) 年份 {opened}: 请核对"
 
 
@@ -173,8 +174,9 @@ def check(parsed: ParsedFile, conn: sa.Connection, allowed_region: str,
     stored = {unit_id: row for (unit_id, _), row in existing_rows(conn, spec, [(r.unit_id, None)
                                                                              for r in parsed.rows]).items()}
     fields = {c.field for c in spec.value_columns} | {f for f, _ in spec.derived}
+    derived = {f for f, _ in spec.derived}
     views = [RowView(row, {**{f: v for f, v in stored.get(row.unit_id, {}).items() if f in fields}, **row.values},
-                     stored.get(row.unit_id)) for row in parsed.rows]
+                     stored.get(row.unit_id), frozenset(row.values) - derived) for row in parsed.rows]
     adcodes = {v.values.get("county_adcode") for v in views} | {s["county_adcode"] for s in stored.values()}
     ctx = Context(spec.key, _counties(conn, adcodes), allowed_region)
     found = []
