@@ -124,7 +124,8 @@ def test_duplicate_code_in_one_file(warehouse):
 
 def test_coordinates_outside_the_county(warehouse):
     # (106.67, 35.54) lies in 崆峒区, Gansu: about 290 km from 新城区; (108.99, 34.27) is just inside 新城区.
-    found = rejected(warehouse, SCHOOL_HEADER + GOOD_SCHOOL + "2161000002,新城新二小,610102,小学,否,城镇,106.67,35.54,,\n"
+    found = rejected(warehouse, SCHOOL_HEADER + GOOD_SCHOOL
+                     + "2161000002,新城新二小,610102,小学,否,城镇,106.67,35.54,,\n"
                      + "2161000003,新城新三小,610102,小学,否,城镇,108.99,34.27,,\n", "school_registry")
     assert [(r, c, v) for r, c, v, _ in found] == [(3, "经度", "106.67")]
     assert "边界外" in found[0][3] and "公里" in found[0][3]
@@ -215,7 +216,8 @@ def test_closing_keeps_the_history_and_refuses_later_reports(warehouse):
     early = import_file(warehouse, "年报.csv", "学校代码,年度,在校生数\n2161000001,2019,300\n".encode(),
                         imported_by="test")
     assert early.status == "rejected"  # 2019 is before the earliest baseline year as well
-    ok = import_file(warehouse, "年报.csv", "学校代码,年度,在校生数\n2161000001,2024,300\n".encode(), imported_by="test")
+    ok = import_file(warehouse, "年报.csv", "学校代码,年度,在校生数\n2161000001,2024,300\n".encode(),
+                     imported_by="test")
     assert ok.status == "applied"
     reopened = check_file(warehouse, "名录.csv", code.replace(",2020,2024", ",2020,2023").encode())
     assert any("不再计入" in notice for notice in reopened.notices)
