@@ -34,10 +34,10 @@ def cmd_template(args: argparse.Namespace) -> int:
     from mhmonitor.cli import CommandError
 
     spec = report_type(args.type)
+    if args.with_values and not spec.registry and not (args.region and args.year):
+        raise CommandError("--with-values 需要同时给出 --region 和 --year")
     if args.with_values and not args.region:
-        raise CommandError("--with-values 需要同时给出 --region")
-    if args.with_values and not args.year and not spec.registry:
-        raise CommandError("年度上报的 --with-values 需要同时给出 --region 和 --year")
+        raise CommandError(f"{spec.name_zh}的 --with-values 需要同时给出 --region")
     if args.year and spec.registry:
         raise CommandError(f"{spec.name_zh}不分年度: 请去掉 --year")
     units: list[tuple[str, str]] = []
