@@ -194,8 +194,9 @@ def no_data_guard(view: View) -> None:
         from data_access.init_warehouse import next_step, next_step_text
 
         step = next_step(resources.cached_engine())
-        st.info("数据仓库中还没有任何上报数据。" + (next_step_text(step) if step else ""))
-        st.stop()
+        if step:
+            st.info("数据仓库中还没有任何上报数据。" + next_step_text(step))
+            st.stop()
     if view.year not in view.years:
         st.info(t("no_data_year"))
         st.stop()
