@@ -53,7 +53,7 @@ def prefill_units(conn: sa.Connection, spec: ReportType, region: str) -> list[tu
     return [(str(unit_id), name) for unit_id, name in conn.execute(query)]
 
 
-def reported_values(conn: sa.Connection, spec: ReportType, unit_ids: list[str], year: int) -> dict[str, dict]:
+def reported_values(conn: sa.Connection, spec: ReportType, unit_ids: list[str], year: int | None) -> dict[str, dict]:
     """unit id -> {field: value} of what each unit already reported for `year` (units without a report left
     out), to pre-fill a template for corrections; for a registry, each unit's current entry (year ignored)."""
     rows = existing_rows(conn, spec, [(unit_id, None if spec.registry else year) for unit_id in unit_ids])
