@@ -103,6 +103,19 @@ def test_from_empty_to_map(capsys, empty_env, tmp_path):
     assert run(capsys, "import", str(communities))[0] == 0
     assert next_step(empty_env) == "reports"
 
+    # The registry exported with its current entries and imported back changes nothing.
+    current = tmp_path / "学校名录_现有.xlsx"
+    code, out, err = run(capsys, "template", "school_registry", "--region", "620802", "--with-values",
+                         "--out", str(current))
+    assert code == 0 and "已预填 4 个单位" in out, err
+    rows = list(load_workbook(current)["填报"].iter_rows(min_row=2, max_row=5, values_only=True))
+    assert rows[0] == ("2162000101", "崆峒东关小学", "620802", "小学", "否", "城镇", 106.67, 35.54, None, None)
+    assert {row[0]: row[-2:] for row in rows}["2162000104"] == (2015, 2024)
+    code, out, _ = run(capsys, "import", str(current), "--dry-run")
+    assert code == 0 and "新增 0 行, 修改 0 行, 不变 4 行" in out
+    notes = [row[0] for row in load_workbook(current)["填表说明"].iter_rows(values_only=True) if row[0]]
+    assert any("九年一贯制学校用 31" in note for note in notes)
+
     # The yearly school report for 2025: two of the three open schools; the closed one cannot report.
     report = tmp_path / "学校年报.csv"
     report.write_text("学校代码,年度,在校生数,专职心理健康教师数\n2162000101,2025,800,1\n2162000102,2025,400,0\n",
