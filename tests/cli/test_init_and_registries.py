@@ -140,3 +140,12 @@ def test_from_empty_to_map(capsys, empty_env, tmp_path):
     shown = {row["adcode_or_school_id"] for row in csv.DictReader(io.StringIO(out))}
     # Only imported units (no demo rows); the reported schools are there.
     assert {"2162000101", "2162000102"} <= shown <= {"2162000101", "2162000102", "3162000103", "2162000104"}
+
+
+def test_init_refuses_a_demo_warehouse(capsys, empty_env):
+    with empty_env.begin() as conn:
+        conn.execute(sa.insert(warehouse_meta).values(key="is_demo", value="1"))
+    code, _, err = run(capsys, "init", "--region", "620800")
+    assert code == 2 and "演示数据" in err
+    with empty_env.connect() as conn:
+        assert conn.execute(sa.select(regions)).first() is None  # nothing written
