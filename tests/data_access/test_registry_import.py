@@ -221,3 +221,13 @@ def test_closing_keeps_the_history_and_refuses_later_reports(warehouse):
     assert ok.status == "applied"
     reopened = check_file(warehouse, "名录.csv", code.replace(",2020,2024", ",2020,2023").encode())
     assert any("不再计入" in notice for notice in reopened.notices)
+
+
+def test_undo_removes_added_units_and_undoing_the_undo_restores_them(warehouse):
+    before = rows_of(warehouse, schools)
+    added = import_file(warehouse, "名录.csv", (SCHOOL_HEADER + GOOD_SCHOOL).encode(), imported_by="test")
+    after = rows_of(warehouse, schools)
+    undo = undo_import(warehouse, added.batch_id, imported_by="test")
+    assert rows_of(warehouse, schools) == before
+    undo_import(warehouse, undo, imported_by="test")
+    assert rows_of(warehouse, schools) == after
