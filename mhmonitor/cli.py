@@ -44,6 +44,16 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_init(args: argparse.Namespace) -> int:
+    from data_access.engine import warehouse_url
+    from data_access.init_warehouse import init_warehouse
+
+    summary = init_warehouse(_engine(), args.region)
+    print(f"数据仓库: {warehouse_url()}")
+    print(summary.describe())
+    return 0
+
+
 def cmd_targets(args: argparse.Namespace) -> int:
     from data_access import catalog
 
@@ -117,6 +127,10 @@ def build_parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="生成演示数据仓库 (WAREHOUSE_URL 或默认 DuckDB 文件)")
     demo.add_argument("--seed", type=int, default=2024)
     demo.set_defaults(func=cmd_demo)
+
+    init = sub.add_parser("init", help="初始化真实数据仓库: 建表并载入一个省或市的行政区划 (不含演示数据)")
+    init.add_argument("--region", required=True, help="省或市的行政区划代码, 如 620800 (平凉市)、610000 (陕西省)")
+    init.set_defaults(func=cmd_init)
 
     targets = sub.add_parser("targets", help="输出已录入规划的全部量化目标 (按辖区和规划期)")
     targets.add_argument("--format", choices=("csv", "tsv"), default="csv")

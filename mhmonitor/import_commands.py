@@ -34,8 +34,12 @@ def cmd_template(args: argparse.Namespace) -> int:
     from mhmonitor.cli import CommandError
 
     spec = report_type(args.type)
-    if args.with_values and not (args.region and args.year):
+    if args.with_values and not spec.registry and not (args.region and args.year):
         raise CommandError("--with-values 需要同时给出 --region 和 --year")
+    if args.with_values and not args.region:
+        raise CommandError(f"{spec.name_zh}的 --with-values 需要同时给出 --region")
+    if args.year and spec.registry:
+        raise CommandError(f"{spec.name_zh}不分年度: 请去掉 --year")
     units: list[tuple[str, str]] = []
     values: dict[str, dict] = {}
     if args.region:
@@ -51,7 +55,9 @@ def cmd_template(args: argparse.Namespace) -> int:
     except OSError as error:
         raise CommandError(f"无法写入 {args.out}: {error.strerror}") from error
     filled = f", 已预填 {len(units)} 个单位" if units else ""
-    filled += f" (其中 {len(values)} 个单位填入了 {args.year} 年已上报的数值)" if args.with_values else ""
+    if args.with_values:
+        filled += (" (填入了名录中的现有信息)" if spec.registry
+                   else f" (其中 {len(values)} 个单位填入了 {args.year} 年已上报的数值)")
     print(f"已生成{spec.name_zh}模板: {args.out}{filled}")
     return 0
 
@@ -111,9 +117,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     template.add_argument("type", help=f"上报类型: {types}")
     template.add_argument("--out", required=True, help="输出文件, 如 学校年报.xlsx")
     template.add_argument("--region", help="预填该地区 (行政区划代码) 的全部单位")
-    template.add_argument("--year", type=int, help="预填年度")
+    template.add_argument("--year", type=int, help="预填年度 (名录不分年度)")
     template.add_argument("--with-values", action="store_true",
-                          help="同时填入该年度已上报的数值 (用于更正: 只改需要改的格)")
+                          help="同时填入该年度已上报的数值 (名录: 现有信息), 用于更正: 只改需要改的格")
     scoped(template)
     template.set_defaults(func=cmd_template)
 

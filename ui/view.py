@@ -214,7 +214,15 @@ def breadcrumb(view: View) -> None:
 
 
 def no_data_guard(view: View) -> None:
-    """Stop the page with a plain message when the chosen year holds no report at all."""
+    """Stop the page with a plain message when the chosen year holds no report at all; a warehouse without any
+    report says what to import next (a new warehouse after `mhmonitor init`)."""
+    if not view.years:
+        from data_access.init_warehouse import next_step, next_step_text
+
+        step = next_step(resources.cached_engine())
+        if step:
+            st.info("数据仓库中还没有任何上报数据。" + next_step_text(step))
+            st.stop()
     if view.year not in view.years:
         st.info(t("no_data_year"))
         st.stop()

@@ -10,7 +10,8 @@ from datetime import timedelta
 import pandas as pd
 import sqlalchemy as sa
 
-from data_access.importing.facts import existing_rows
+from data_access.importing import registry_rules
+from data_access.importing.facts import IN_CHUNK, existing_rows
 from data_access.importing.loading import ImportBusy, _now, _take_lock, _write, delete_rows, update_rows
 from data_access.importing.plan import format_value, same_value
 from data_access.importing.spec import REPORT_TYPES
@@ -69,14 +70,16 @@ def batch_changes(engine: sa.Engine, batch_id: str) -> pd.DataFrame:
     lines = []
     for row in rows:
         spec = FACT_TABLES[row["table_name"]]
-        headers = {c.field: c.header for c in spec.columns}
+        headers = spec.headers
         action = {"add": "新增", "change": "修改", "delete": "删除"}[row["action"]]
         if row["column_name"]:
-            lines.append((row["unit_id"], row["year"], action, headers.get(row["column_name"], row["column_name"]),
-                          format_value(json.loads(row["old_value"])), format_value(json.loads(row["new_value"]))))
+            column = row["column_name"]
+            lines.append((row["unit_id"], row["year"], action, headers.get(column, column),
+                          format_value(spec.written(column, json.loads(row["old_value"]))),
+                          format_value(spec.written(column, json.loads(row["new_value"])))))
         else:
             values = json.loads(row["new_value"] or row["old_value"])
-            shown = "; ".join(f"{headers.get(k, k)}={format_value(v)}" for k, v in values.items())
+            shown = "; ".join(f"{headers.get(k, k)}={format_value(spec.written(k, v))}" for k, v in values.items())
             lines.append((row["unit_id"], row["year"], action, "整行",
                           shown if row["action"] == "delete" else "", shown if row["action"] == "add" else ""))
     return pd.DataFrame(lines, columns=["单位代码", "年度", "操作", "项目", "原值", "新值"])
@@ -134,12 +137,15 @@ def _reverse_all(conn: sa.Connection, changes: list[sa.RowMapping]) -> list[dict
         return []
     spec = FACT_TABLES[changes[0]["table_name"]]
     facts = spec.facts
-    current = existing_rows(conn, spec, [(c["unit_id"], int(c["year"])) for c in changes])
+    keys = [(c["unit_id"], None if c["year"] is None else int(c["year"])) for c in changes]
+    current = existing_rows(conn, spec, keys)
+    if spec.registry:
+        _refuse_removing_reported_units(conn, spec, [c["unit_id"] for c in changes if c["action"] == "add"])
     deletes, inserts, updates, reverse = [], [], defaultdict(list), []
-    for change in changes:
-        key = (change["unit_id"], int(change["year"]))
+    for change, key in zip(changes, keys, strict=True):
         row = current.get(key)
-        later = UndoRefused(f"{key[0]} {key[1]} 年的数据在这次导入之后又被修改过: 请先撤销之后的导入")
+        what = f"{key[0]} 的名录信息" if spec.registry else f"{key[0]} {key[1]} 年的数据"
+        later = UndoRefused(f"{what}在这次导入之后又被修改过: 请先撤销之后的导入")
         line = {"table_name": change["table_name"], "unit_id": key[0], "year": key[1]}
         if change["action"] == "add":
             values = json.loads(change["new_value"])
@@ -174,6 +180,19 @@ def _reverse_all(conn: sa.Connection, changes: list[sa.RowMapping]) -> list[dict
     if inserts:
         _write(conn, sa.insert(facts), inserts)
     return reverse
+
+
+def _refuse_removing_reported_units(conn: sa.Connection, spec, unit_ids: list[str]) -> None:
+    """Undoing a registry import removes the units it added; not once yearly reports refer to them (their
+    history is never deleted behind the user's back)."""
+    for facts in registry_rules.FACTS_OF[spec.units.name]:
+        key = facts.c[spec.unit_key]
+        for start in range(0, len(unit_ids), IN_CHUNK):
+            reported = conn.execute(sa.select(key).where(key.in_(unit_ids[start:start + IN_CHUNK])).limit(1)) \
+                .scalar()
+            if reported is not None:
+                raise UndoRefused(f"{reported} 在这次名录导入之后已有年度上报数据: 撤销会删除该单位, "
+                                  "请先撤销这些上报的导入, 或在名录中填写停办年份")
 
 
 def _plain(row: dict) -> dict:

@@ -201,7 +201,9 @@ def _write(conn: sa.Connection, statement: sa.Executable, rows: list[dict]) -> N
 def _write_facts(conn: sa.Connection, plan: ImportPlan) -> None:
     spec, facts = plan.spec, plan.spec.facts
     if plan.added:
-        _write(conn, sa.insert(facts), [{spec.unit_key: r.unit_id, "year": r.year, **r.values} for r in plan.added])
+        keys = [{spec.unit_key: r.unit_id} if spec.registry else {spec.unit_key: r.unit_id, "year": r.year}
+                for r in plan.added]
+        _write(conn, sa.insert(facts), [{**key, **r.values} for key, r in zip(keys, plan.added, strict=True)])
     if plan.changed_rows:
         # Every present column is set (unchanged ones to their own value) so all rows share one statement.
         update_rows(conn, spec, plan.fields_present, [
@@ -209,25 +211,31 @@ def _write_facts(conn: sa.Connection, plan: ImportPlan) -> None:
             for r in plan.changed_rows])
 
 
+def _matches(spec: ReportType, staging: sa.Table) -> list[sa.ColumnElement[bool]]:
+    """Join condition of the target rows and the staged keys (a registry row has no year)."""
+    facts = spec.facts
+    condition = [facts.c[spec.unit_key] == staging.c.key_unit]
+    if not spec.registry:
+        condition.append(facts.c.year == staging.c.key_year)
+    return condition
+
+
 def update_rows(conn: sa.Connection, spec: ReportType, fields: tuple[str, ...], rows: list[dict]) -> None:
-    """Set `fields` of the fact rows keyed by key_unit/key_year to the rows' new_<field> values.
+    """Set `fields` of the rows keyed by key_unit/key_year (registries: key_unit) to the rows' new_<field> values.
 
     The rows go to a temporary staging table and one UPDATE ... FROM applies them: an executemany UPDATE costs
-    DuckDB about a millisecond a row (a province-wide file: 5.5 s instead of 0.5 s).
+    DuckDB about a millisecond a row (a province-wide file: 5.5 s instead of 0.5 s). Unit tables have no
+    secondary index on DuckDB, so their non-key columns can be updated although facts refer to them.
     """
-    facts = spec.facts
     with _staged(conn, spec, fields, rows) as staging:
-        conn.execute(sa.update(facts)
-                     .where(facts.c[spec.unit_key] == staging.c.key_unit, facts.c.year == staging.c.key_year)
+        conn.execute(sa.update(spec.facts).where(*_matches(spec, staging))
                      .values({f: staging.c[f"new_{f}"] for f in fields}))
 
 
 def delete_rows(conn: sa.Connection, spec: ReportType, keys: list[dict]) -> None:
-    """Delete the fact rows keyed by key_unit/key_year (staged like update_rows, one DELETE ... USING)."""
-    facts = spec.facts
+    """Delete the rows keyed by key_unit/key_year (staged like update_rows, one DELETE ... USING)."""
     with _staged(conn, spec, (), keys) as staging:
-        conn.execute(sa.delete(facts)
-                     .where(facts.c[spec.unit_key] == staging.c.key_unit, facts.c.year == staging.c.key_year))
+        conn.execute(sa.delete(spec.facts).where(*_matches(spec, staging)))
 
 
 @contextmanager
@@ -243,7 +251,7 @@ def _staged(conn: sa.Connection, spec: ReportType, fields: tuple[str, ...], rows
         *(sa.Column(f"new_{f}", facts.c[f].type) for f in fields), prefixes=["TEMPORARY"],
     )
     staging.create(conn)
-    _write(conn, sa.insert(staging), rows)
+    _write(conn, sa.insert(staging), [{"key_year": None, **row} for row in rows])
     yield staging
     staging.drop(conn)
 

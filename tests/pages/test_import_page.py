@@ -62,7 +62,8 @@ def test_page_renders_with_template_and_empty_history(app_env):
     assert at.title[0].value == "上报导入"
     assert at.radio(key="import_type").value == "school"
     assert at.radio(key="import_type").options == ["学校年报", "核心知识知晓率调查", "医院门诊情况",
-                                                   "社区家长学校/指导站点", "区县人口与精神科医师"]
+                                                   "社区家长学校/指导站点", "区县人口与精神科医师", "学校名录",
+                                                   "医疗机构名录", "社区(村)名录"]
     assert at.checkbox(key="import_prefill").value is True
     assert "陕西省" in at.checkbox(key="import_prefill").label
     assert at.checkbox(key="import_with_values").value is True
