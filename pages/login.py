@@ -10,7 +10,9 @@ import streamlit as st
 
 from data_access.accounts import MAX_NAME, MAX_PASSWORD_LENGTH
 from ui import auth, resources
+from ui.view import _leave_legacy_pages_mode
 
+_leave_legacy_pages_mode()  # run through app.py, which decides who is signed in, even on a first /login request
 engine = resources.cached_engine()
 current = st.session_state.get(auth.PRINCIPAL)
 if current is not None and not current.anonymous:
@@ -24,16 +26,18 @@ if notice:
 if current is not None and current.anonymous:
     st.info("当前为演示数据, 未登录只读浏览。上报导入和撤销须登录。")
 
+
+def _submit() -> None:
+    # A callback: it runs before the script, so a page that reruns itself early cannot lose the click.
+    password = st.session_state.get("login_password") or ""
+    st.session_state["login_password"] = ""  # not kept in the session
+    auth.sign_in(engine, st.session_state.get("login_name") or "", password)
+
+
 with st.form("login_form"):
-    login = st.text_input("账号", max_chars=MAX_NAME, key="login_name")
-    password = st.text_input("密码", type="password", max_chars=MAX_PASSWORD_LENGTH, key="login_password")
-    submitted = st.form_submit_button("登录", type="primary")
-if submitted:
-    if auth.sign_in(engine, login, password):
-        st.rerun()
-    notice = st.session_state.pop(auth.NOTICE, None)
-    if notice:
-        st.error(notice[1])
+    st.text_input("账号", max_chars=MAX_NAME, key="login_name")
+    st.text_input("密码", type="password", max_chars=MAX_PASSWORD_LENGTH, key="login_password")
+    st.form_submit_button("登录", type="primary", on_click=_submit)
 
 if auth.sso_configured():
     st.divider()

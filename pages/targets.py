@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from data_access import catalog
+from data_access.regions import ALL_REGIONS, path_of, within
 from ui import resources
 from ui.i18n import t
 from ui.view import current, demo_banner, format_value, status_chip
@@ -15,13 +16,28 @@ st.title(t("targets"))
 demo_banner(view)
 st.caption("两项规划中的全部量化目标。当前值按所选年度计算; 期限已过的目标继续有效。")
 
+regions = resources.regions(view.url).set_index("adcode", drop=False)
+
+
+def _measured_region(adcode: str) -> tuple[str, str] | None:
+    """Where the current values come from: the plan's whole area, or the user's own region inside it (a county
+    reporter sees their county's values, never the province's); None when the user has no region in it."""
+    if view.allowed == ALL_REGIONS or (adcode in regions.index and within(regions.loc[adcode], view.allowed)):
+        return adcode, "province" if adcode == "610000" else "city"
+    if view.allowed in regions.index and adcode in path_of(regions.loc[view.allowed]):
+        return view.allowed, str(regions.loc[view.allowed, "level"])
+    return None
+
+
 for adcode, plan in catalog.PLANS.items():
+    measured = _measured_region(adcode)
+    if measured is None:  # a plan of somewhere the user has no region in
+        continue
     st.header(f"{plan.short_zh}: 《{plan.name_zh}》")
     st.caption(f"印发 {plan.issued} · 辖区代码 {adcode}")
     values = pd.DataFrame()
     if view.year in view.years:
-        level = "province" if adcode == "610000" else "city"
-        values = resources.evaluation(view.url, adcode, level, (view.year,), view.allowed, None, "", view.lang)
+        values = resources.evaluation(view.url, *measured, (view.year,), view.allowed, None, "", view.lang)
     for target in catalog.targets_for(adcode):
         indicator = catalog.indicators()[target.indicator]
         with st.container(border=True):
