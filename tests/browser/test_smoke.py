@@ -36,8 +36,8 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="module")
 def demo_url(tmp_path_factory) -> str:
-    from data_access.engine import make_engine
     from data_access.accounts import add_user
+    from data_access.engine import make_engine
     from demo.generate import build_demo
 
     url = f"duckdb:///{tmp_path_factory.mktemp('browser') / 'demo.duckdb'}"
