@@ -237,9 +237,9 @@ def test_import_rejected_then_fixed_and_committed(page, server, tmp_path):
     # A reload starts a new Streamlit session: sign in, then move inside the app by its own links.
     page.goto(f"{server}/login?scope=620800&year=2024&county=620802")
     _wait_idle(page)
-    page.get_by_label("账号").fill(CLERK)
-    page.get_by_label("密码").fill(CLERK_PASSWORD)
-    page.get_by_role("button", name="登录").click()
+    page.get_by_label("账号").fill(CLERK, timeout=60_000)
+    page.get_by_label("密码").fill(CLERK_PASSWORD, timeout=60_000)
+    page.get_by_role("button", name="登录", exact=True).click()
     _wait_idle(page)
     page.get_by_role("link", name="上报导入").click()
     _wait_idle(page)
