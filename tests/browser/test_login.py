@@ -165,6 +165,15 @@ def test_single_sign_on_matches_the_subject_to_an_active_user(page, server):  # 
     # Only the provider's CDN stylesheet tried to leave localhost, and it was aborted.
     assert page.outside_requests and all(url.split("?")[0].endswith(".css") for url in page.outside_requests), \
         page.outside_requests
+    # Logout also ends the identity at the provider (st.logout), then the dashboard is closed again.
+    page.get_by_role("button", name="退出登录").click()
+    end_session = page.get_by_role("button", name="End session")
+    end_session.wait_for(timeout=60_000)
+    end_session.click()
+    page.wait_for_url(f"{server}/**", timeout=60_000)
+    _wait_idle(page)
+    page.get_by_role("heading", name="登录").wait_for(timeout=60_000)
+    assert "崆峒区" not in _body(page)
 
 
 def test_single_sign_on_identity_without_a_user_is_refused(page, server):  # noqa: F811
