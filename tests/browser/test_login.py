@@ -143,6 +143,7 @@ def test_local_account_login_and_logout(page, server):  # noqa: F811
     page.get_by_text("导入人: 崆峒区填报员 (ktq)").wait_for(timeout=60_000)
     page.get_by_role("button", name="退出登录").click()
     page.get_by_text("已退出登录").wait_for(timeout=60_000)
+    _wait_idle(page)  # the previous page's elements fade out only when the rerun has finished
     assert _title(page) == "登录" and "崆峒区" not in _body(page)
     assert page.outside_requests == []
 
