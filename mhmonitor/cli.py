@@ -13,10 +13,14 @@ from collections.abc import Sequence
 
 from sqlalchemy.exc import DBAPIError
 
-from data_access.regions import ALL_REGIONS, LEVEL_ORDER, RegionError
+from data_access.access import AccessDenied
+from data_access.accounts import AccountError
+from data_access.regions import LEVEL_ORDER, RegionError
+from mhmonitor.user_commands import add_acting_user, resolve_acting_user
 
 # Modules that add their own subcommands with register(subparsers); missing ones are skipped.
-COMMAND_MODULES = ("mhmonitor.import_commands", "mhmonitor.export_commands", "mhmonitor.evaluation_commands")
+COMMAND_MODULES = ("mhmonitor.import_commands", "mhmonitor.export_commands", "mhmonitor.evaluation_commands",
+                   "mhmonitor.user_commands")
 
 TARGET_COLUMNS = ("id", "jurisdiction_adcode", "plan", "period", "indicator", "threshold", "comparison", "unit",
                   "deadline", "applies_to", "clause")
@@ -141,8 +145,7 @@ def build_parser() -> argparse.ArgumentParser:
     indicators.add_argument("--year", required=True, type=int)
     indicators.add_argument("--level", required=True, help="city / county / school (或 province)")
     indicators.add_argument("--format", choices=("csv", "tsv"), default="csv")
-    indicators.add_argument("--allowed-region", default=ALL_REGIONS,
-                            help="调用者的权限范围 (行政区划代码); 默认全部")
+    add_acting_user(indicators, "view")
     indicators.set_defaults(func=cmd_indicators)
 
     for name in COMMAND_MODULES:
@@ -164,8 +167,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exit_:
         return int(exit_.code or 0)
     try:
+        if hasattr(args, "acting_action"):
+            resolve_acting_user(args)
         return int(args.func(args) or 0)
-    except (CommandError, RegionError, KeyError) as error:
+    except (CommandError, RegionError, KeyError, AccessDenied, AccountError) as error:
         message = error.args[0] if error.args else str(error)
         print(f"错误: {message}", file=sys.stderr)
         return 2

@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 
 import sqlalchemy as sa
 
+from data_access.access import Principal, scope_for
 from data_access.importing.issues import ImportRejected, Issue
 from data_access.importing.plan import ImportPlan, build_plan
 from data_access.importing.reading import RawTable, read_table
@@ -116,14 +117,21 @@ def check_file(engine: sa.Engine, file_name: str, data: bytes, *, type_key: str 
     return outcome
 
 
-def import_file(engine: sa.Engine, file_name: str, data: bytes, *, imported_by: str, type_key: str | None = None,
-                allowed_region: str = ALL_REGIONS, dry_run: bool = False, expected_fingerprint: str | None = None,
-                record_rejection: bool = True) -> ImportOutcome:
+def import_file(engine: sa.Engine, file_name: str, data: bytes, *, imported_by: str | None = None,
+                type_key: str | None = None, allowed_region: str = ALL_REGIONS, dry_run: bool = False,
+                expected_fingerprint: str | None = None, record_rejection: bool = True,
+                principal: Principal | None = None) -> ImportOutcome:
     """Validate, then (unless dry_run) apply the whole file in one transaction and record it.
+
+    With a `principal` (a signed-in user) the access rule decides: the role must allow importing, the file
+    is kept inside the principal's region, and the batch is recorded under their login. Without one the
+    caller is the server's operator (command line without --as, scripts, tests) and `imported_by` is
+    recorded as given.
 
     Rejections are recorded in the history unless record_rejection is False (the page records each
     uploaded file's rejection once, not on every rerun) or it is a dry run.
     """
+    imported_by, allowed_region = acting_as(engine, principal, "import", imported_by, allowed_region)
     outcome = check_file(engine, file_name, data, type_key=type_key, allowed_region=allowed_region)
     if outcome.status == "rejected":
         if record_rejection and not dry_run:  # a dry run is a check, not an attempt
@@ -158,6 +166,19 @@ def import_file(engine: sa.Engine, file_name: str, data: bytes, *, imported_by: 
         return outcome
     outcome.status, outcome.plan, outcome.batch_id = "applied", plan, batch_id
     return outcome
+
+
+def acting_as(engine: sa.Engine, principal: Principal | None, action: str, imported_by: str | None,
+              allowed_region: str) -> tuple[str, str]:
+    """Who is recorded and which region applies: the principal's login and scope (AccessDenied when the
+    rule refuses), or, for the operator, the name and region given."""
+    if principal is None:
+        if not imported_by:
+            raise ValueError("imported_by or principal is required")
+        return imported_by, allowed_region
+    with engine.connect() as conn:
+        region = scope_for(conn, principal, action, allowed_region)
+    return principal.login or principal.display_name, region
 
 
 def _failure_text(error: Exception) -> str:
