@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import pytest
 
+from data_access.accounts import add_user
 from data_access.engine import make_engine
 from data_access.init_warehouse import init_warehouse
-from tests.pages.conftest import ROOT
+from data_access.regions import ALL_REGIONS
+from tests.pages.conftest import ROOT, ROOT_LOGIN
 from tests.pages.test_pages import open_page, texts
 
 
@@ -16,6 +18,9 @@ def empty_env(tmp_path, monkeypatch):
     url = f"duckdb:///{tmp_path / 'empty.duckdb'}"
     engine = make_engine(url)
     init_warehouse(engine, "620800")
+    # Not a demo: only a signed-in user sees any page.
+    add_user(engine, ROOT_LOGIN, role="admin", region=ALL_REGIONS, password=None, display_name="管理员",
+             email="root@example.org")
     engine.dispose()
     monkeypatch.setenv("WAREHOUSE_URL", url)
     monkeypatch.chdir(ROOT)
