@@ -17,7 +17,7 @@ import shapely
 import sqlalchemy as sa
 
 from data_access import migrate, schema
-from data_access.engine import transaction
+from data_access.engine import checkpoint, transaction
 from demo import names
 from geo.admin_units import raw_boundary, units_within
 
@@ -358,5 +358,6 @@ def build_demo(engine: sa.Engine, seed: int = 2024) -> DemoSummary:
         for table in schema.metadata.sorted_tables:
             if table in content:
                 _insert(conn, table, content[table])
+    checkpoint(engine)
     counts = {table.name: len(rows) for table, rows in content.items()}
     return DemoSummary(counts=counts, seconds=time.perf_counter() - started, seed=seed)

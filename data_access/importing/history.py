@@ -10,7 +10,9 @@ from datetime import timedelta
 import pandas as pd
 import sqlalchemy as sa
 
+from data_access.engine import checkpoint
 from data_access.importing.facts import existing_rows
+from data_access.importing.issues import FILE_NAME_CHARS, HISTORY_MESSAGE_CHARS
 from data_access.importing.loading import ImportBusy, _now, _take_lock, _write, delete_rows, update_rows
 from data_access.importing.plan import format_value, same_value
 from data_access.importing.spec import REPORT_TYPES
@@ -39,7 +41,11 @@ def _visible_regions(conn: sa.Connection, allowed_region: str) -> list[str] | No
 def import_history(engine: sa.Engine, allowed_region: str = ALL_REGIONS, limit: int = 200) -> pd.DataFrame:
     """Newest first: batch_id, time (Beijing), who, file, type, status, counts, message, undo_of."""
     with engine.connect() as conn:
-        query = sa.select(import_batches).order_by(import_batches.c.imported_at.desc()).limit(limit)
+        # Texts cut in the query: a row stored before the bounds existed must not ship megabytes to the page.
+        bounded = {"message": HISTORY_MESSAGE_CHARS, "file_name": FILE_NAME_CHARS}
+        columns = [sa.func.substr(c, 1, bounded[c.name]).label(c.name) if c.name in bounded else c
+                   for c in import_batches.c]
+        query = sa.select(*columns).order_by(import_batches.c.imported_at.desc()).limit(limit)
         visible = _visible_regions(conn, allowed_region)
         if visible is not None:
             query = query.where(import_batches.c.allowed_region.in_(visible))
@@ -121,6 +127,7 @@ def undo_import(engine: sa.Engine, batch_id: str, *, imported_by: str, allowed_r
                          .values(status="undone"))
     except ImportBusy as busy:
         raise UndoRefused(str(busy)) from busy
+    checkpoint(engine)
     return undo_id
 
 
