@@ -31,6 +31,7 @@ from data_access.regions import ALL_REGIONS, within
 from ui import resources
 from ui.export_widgets import XLSX_MIME, table_downloads
 from ui.i18n import t
+from ui.safe_text import escape
 from ui.view import View, current, demo_banner
 
 TYPE = "import_type"
@@ -92,11 +93,11 @@ def _undo(engine: sa.Engine, allowed: str) -> None:
     try:
         undo_id = undo_import(engine, batch_id, imported_by=_who(), allowed_region=allowed)
     except UndoRefused as refused:
-        st.session_state[UNDO_RESULT] = ("error", f"未撤销: {refused}")
+        st.session_state[UNDO_RESULT] = ("error", f"未撤销: {escape(refused)}")
         return
     except sa.exc.SQLAlchemyError as error:
         detail = str(getattr(error, "orig", error)).splitlines()[0][:200]
-        st.session_state[UNDO_RESULT] = ("error", f"未撤销, 数据库错误, 已全部回滚: {detail}")
+        st.session_state[UNDO_RESULT] = ("error", f"未撤销, 数据库错误, 已全部回滚: {escape(detail)}")
         return
     committed = st.session_state.setdefault(COMMITTED, {})
     for sha in [sha for sha, batch in committed.items() if batch == batch_id]:
@@ -124,15 +125,16 @@ def _show_result(sha: str) -> None:
         return
     if result["status"] == "no_who":
         st.session_state.pop(RESULT)  # shown once: typing the name reruns the page
+    # The lines quote the file name and cell values: escaped, never rendered as markdown.
     if result["status"] == "applied":
-        st.success(result["lines"][0])  # the notices were shown with the preview
+        st.success(escape(result["lines"][0]))  # the notices were shown with the preview
     else:
-        st.error("\n\n".join(line.strip() for line in result["lines"]))
+        st.error("\n\n".join(escape(line.strip()) for line in result["lines"]))
 
 
 def _rejected(engine: sa.Engine, outcome, view: View, type_key: str) -> None:
     lines = outcome.summary_lines()
-    st.error(lines[0])
+    st.error(escape(lines[0]))
     issues = issues_frame(outcome.issues)
     st.dataframe(issues, hide_index=True, width="stretch")
     st.caption(f"按「{REPORT_TYPES[type_key].name_zh}」检查。如选错了上报类型, 在上方改选后会重新检查; "
@@ -147,9 +149,9 @@ def _rejected(engine: sa.Engine, outcome, view: View, type_key: str) -> None:
 def _preview(engine: sa.Engine, outcome, view: View, data: bytes, type_key: str) -> None:
     plan = outcome.plan
     lines = outcome.summary_lines()
-    st.info(lines[0])
+    st.info(escape(lines[0]))
     if lines[1:]:
-        st.warning("\n".join(f"- {line.strip().removeprefix('注意: ')}" for line in lines[1:]))
+        st.warning("\n".join(f"- {escape(line.strip().removeprefix('注意: '))}" for line in lines[1:]))
     added, changed, unchanged = st.columns(3)
     added.metric("新增", f"{len(plan.added)} 行")
     changed.metric("修改", f"{len(plan.changed)} 行")

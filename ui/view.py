@@ -12,6 +12,7 @@ from data_access.engine import warehouse_url
 from ui import resources
 from ui import state as keys
 from ui.i18n import lang, t
+from ui.warehouse_guard import require_warehouse
 
 
 @dataclass(frozen=True)
@@ -236,6 +237,7 @@ def current() -> View:
     """
     _leave_legacy_pages_mode()
     keys.seed_from_url(st.query_params.to_dict(), st.session_state)
+    require_warehouse(warehouse_url())
     view = sidebar()
     st.query_params.from_dict(keys.url_params(st.session_state))
     return view
