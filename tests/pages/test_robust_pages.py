@@ -1,0 +1,91 @@
+"""Broken warehouses and hostile text under AppTest: a Chinese explanation, never a traceback or markdown."""
+
+from __future__ import annotations
+
+import logging
+import os
+
+import duckdb
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.pages.test_import_page import BAD_CSV, GOOD_CSV, upload
+from tests.pages.test_pages import open_page
+
+# Elements whose text Streamlit renders as markdown.
+MARKDOWN_ELEMENTS = ("title", "subheader", "header", "markdown", "caption", "info", "warning", "error", "success")
+HOSTILE_NAME = "![x](http://host/x.png).csv"
+
+
+def rendered_markdown(at: AppTest) -> list[str]:
+    return [str(element.value) for kind in MARKDOWN_ELEMENTS for element in getattr(at, kind)]
+
+
+def broken(at: AppTest) -> str:
+    """The page's one message; asserts nothing else rendered and no traceback."""
+    assert not at.exception, at.exception
+    assert not at.title, "the page must stop before drawing anything"
+    [error] = at.error
+    return error.value
+
+
+@pytest.fixture
+def damaged_duckdb(tmp_path, monkeypatch):
+    path = tmp_path / "damaged.duckdb"
+    path.write_bytes(os.urandom(64 * 1024))
+    monkeypatch.setenv("WAREHOUSE_URL", f"duckdb:///{path}")
+    return path
+
+
+@pytest.mark.parametrize("page", ["pages/overview.py", "pages/import.py"])
+def test_unreachable_postgresql_gives_a_chinese_page_and_logs_the_details(app_env, monkeypatch, caplog, page):
+    monkeypatch.setenv("WAREHOUSE_URL", "postgresql://nobody:pw-hunter2@127.0.0.1:1/x")
+    with caplog.at_level(logging.ERROR, logger="ui.warehouse_guard"):
+        message = broken(open_page(page))
+    assert message.startswith("无法连接数据仓库 (PostgreSQL)") and "请管理员检查" in message
+    assert "127.0.0.1" not in message and "pw-hunter2" not in message
+    [record] = [r for r in caplog.records if r.name == "ui.warehouse_guard"]
+    assert "127.0.0.1" in record.getMessage() and "pw-hunter2" not in record.getMessage()
+    assert record.exc_info is not None  # the full error is in the server log
+
+
+def test_damaged_duckdb_file_gives_a_chinese_page(app_env, damaged_duckdb):
+    message = broken(open_page("pages/overview.py"))
+    assert message.startswith("无法打开数据仓库文件 (DuckDB)") and ".wal" in message
+    assert str(damaged_duckdb) not in message
+
+
+def test_damaged_wal_gives_a_chinese_page(app_env, monkeypatch, tmp_path):
+    """A WAL whose middle was overwritten: DuckDB refuses to replay it (checksum mismatch)."""
+    path = tmp_path / "wal.duckdb"
+    connection = duckdb.connect(str(path))
+    connection.execute("CREATE TABLE t AS SELECT 1 AS a")
+    connection.execute("CHECKPOINT")
+    connection.execute("INSERT INTO t SELECT range FROM range(100000)")
+    wal = path.with_name(path.name + ".wal")
+    kept = wal.read_bytes()  # copied while open: DuckDB would checkpoint (and remove) the WAL on close
+    connection.close()
+    middle = len(kept) // 2
+    wal.write_bytes(kept[:middle] + bytes(200) + kept[middle + 200:])
+    monkeypatch.setenv("WAREHOUSE_URL", f"duckdb:///{path}")
+    assert broken(open_page("pages/overview.py")).startswith("无法打开数据仓库文件 (DuckDB)")
+
+
+def test_empty_warehouse_says_it_is_not_initialised(app_env, monkeypatch, tmp_path):
+    monkeypatch.setenv("WAREHOUSE_URL", f"duckdb:///{tmp_path / 'empty.duckdb'}")
+    assert broken(open_page("pages/overview.py")).startswith("数据仓库可以连接, 但其中还没有看板所需的表")
+
+
+def test_hostile_file_name_is_never_rendered_as_markdown(app_env):
+    """Rejected, previewed and imported: wherever the name appears in markdown it is escaped."""
+    at = open_page("pages/import.py")
+    at.text_input(key="import_who").set_value("![who](http://host/who.png)")
+    upload(at, HOSTILE_NAME, BAD_CSV)
+    assert not at.exception, at.exception
+    assert any(r"\!\[x\]\(http\://host/x\.png\)\.csv" in text.value for text in at.error), rendered_markdown(at)
+    upload(at, HOSTILE_NAME, GOOD_CSV)
+    at.button(key="import_commit").click().run()
+    assert not at.exception, at.exception
+    assert any(r"\!\[x\]\(http\://host/x\.png\)" in text.value for text in at.success)
+    shown = rendered_markdown(at)
+    assert not any("](http" in text for text in shown), shown
