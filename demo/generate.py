@@ -313,7 +313,8 @@ def _region_years(counties: pd.DataFrame, rng: np.random.Generator) -> list[dict
 
 
 def _records(frame: pd.DataFrame, table: sa.Table) -> list[dict]:
-    columns = [c.name for c in table.columns]
+    # Columns the demo does not generate (opened_year, closed_year, urban_rural_code of migration 0003) stay NULL.
+    columns = [c.name for c in table.columns if c.name in frame.columns]
     subset = frame[columns].astype(object)
     return subset.where(subset.notna(), None).to_dict("records")
 
