@@ -9,12 +9,26 @@ from __future__ import annotations
 
 import re
 
-# CommonMark's escapable ASCII punctuation (a backslash before any of them shows it literally), which covers
-# links, images, emphasis, headings, lists, tables, code, HTML; plus ':' (Streamlit's :colour[...] and
-# :emoji: directives, and the scheme of bare URLs that GFM turns into links) and '$' (LaTeX).
-_MARKDOWN = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~:$&\"'=^])")
+# Characters that open an inline construct: links and images need '[' (and '!'), HTML and <autolinks> need '<',
+# Streamlit's :colour[...] directives need '[', LaTeX needs '$'; emphasis, code, strike-through, tables,
+# headings and entities the rest. '.', ',', ':', '(', ')' and '-' only matter in the contexts handled below, so
+# ordinary Chinese sentences with file names stay readable in the page's source and in tests.
+_INLINE = re.compile(r"([\\`*_\[\]<>!~$|#{}&])")
+# Bare URLs that GFM turns into links: break "://" and "www." with an escape.
+_AUTOLINK = re.compile(r"(:)(?=//)|(?<=www)(\.)", re.IGNORECASE)
+# A list marker at the start: "- ", "+ " (a quote's '>' is escaped anyway), "1. ", "1) ".
+_BLOCK_START = re.compile(r"^(\s*)(?:([-+])(?=\s)|(\d{1,9})([.)]))")
 
 
 def escape(text: object) -> str:
-    """`text` as literal characters in Streamlit markdown; line breaks are kept as spaces."""
-    return _MARKDOWN.sub(r"\\\1", " ".join(str(text).splitlines()))
+    """`text` as literal characters in Streamlit markdown, on one line (line breaks become spaces)."""
+    line = " ".join(str(text).splitlines())
+    line = _INLINE.sub(r"\\\1", line)
+    line = _AUTOLINK.sub(lambda match: "\\" + match.group(0), line)
+    return _BLOCK_START.sub(_escape_marker, line)
+
+
+def _escape_marker(match: re.Match) -> str:
+    """The backslash goes before the marker's punctuation ("\\- ", "1\\. "): before a digit it would show."""
+    indent, bullet, number, delimiter = match.groups()
+    return f"{indent}\\{bullet}" if bullet else f"{indent}{number}\\{delimiter}"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 
 import duckdb
 import pytest
@@ -82,10 +83,10 @@ def test_hostile_file_name_is_never_rendered_as_markdown(app_env):
     at.text_input(key="import_who").set_value("![who](http://host/who.png)")
     upload(at, HOSTILE_NAME, BAD_CSV)
     assert not at.exception, at.exception
-    assert any(r"\!\[x\]\(http\://host/x\.png\)\.csv" in text.value for text in at.error), rendered_markdown(at)
+    assert any(r"\!\[x\](http\://host/x.png).csv" in text.value for text in at.error), rendered_markdown(at)
     upload(at, HOSTILE_NAME, GOOD_CSV)
     at.button(key="import_commit").click().run()
     assert not at.exception, at.exception
-    assert any(r"\!\[x\]\(http\://host/x\.png\)" in text.value for text in at.success)
+    assert any(r"\!\[x\](http\://host/x.png)" in text.value for text in at.success)
     shown = rendered_markdown(at)
-    assert not any("](http" in text for text in shown), shown
+    assert not any(re.search(r"(?<!\\)!\[|(?<!\\)\]\(", text) for text in shown), shown

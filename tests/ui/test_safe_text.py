@@ -10,18 +10,24 @@ from ui.safe_text import escape
 
 
 def test_an_image_link_in_a_file_name_is_escaped():
-    # Every bracket, parenthesis, '!' ':' and '.' gets a backslash: no image, no link, no autolinked URL.
-    assert escape("![x](http://host/x.png)") == r"\!\[x\]\(http\://host/x\.png\)"
+    # '!' and the brackets escaped: no image, no link; "://" broken: no autolinked URL.
+    assert escape("![x](http://host/x.png)") == r"\!\[x\](http\://host/x.png)"
 
 
 def test_markdown_html_latex_and_streamlit_directives_are_escaped():
-    assert escape("**粗** <img src=x> $x$ :red[红] # 标题") == \
-        r"\*\*粗\*\* \<img src\=x\> \$x\$ \:red\[红\] \# 标题"
+    assert escape("**粗** <img src=x> $x$ :red[红] # 标题 www.example.com") == \
+        r"\*\*粗\*\* \<img src=x\> \$x\$ :red\[红\] \# 标题 www\.example.com"
 
 
-def test_line_breaks_become_spaces_and_plain_chinese_is_unchanged():
-    assert escape("第一行\n- 第二行") == r"第一行 \- 第二行"
-    assert escape("学校年报 2025年") == "学校年报 2025年"
+def test_list_markers_at_the_start_and_line_breaks():
+    assert escape("- 一\n+ 二") == r"\- 一 + 二"
+    assert escape("1. 第一") == r"1\. 第一"
+    assert escape("2025 年, -5 人") == "2025 年, -5 人"  # not list markers: unchanged
+
+
+def test_ordinary_text_is_unchanged():
+    assert escape("未导入: 学校年报.csv (学校年报), 批次 3f2a-11: 共 1 行") == \
+        "未导入: 学校年报.csv (学校年报), 批次 3f2a-11: 共 1 行"
 
 
 def test_streamlit_config_matches_the_importer_and_hides_error_details():
