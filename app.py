@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import streamlit as st
 
+from data_access.engine import warehouse_url
 from ui import state
 from ui.i18n import t
+from ui.warehouse_guard import guarded
 
 
 def run() -> None:
@@ -20,7 +22,8 @@ def run() -> None:
         st.Page("pages/import.py", title=t("import"), url_path="import"),
     ]
     page = st.navigation(pages)
-    page.run()  # each page renders the shared sidebar filters through ui.view.current()
+    with guarded(warehouse_url()):  # a warehouse lost mid-page: a Chinese message, never a traceback
+        page.run()  # each page renders the shared sidebar filters through ui.view.current()
     st.query_params.from_dict(state.url_params(st.session_state))
 
 

@@ -82,7 +82,7 @@ def _connect_waiting_for_lock(dialect, connection_record, cargs, cparams):
             if _LOCKED not in str(error):
                 raise
             if time.monotonic() >= deadline:
-                log.warning("DuckDB file still locked after %.0f s: %s", LOCK_WAIT_SECONDS, error)
+                log.info("DuckDB file still locked after %.0f s: %s", LOCK_WAIT_SECONDS, error)
                 raise WarehouseBusy(f"数据仓库文件正被另一个进程使用, 等待 {LOCK_WAIT_SECONDS:.0f} 秒后仍未轮到,"
                                     " 本次未做任何修改: 请稍后重试") from error
             time.sleep(LOCK_RETRY_SECONDS)

@@ -13,6 +13,7 @@ from pathlib import PurePath
 import sqlalchemy as sa
 import streamlit as st
 
+from data_access.engine import WarehouseBusy
 from data_access.importing import (
     REPORT_TYPES,
     UndoRefused,
@@ -72,8 +73,12 @@ def _commit(engine: sa.Engine, file_name: str, data: bytes, sha: str, type_key: 
         st.session_state[RESULT] = {"sha": sha, "status": "no_who",
                                     "lines": ["请先在上方填写「导入人」(姓名或工号), 再点「确认导入」。"]}
         return
-    outcome = import_file(engine, file_name, data, imported_by=_who(), type_key=type_key, allowed_region=allowed,
-                          expected_fingerprint=fingerprint, record_rejection=True)
+    try:
+        outcome = import_file(engine, file_name, data, imported_by=_who(), type_key=type_key,
+                              allowed_region=allowed, expected_fingerprint=fingerprint, record_rejection=True)
+    except WarehouseBusy as busy:  # a command-line import held the DuckDB file longer than the bounded wait
+        st.session_state[RESULT] = {"sha": sha, "status": "failed", "lines": [str(busy)]}
+        return
     st.session_state.pop(CHECKED, None)  # the warehouse or the register may have changed: check again
     if outcome.status == "applied":
         st.session_state.setdefault(COMMITTED, {})[sha] = outcome.batch_id
@@ -92,7 +97,7 @@ def _undo(engine: sa.Engine, allowed: str) -> None:
         return
     try:
         undo_id = undo_import(engine, batch_id, imported_by=_who(), allowed_region=allowed)
-    except UndoRefused as refused:
+    except (UndoRefused, WarehouseBusy) as refused:
         st.session_state[UNDO_RESULT] = ("error", f"未撤销: {escape(refused)}")
         return
     except sa.exc.SQLAlchemyError as error:

@@ -8,10 +8,11 @@ import re
 
 import duckdb
 import pytest
+import sqlalchemy as sa
 from streamlit.testing.v1 import AppTest
 
 from tests.pages.test_import_page import BAD_CSV, GOOD_CSV, upload
-from tests.pages.test_pages import open_page
+from tests.pages.test_pages import app, open_page
 
 # Elements whose text Streamlit renders as markdown.
 MARKDOWN_ELEMENTS = ("title", "subheader", "header", "markdown", "caption", "info", "warning", "error", "success")
@@ -90,3 +91,19 @@ def test_hostile_file_name_is_never_rendered_as_markdown(app_env):
     assert any(r"\!\[x\](http\://host/x.png)" in text.value for text in at.success)
     shown = rendered_markdown(at)
     assert not any(re.search(r"(?<!\\)!\[|(?<!\\)\]\(", text) for text in shown), shown
+
+
+@pytest.mark.parametrize(("error", "says"), [
+    (sa.exc.OperationalError("SELECT", {}, Exception("server closed the connection")), "无法打开数据仓库文件 (DuckDB)"),
+    (sa.exc.ProgrammingError("SELECT", {}, Exception("column x does not exist")), "查询数据仓库时出错"),
+])
+def test_a_warehouse_lost_mid_page_gives_a_chinese_message(app_env, monkeypatch, error, says):
+    """The first query (warehouse_info) works; the next one (the region list) fails: app.py's guard answers."""
+    def lost(engine):
+        raise error
+
+    monkeypatch.setattr("ui.resources.region_frame", lost)
+    at = app().run()
+    assert not at.exception, at.exception
+    [message] = at.error
+    assert message.value.startswith(says)
