@@ -107,3 +107,22 @@ def test_a_warehouse_lost_mid_page_gives_a_chinese_message(app_env, monkeypatch,
     assert not at.exception, at.exception
     [message] = at.error
     assert message.value.startswith(says)
+
+
+def test_hostile_workbooks_are_refused_and_the_page_still_loads(app_env):
+    """Both workbooks of the issue through the page: refused with a Chinese message, the history rows stay
+    small, and the page opened afresh afterwards renders its history."""
+    from tests.data_access import hostile_files
+
+    at = open_page("pages/import.py")
+    for name, data in (("宣称很大.xlsx", hostile_files.declared_huge()),
+                       ("藏了大字符串.xlsx", hostile_files.huge_shared_string(100))):
+        at.file_uploader(key="import_upload").set_value((name, data, "application/octet-stream"))
+        at.run()
+        assert not at.exception, at.exception
+        assert at.error[0].value.startswith(f"未导入: {name}")
+    again = open_page("pages/import.py")
+    assert not again.exception, again.exception
+    history = next(df.value for df in again.dataframe if "批次" in df.value.columns)
+    assert sorted(history["文件"]) == ["宣称很大.xlsx", "藏了大字符串.xlsx"]
+    assert history["说明"].str.len().max() < 500
