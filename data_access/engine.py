@@ -95,9 +95,9 @@ def is_duckdb(engine: sa.Engine) -> bool:
 def checkpoint(engine: sa.Engine) -> None:
     """DuckDB: move committed data from the WAL into the main file, so losing the WAL loses nothing.
 
-    Called after each committed import, undo and demo build. A checkpoint that cannot run now (another
-    connection of this process is mid-transaction) is logged, not raised: the data is committed either way
-    and DuckDB checkpoints again when the last connection closes.
+    Called after each committed import, undo and demo build. Open readers do not stop it; a checkpoint that
+    cannot run now (another connection of this process is in the middle of writing) is logged, not raised:
+    the data is committed either way, and DuckDB checkpoints again when the last connection closes.
     """
     if not is_duckdb(engine):
         return

@@ -100,7 +100,8 @@ def _read_xlsx(file_name: str, data: bytes, reject) -> RawTable:
 def _check_unpacked_size(data: bytes, reject) -> None:
     """Refuse a workbook whose parts unpack to far more than any real report, before parsing any of them."""
     try:
-        members = zipfile.ZipFile(io.BytesIO(data)).infolist()
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = archive.infolist()
     except (zipfile.BadZipFile, OSError, ValueError) as error:
         raise reject("无法作为 Excel 工作簿 (.xlsx) 打开: 文件可能已损坏, 或是 Word/压缩包等其他文件"
                      f" ({type(error).__name__})") from error
