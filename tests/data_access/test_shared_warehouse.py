@@ -11,6 +11,7 @@ import shutil
 import subprocess
 import sys
 import textwrap
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -22,7 +23,7 @@ import sqlalchemy as sa
 from data_access import engine as engine_module
 from data_access import migrate
 from data_access.engine import WarehouseBusy, make_engine
-from data_access.importing import import_file, undo_import
+from data_access.importing import import_file, loading, undo_import
 from data_access.schema import import_batches, school_year
 from mhmonitor import cli
 from tests.data_access.fixture_warehouse import populate
@@ -150,3 +151,36 @@ def test_deleting_the_wal_after_a_committed_import_loses_nothing(warehouse_file)
         assert enrollment(connection, "S1", 2025) == 1250
     finally:
         connection.close()
+
+
+def test_a_reader_never_sees_half_an_import(engine, monkeypatch):
+    """The import pauses after writing its facts, before recording its changes and committing: a reader then
+    still sees S1's 2025 enrolment as 1200 and no batch; once the import commits it sees 1250 and the batch.
+    Both engines (on DuckDB, two connections of one process share the file)."""
+    populate(engine)
+    facts_written, may_commit = threading.Event(), threading.Event()
+    record_changes = loading._record_changes
+
+    def paused(conn, batch_id, plan):
+        facts_written.set()
+        assert may_commit.wait(60)
+        record_changes(conn, batch_id, plan)
+
+    monkeypatch.setattr(loading, "_record_changes", paused)
+    importing = threading.Thread(target=lambda: import_file(engine, "好.csv", GOOD_CSV, imported_by="测试"))
+    importing.start()
+    try:
+        assert facts_written.wait(60)
+        assert seen(engine) == (1200, 0)
+    finally:
+        may_commit.set()
+        importing.join(60)
+    assert seen(engine) == (1250, 1)
+
+
+def seen(engine: sa.Engine) -> tuple[int, int]:
+    """(S1's 2025 enrolment, number of batches) as a reader sees them."""
+    with engine.connect() as conn:
+        value = conn.execute(sa.select(school_year.c.enrollment).where(
+            school_year.c.school_id == "S1", school_year.c.year == 2025)).scalar_one()
+        return value, conn.execute(sa.select(sa.func.count()).select_from(import_batches)).scalar_one()
