@@ -7,6 +7,7 @@ import streamlit as st
 from data_access.engine import warehouse_url
 from ui import auth, resources, state
 from ui.i18n import t
+from ui.warehouse_guard import guarded, require_warehouse
 
 PAGE_PATHS = ("login", "map", "school", "targets", "completeness", "import")  # besides the overview
 
@@ -14,6 +15,7 @@ PAGE_PATHS = ("login", "map", "school", "targets", "completeness", "import")  # 
 def run() -> None:
     st.set_page_config(page_title="学生心理健康专项行动监测", layout="wide")
     state.seed_from_url(st.query_params.to_dict(), st.session_state)
+    require_warehouse(warehouse_url())  # unreachable or damaged: a Chinese page, before anything queries it
     engine = resources.cached_engine()
     principal = auth.establish(engine, resources.warehouse_info(warehouse_url()).is_demo)
     if principal is None:
@@ -37,7 +39,8 @@ def run() -> None:
     pages.append(st.Page("pages/login.py", title="登录", url_path="login"))
     auth.sidebar_status(engine, resources.region_names(warehouse_url()))
     page = st.navigation(pages)
-    page.run()  # each page renders the shared sidebar filters through ui.view.current()
+    with guarded(warehouse_url()):  # a warehouse lost mid-page: a Chinese message, never a traceback
+        page.run()  # each page renders the shared sidebar filters through ui.view.current()
     st.query_params.from_dict(state.url_params(st.session_state))
 
 

@@ -2,11 +2,17 @@
 
 WAREHOUSE_URL (environment) or [warehouse] url in .streamlit/secrets.toml names a PostgreSQL
 warehouse; otherwise the embedded DuckDB file var/warehouse.duckdb is used.
+
+The DuckDB file is shared, not held: a DuckDB file is locked by the process that has it open, so the engine
+opens it per use (NullPool) and the dashboard releases it between queries. A process that finds it locked by
+another one (a CLI import while a page query runs, or the reverse) retries for up to LOCK_WAIT_SECONDS.
 """
 
 from __future__ import annotations
 
+import logging
 import os
+import time
 import tomllib
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -17,6 +23,15 @@ import sqlalchemy as sa
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DUCKDB_PATH = PROJECT_ROOT / "var" / "warehouse.duckdb"
 SECRETS_PATH = PROJECT_ROOT / ".streamlit" / "secrets.toml"
+LOCK_WAIT_SECONDS = 20.0
+LOCK_RETRY_SECONDS = 0.1
+_LOCKED = "Could not set lock on file"
+
+log = logging.getLogger(__name__)
+
+
+class WarehouseBusy(Exception):
+    """Another process kept the DuckDB file locked longer than LOCK_WAIT_SECONDS; message in Chinese."""
 
 
 def warehouse_url() -> str:
@@ -43,11 +58,54 @@ def make_engine(url: str | None = None) -> sa.Engine:
     if url.startswith("postgresql://"):
         # psycopg 3 is the driver we install; plain postgresql:// would look for psycopg2.
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
-    return sa.create_engine(url)
+    if not _is_duckdb_file(url):
+        return sa.create_engine(url)
+    # Connections close when returned: when the last one in this process closes, DuckDB releases the file.
+    engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
+    sa.event.listen(engine, "do_connect", _connect_waiting_for_lock)
+    return engine
+
+
+def _is_duckdb_file(url: str) -> bool:
+    return url.startswith("duckdb:///") and url.removeprefix("duckdb:///") not in ("", ":memory:")
+
+
+def _connect_waiting_for_lock(dialect, connection_record, cargs, cparams):
+    """Open the DuckDB file, retrying while another process holds its lock (bounded by LOCK_WAIT_SECONDS)."""
+    import duckdb
+
+    deadline = time.monotonic() + LOCK_WAIT_SECONDS
+    while True:
+        try:
+            return dialect.connect(*cargs, **dict(cparams))  # connect() pops keys: each try gets its own copy
+        except duckdb.IOException as error:
+            if _LOCKED not in str(error):
+                raise
+            if time.monotonic() >= deadline:
+                log.info("DuckDB file still locked after %.0f s: %s", LOCK_WAIT_SECONDS, error)
+                raise WarehouseBusy(f"数据仓库文件正被另一个进程使用, 等待 {LOCK_WAIT_SECONDS:.0f} 秒后仍未轮到,"
+                                    " 本次未做任何修改: 请稍后重试") from error
+            time.sleep(LOCK_RETRY_SECONDS)
 
 
 def is_duckdb(engine: sa.Engine) -> bool:
     return engine.dialect.name == "duckdb"
+
+
+def checkpoint(engine: sa.Engine) -> None:
+    """DuckDB: move committed data from the WAL into the main file, so losing the WAL loses nothing.
+
+    Called after each committed import, undo and demo build. Open readers do not stop it; a checkpoint that
+    cannot run now (another connection of this process is in the middle of writing) is logged, not raised:
+    the data is committed either way, and DuckDB checkpoints again when the last connection closes.
+    """
+    if not is_duckdb(engine):
+        return
+    try:
+        with engine.connect() as conn:
+            conn.exec_driver_sql("CHECKPOINT")
+    except sa.exc.DBAPIError as error:
+        log.warning("CHECKPOINT skipped: %s", error.orig)
 
 
 @contextmanager

@@ -22,7 +22,7 @@ import sqlalchemy as sa
 
 from data_access import migrate, schema
 from data_access.codes import STAGE_CATEGORIES, organization_code_check, usci_check_character
-from data_access.engine import transaction
+from data_access.engine import checkpoint, transaction
 from demo import names
 from geo.admin_units import raw_boundary, units_within
 
@@ -387,7 +387,7 @@ def _region_years(counties: pd.DataFrame, rng: np.random.Generator) -> list[dict
 
 
 def _records(frame: pd.DataFrame, table: sa.Table) -> list[dict]:
-    # Columns the generator does not fill (e.g. lifecycle years) stay NULL.
+    # Columns the demo does not generate (opened_year, closed_year, urban_rural_code of migration 0003) stay NULL.
     columns = [c.name for c in table.columns if c.name in frame.columns]
     subset = frame[columns].astype(object)
     return subset.where(subset.notna(), None).to_dict("records")
@@ -433,5 +433,6 @@ def build_demo(engine: sa.Engine, seed: int = 2024) -> DemoSummary:
         for table in schema.metadata.sorted_tables:
             if table in content:
                 _insert(conn, table, content[table])
+    checkpoint(engine)
     counts = {table.name: len(rows) for table, rows in content.items()}
     return DemoSummary(counts=counts, seconds=time.perf_counter() - started, seed=seed)

@@ -15,6 +15,7 @@ from sqlalchemy.exc import DBAPIError
 
 from data_access.access import AccessDenied
 from data_access.accounts import AccountError
+from data_access.engine import WarehouseBusy
 from data_access.regions import LEVEL_ORDER, RegionError
 from mhmonitor.user_commands import add_acting_user, resolve_acting_user
 
@@ -176,11 +177,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except BrokenPipeError:
         return 0
+    except WarehouseBusy as busy:
+        print(f"错误: {busy}", file=sys.stderr)
+        return 2
     except DBAPIError as error:
         detail = str(error.orig).splitlines()[0][:200] if error.orig else type(error).__name__
-        hint = " (DuckDB 文件同一时间只能由一个进程写入: 看板正在运行时请在「上报导入」页面导入)" \
-            if "lock" in detail.lower() else ""
-        print(f"错误: 无法访问数据仓库: {detail}{hint}", file=sys.stderr)
+        print(f"错误: 无法访问数据仓库: {detail}", file=sys.stderr)
         return 2
 
 

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 import streamlit as st
 
 from data_access.access import AccessDenied
+from data_access.engine import WarehouseBusy
 from data_access.importing import (
     REPORT_TYPES,
     UndoRefused,
@@ -32,6 +33,7 @@ from data_access.regions import ALL_REGIONS, within
 from ui import auth, resources
 from ui.export_widgets import XLSX_MIME, table_downloads
 from ui.i18n import t
+from ui.safe_text import escape
 from ui.view import View, current, demo_banner
 
 TYPE = "import_type"
@@ -73,6 +75,9 @@ def _commit(engine: sa.Engine, file_name: str, data: bytes, sha: str, type_key: 
     except AccessDenied as denied:
         st.session_state[RESULT] = {"sha": sha, "status": "denied", "lines": [str(denied)]}
         return
+    except WarehouseBusy as busy:  # a command-line import held the DuckDB file longer than the bounded wait
+        st.session_state[RESULT] = {"sha": sha, "status": "failed", "lines": [str(busy)]}
+        return
     st.session_state.pop(CHECKED, None)  # the warehouse or the register may have changed: check again
     if outcome.status == "applied":
         st.session_state.setdefault(COMMITTED, {})[sha] = outcome.batch_id
@@ -88,12 +93,12 @@ def _undo(engine: sa.Engine, allowed: str, is_demo: bool) -> None:
         return
     try:
         undo_id = undo_import(engine, batch_id, principal=_acting(engine, is_demo), allowed_region=allowed)
-    except (UndoRefused, AccessDenied) as refused:
-        st.session_state[UNDO_RESULT] = ("error", f"未撤销: {refused}")
+    except (UndoRefused, AccessDenied, WarehouseBusy) as refused:
+        st.session_state[UNDO_RESULT] = ("error", f"未撤销: {escape(refused)}")
         return
     except sa.exc.SQLAlchemyError as error:
         detail = str(getattr(error, "orig", error)).splitlines()[0][:200]
-        st.session_state[UNDO_RESULT] = ("error", f"未撤销, 数据库错误, 已全部回滚: {detail}")
+        st.session_state[UNDO_RESULT] = ("error", f"未撤销, 数据库错误, 已全部回滚: {escape(detail)}")
         return
     committed = st.session_state.setdefault(COMMITTED, {})
     for sha in [sha for sha, batch in committed.items() if batch == batch_id]:
@@ -119,15 +124,16 @@ def _show_result(sha: str) -> None:
     result = st.session_state.get(RESULT)
     if not result or result["sha"] != sha:
         return
+    # The lines quote the file name and cell values: escaped, never rendered as markdown.
     if result["status"] == "applied":
-        st.success(result["lines"][0])  # the notices were shown with the preview
+        st.success(escape(result["lines"][0]))  # the notices were shown with the preview
     else:
-        st.error("\n\n".join(line.strip() for line in result["lines"]))
+        st.error("\n\n".join(escape(line.strip()) for line in result["lines"]))
 
 
 def _rejected(engine: sa.Engine, outcome, view: View, type_key: str) -> None:
     lines = outcome.summary_lines()
-    st.error(lines[0])
+    st.error(escape(lines[0]))
     issues = issues_frame(outcome.issues)
     st.dataframe(issues, hide_index=True, width="stretch")
     st.caption(f"按「{REPORT_TYPES[type_key].name_zh}」检查。如选错了上报类型, 在上方改选后会重新检查; "
@@ -142,9 +148,9 @@ def _rejected(engine: sa.Engine, outcome, view: View, type_key: str) -> None:
 def _preview(engine: sa.Engine, outcome, view: View, data: bytes, type_key: str) -> None:
     plan = outcome.plan
     lines = outcome.summary_lines()
-    st.info(lines[0])
+    st.info(escape(lines[0]))
     if lines[1:]:
-        st.warning("\n".join(f"- {line.strip().removeprefix('注意: ')}" for line in lines[1:]))
+        st.warning("\n".join(f"- {escape(line.strip().removeprefix('注意: '))}" for line in lines[1:]))
     added, changed, unchanged = st.columns(3)
     added.metric("新增", f"{len(plan.added)} 行")
     changed.metric("修改", f"{len(plan.changed)} 行")

@@ -12,6 +12,7 @@ from ui import resources
 from ui import state as keys
 from ui.export_widgets import table_downloads
 from ui.i18n import t
+from ui.safe_text import escape
 from ui.view import breadcrumb, current, demo_banner, format_value
 
 view = current()
@@ -47,7 +48,7 @@ except RegionError as error:
     st.error(str(error))
     st.stop()
 
-st.subheader(record["name"])
+st.subheader(escape(record["name"]))  # a registry name is user-supplied text
 st.caption(f"{vocab.STAGES.get(record['stage'], record['stage'])} · {record['county_name']} · "
            f"{'寄宿制' if record['boarding'] else '非寄宿'} · {vocab.URBAN_RURAL.get(record['urban_rural'], '')} · "
            f"编号 {record['school_id']}")

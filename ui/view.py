@@ -13,6 +13,7 @@ from data_access.regions import ALL_REGIONS, LEVEL_ORDER, within
 from ui import resources
 from ui import state as keys
 from ui.i18n import lang, t
+from ui.warehouse_guard import require_warehouse
 
 
 @dataclass(frozen=True)
@@ -308,6 +309,7 @@ def current() -> View:
     """
     _leave_legacy_pages_mode()
     keys.seed_from_url(st.query_params.to_dict(), st.session_state)
+    require_warehouse(warehouse_url())
     known = plan_scopes(resources.regions(warehouse_url()))
     if resources.allowed_region() != ALL_REGIONS:
         # A plan scope outside the user's region is not "unknown": the sidebar drops it and says so.

@@ -11,8 +11,10 @@ import pandas as pd
 import sqlalchemy as sa
 
 from data_access.access import AccessDenied, Principal, can, region_row
+from data_access.engine import checkpoint
 from data_access.importing import registry_rules
 from data_access.importing.facts import IN_CHUNK, existing_rows
+from data_access.importing.issues import FILE_NAME_CHARS, HISTORY_MESSAGE_CHARS
 from data_access.importing.loading import (
     ImportBusy,
     _now,
@@ -49,8 +51,12 @@ def _visible_regions(conn: sa.Connection, allowed_region: str) -> list[str] | No
 def import_history(engine: sa.Engine, allowed_region: str = ALL_REGIONS, limit: int = 200) -> pd.DataFrame:
     """Newest first: batch_id, time (Beijing), who, file, type, status, counts, message, undo_of."""
     with engine.connect() as conn:
+        # Texts cut in the query: a row stored before the bounds existed must not ship megabytes to the page.
+        bounded = {"message": HISTORY_MESSAGE_CHARS, "file_name": FILE_NAME_CHARS}
+        columns = [sa.func.substr(c, 1, bounded[c.name]).label(c.name) if c.name in bounded else c
+                   for c in import_batches.c]
         # The importer's display name, when the batch was recorded under a user's login.
-        query = (sa.select(import_batches, users.c.display_name.label("importer_name"))
+        query = (sa.select(*columns, users.c.display_name.label("importer_name"))
                  .join_from(import_batches, users, users.c.login == import_batches.c.imported_by, isouter=True)
                  .order_by(import_batches.c.imported_at.desc()).limit(limit))
         visible = _visible_regions(conn, allowed_region)
@@ -151,6 +157,7 @@ def undo_import(engine: sa.Engine, batch_id: str, *, imported_by: str | None = N
                          .values(status="undone"))
     except ImportBusy as busy:
         raise UndoRefused(str(busy)) from busy
+    checkpoint(engine)
     return undo_id
 
 

@@ -18,7 +18,8 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 
 from data_access.access import Principal, scope_for
-from data_access.importing.issues import ImportRejected, Issue
+from data_access.engine import checkpoint
+from data_access.importing.issues import HISTORY_MESSAGE_CHARS, ImportRejected, Issue, shorten
 from data_access.importing.plan import ImportPlan, build_plan
 from data_access.importing.reading import RawTable, read_table
 from data_access.importing.spec import REPORT_TYPES, ReportType, report_type
@@ -164,6 +165,7 @@ def import_file(engine: sa.Engine, file_name: str, data: bytes, *, imported_by: 
         outcome.status, outcome.error = "failed", _failure_text(error)
         record_attempt(engine, outcome, imported_by=imported_by, allowed_region=allowed_region)
         return outcome
+    checkpoint(engine)
     outcome.status, outcome.plan, outcome.batch_id = "applied", plan, batch_id
     return outcome
 
@@ -309,6 +311,7 @@ def record_attempt(engine: sa.Engine, outcome: ImportOutcome, *, imported_by: st
             message += f"\n… 另有 {len(outcome.issues) - MESSAGE_ISSUES} 处问题"
     else:
         message = outcome.error
+    message = shorten(message, HISTORY_MESSAGE_CHARS) if message else message
     rows_total = outcome.plan.rows_total if outcome.plan else 0
     with engine.begin() as conn:
         conn.execute(sa.insert(import_batches).values(

@@ -8,16 +8,28 @@ from __future__ import annotations
 
 import csv
 import io
+import time
 import zipfile
 from dataclasses import dataclass
 from pathlib import PurePath
 
-from data_access.importing.issues import ImportRejected, Issue
-from data_access.importing.spec import MAX_DATA_ROWS, MAX_FILE_BYTES
+from data_access.importing.issues import ImportRejected, Issue, shorten
+from data_access.importing.spec import MAX_DATA_ROWS, MAX_FILE_BYTES, REPORT_TYPES
 
 NOTES_SHEET = "填表说明"
 DATA_SHEET = "填报"
 _SPACES = " \t\r\n\u3000\xa0\ufeff"
+
+# Bounds that hold whatever the file declares (a hostile sheet can declare A1:XFD1048576 in 1.9 kB, or hide
+# a 100 MB string in a 100 kB zip). The widest report type plus room for the clerk's own note columns.
+MAX_COLUMNS = max(len(spec.columns) for spec in REPORT_TYPES.values()) + 50
+MAX_CELL_CHARS = 1_000
+MAX_LONG_CELLS = 20  # long cells listed before giving up
+# Uncompressed size of one zip member and of all of them: a 10 MB workbook of plain numbers unpacks to
+# well under this; a text bomb does not.
+MAX_MEMBER_BYTES = 50 * 1024 * 1024
+MAX_UNPACKED_BYTES = 150 * 1024 * 1024
+READ_SECONDS = 20.0
 
 
 @dataclass(frozen=True)
@@ -64,6 +76,7 @@ def _read_xlsx(file_name: str, data: bytes, reject) -> RawTable:
     # openpyxl parses through defusedxml when it is installed (it is a dependency), so hostile XML is refused.
     from openpyxl import load_workbook
 
+    _check_unpacked_size(data, reject)
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as error:
@@ -75,16 +88,73 @@ def _read_xlsx(file_name: str, data: bytes, reject) -> RawTable:
         if chosen is None:
             raise reject(f"工作簿中没有数据工作表 (应有名为「{DATA_SHEET}」的工作表)")
         sheet = workbook[chosen]
-        rows: list[tuple[int, tuple[object, ...]]] = []
-        for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-            values = tuple(clean(v) for v in values)
-            if any(v is not None for v in values):
-                rows.append((number, values))
-            if len(rows) > MAX_DATA_ROWS + 1:
-                raise reject(f"工作表「{chosen}」超过 {MAX_DATA_ROWS} 行: 请按县(区)拆分后分别导入")
+        # The declared dimension is not trusted: read-only openpyxl pads every row to its width (16,384 cells
+        # for A1:XFD1048576). Without it a row is as wide as its last real cell, and blank gaps cost nothing.
+        sheet.reset_dimensions()
+        rows = _bounded_rows(file_name, chosen, sheet.iter_rows(values_only=True), reject)
     finally:
         workbook.close()
     return _split_header(file_name, chosen, rows, reject)
+
+
+def _check_unpacked_size(data: bytes, reject) -> None:
+    """Refuse a workbook whose parts unpack to far more than any real report, before parsing any of them."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as error:
+        raise reject("无法作为 Excel 工作簿 (.xlsx) 打开: 文件可能已损坏, 或是 Word/压缩包等其他文件"
+                     f" ({type(error).__name__})") from error
+    largest = max(members, key=lambda member: member.file_size, default=None)
+    total = sum(member.file_size for member in members)
+    if largest is not None and (largest.file_size > MAX_MEMBER_BYTES or total > MAX_UNPACKED_BYTES):
+        megabytes = largest.file_size // (1024 * 1024)
+        raise reject(f"工作簿解压后过大 (共 {total // (1024 * 1024)} MB, 其中「{shorten(largest.filename)}」"
+                     f"{megabytes} MB; 每部分上限 {MAX_MEMBER_BYTES // (1024 * 1024)} MB): 不像正常的报表,"
+                     " 请用模板重新填写后上传")
+
+
+def _bounded_rows(file_name: str, sheet: str | None, source, reject) -> list[tuple[int, tuple[object, ...]]]:
+    """The non-blank rows of `source`, numbered from 1, within the row, column, cell-size and time bounds."""
+    deadline = time.monotonic() + READ_SECONDS
+    where = f"工作表「{sheet}」" if sheet else "文件"
+    rows: list[tuple[int, tuple[object, ...]]] = []
+    long_cells: list[Issue] = []
+    for number, values in enumerate(source, start=1):
+        if time.monotonic() > deadline:
+            raise reject(f"读取{where}超过 {READ_SECONDS:.0f} 秒仍未完成 (已读到第 {number} 行): 文件结构异常,"
+                         " 请用模板重新填写后上传")
+        if values.count(None) == len(values):
+            continue  # blank row (also the gaps openpyxl fills between rows)
+        if len(values) > MAX_COLUMNS:
+            beyond = [index for index, v in enumerate(values[MAX_COLUMNS:], start=MAX_COLUMNS + 1)
+                      if clean(v) is not None]
+            if beyond:
+                raise ImportRejected([Issue(file_name, sheet, number, _column_name(beyond[0]), None,
+                                            f"超过 {MAX_COLUMNS} 列: 请删除多余的列, 只保留模板中的列")])
+            values = values[:MAX_COLUMNS]
+        for index, value in enumerate(values, start=1):
+            if isinstance(value, str) and len(value) > MAX_CELL_CHARS:
+                long_cells.append(Issue(file_name, sheet, number, _column_name(index), shorten(value),
+                                        f"单元格有 {len(value)} 个字符, 超过上限 {MAX_CELL_CHARS}: 请只填写代码、"
+                                        "年度和数值"))
+        if len(long_cells) >= MAX_LONG_CELLS:
+            break
+        values = tuple(clean(v) for v in values)
+        if any(v is not None for v in values):
+            rows.append((number, values))
+        if len(rows) > MAX_DATA_ROWS + 1:
+            raise reject(f"{where}超过 {MAX_DATA_ROWS} 行: 请按县(区)拆分后分别导入")
+    if long_cells:
+        raise ImportRejected(long_cells)
+    return rows
+
+
+def _column_name(index: int) -> str:
+    """The column as Excel labels it (1 -> A, 28 -> AB): the header is not known yet when reading."""
+    from openpyxl.utils import get_column_letter
+
+    return get_column_letter(index)
 
 
 def _decode(data: bytes, reject) -> str:
@@ -110,14 +180,9 @@ def _read_csv(file_name: str, data: bytes, reject) -> RawTable:
         raise reject("文件含有二进制内容, 不是文本 CSV: 请上传 .xlsx 或另存为 CSV")
     first_line = next((line for line in text.splitlines() if line.strip(_SPACES + ",;")), "")
     delimiter = max((",", "\t", ";"), key=first_line.count)
-    rows = []
     try:
-        for number, values in enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), start=1):
-            values = tuple(clean(v) for v in values)
-            if any(v is not None for v in values):
-                rows.append((number, values))
-            if len(rows) > MAX_DATA_ROWS + 1:
-                raise reject(f"超过 {MAX_DATA_ROWS} 行: 请按县(区)拆分后分别导入")
+        rows = _bounded_rows(file_name, None, (tuple(values) for values in csv.reader(
+            io.StringIO(text, newline=""), delimiter=delimiter)), reject)
     except csv.Error as error:
         raise reject(f"CSV 格式错误: {error}") from error
     return _split_header(file_name, None, rows, reject)

@@ -105,18 +105,22 @@ def test_import_of_missing_file_is_one_line(capsys, warehouse_env, tmp_path):  #
     assert code == 2 and err.startswith("错误: 无法读取") and len(err.strip().splitlines()) == 1
 
 
-def test_duckdb_file_held_by_another_process_is_one_clear_line(capsys, tmp_path, monkeypatch):
+def test_duckdb_file_held_by_another_process_too_long_is_one_clear_line(capsys, tmp_path, monkeypatch):
+    """The command waits LOCK_WAIT_SECONDS (here 0.5 s) for its turn, then says so in one line."""
+    from data_access import engine
+
     path = tmp_path / "held.duckdb"
     hold = f"import duckdb, time; c = duckdb.connect({str(path)!r}); print('held', flush=True); time.sleep(60)"
     holder = subprocess.Popen([sys.executable, "-c", hold], stdout=subprocess.PIPE, text=True)
     try:
         assert holder.stdout.readline().strip() == "held"
         monkeypatch.setenv("WAREHOUSE_URL", f"duckdb:///{path}")
+        monkeypatch.setattr(engine, "LOCK_WAIT_SECONDS", 0.5)
         code, _, err = run(capsys, "imports")
     finally:
         holder.kill()
         holder.wait()
-    assert code == 2 and "无法访问数据仓库" in err and "「上报导入」页面" in err
+    assert code == 2 and err.startswith("错误: 数据仓库文件正被另一个进程使用, 等待 0 秒后仍未轮到")
     assert len(err.strip().splitlines()) == 1
 
 

@@ -1,0 +1,128 @@
+"""Broken warehouses and hostile text under AppTest: a Chinese explanation, never a traceback or markdown."""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+
+import duckdb
+import pytest
+import sqlalchemy as sa
+from streamlit.testing.v1 import AppTest
+
+from tests.pages.test_import_page import BAD_CSV, GOOD_CSV, upload
+from tests.pages.test_pages import app, open_page
+
+# Elements whose text Streamlit renders as markdown.
+MARKDOWN_ELEMENTS = ("title", "subheader", "header", "markdown", "caption", "info", "warning", "error", "success")
+HOSTILE_NAME = "![x](http://host/x.png).csv"
+
+
+def rendered_markdown(at: AppTest) -> list[str]:
+    return [str(element.value) for kind in MARKDOWN_ELEMENTS for element in getattr(at, kind)]
+
+
+def broken(at: AppTest) -> str:
+    """The page's one message; asserts nothing else rendered and no traceback."""
+    assert not at.exception, at.exception
+    assert not at.title, "the page must stop before drawing anything"
+    [error] = at.error
+    return error.value
+
+
+@pytest.fixture
+def damaged_duckdb(tmp_path, monkeypatch):
+    path = tmp_path / "damaged.duckdb"
+    path.write_bytes(os.urandom(64 * 1024))
+    monkeypatch.setenv("WAREHOUSE_URL", f"duckdb:///{path}")
+    return path
+
+
+@pytest.mark.parametrize("page", ["pages/overview.py", "pages/import.py"])
+def test_unreachable_postgresql_gives_a_chinese_page_and_logs_the_details(app_env, monkeypatch, caplog, page):
+    monkeypatch.setenv("WAREHOUSE_URL", "postgresql://nobody:pw-hunter2@127.0.0.1:1/x")
+    with caplog.at_level(logging.ERROR, logger="ui.warehouse_guard"):
+        message = broken(open_page(page))
+    assert message.startswith("无法连接数据仓库 (PostgreSQL)") and "请管理员检查" in message
+    assert "127.0.0.1" not in message and "pw-hunter2" not in message
+    [record] = [r for r in caplog.records if r.name == "ui.warehouse_guard"]
+    assert "127.0.0.1" in record.getMessage() and "pw-hunter2" not in record.getMessage()
+    assert record.exc_info is not None  # the full error is in the server log
+
+
+def test_damaged_duckdb_file_gives_a_chinese_page(app_env, damaged_duckdb):
+    message = broken(open_page("pages/overview.py"))
+    assert message.startswith("无法打开数据仓库文件 (DuckDB)") and ".wal" in message
+    assert str(damaged_duckdb) not in message
+
+
+def test_damaged_wal_gives_a_chinese_page(app_env, monkeypatch, tmp_path):
+    """A WAL whose middle was overwritten: DuckDB refuses to replay it (checksum mismatch)."""
+    path = tmp_path / "wal.duckdb"
+    connection = duckdb.connect(str(path))
+    connection.execute("CREATE TABLE t AS SELECT 1 AS a")
+    connection.execute("CHECKPOINT")
+    connection.execute("INSERT INTO t SELECT range FROM range(100000)")
+    wal = path.with_name(path.name + ".wal")
+    kept = wal.read_bytes()  # copied while open: DuckDB would checkpoint (and remove) the WAL on close
+    connection.close()
+    middle = len(kept) // 2
+    wal.write_bytes(kept[:middle] + bytes(200) + kept[middle + 200:])
+    monkeypatch.setenv("WAREHOUSE_URL", f"duckdb:///{path}")
+    assert broken(open_page("pages/overview.py")).startswith("无法打开数据仓库文件 (DuckDB)")
+
+
+def test_empty_warehouse_says_it_is_not_initialised(app_env, monkeypatch, tmp_path):
+    monkeypatch.setenv("WAREHOUSE_URL", f"duckdb:///{tmp_path / 'empty.duckdb'}")
+    assert broken(open_page("pages/overview.py")).startswith("数据仓库可以连接, 但其中还没有看板所需的表")
+
+
+def test_hostile_file_name_is_never_rendered_as_markdown(app_env):
+    """Rejected, previewed and imported: wherever the name appears in markdown it is escaped."""
+    at = open_page("pages/import.py")
+    at.text_input(key="import_who").set_value("![who](http://host/who.png)")
+    upload(at, HOSTILE_NAME, BAD_CSV)
+    assert not at.exception, at.exception
+    assert any(r"\!\[x\](http\://host/x.png).csv" in text.value for text in at.error), rendered_markdown(at)
+    upload(at, HOSTILE_NAME, GOOD_CSV)
+    at.button(key="import_commit").click().run()
+    assert not at.exception, at.exception
+    assert any(r"\!\[x\](http\://host/x.png)" in text.value for text in at.success)
+    shown = rendered_markdown(at)
+    assert not any(re.search(r"(?<!\\)!\[|(?<!\\)\]\(", text) for text in shown), shown
+
+
+@pytest.mark.parametrize(("error", "says"), [
+    (sa.exc.OperationalError("SELECT", {}, Exception("server closed the connection")), "无法打开数据仓库文件 (DuckDB)"),
+    (sa.exc.ProgrammingError("SELECT", {}, Exception("column x does not exist")), "查询数据仓库时出错"),
+])
+def test_a_warehouse_lost_mid_page_gives_a_chinese_message(app_env, monkeypatch, error, says):
+    """The first query (warehouse_info) works; the next one (the region list) fails: app.py's guard answers."""
+    def lost(engine):
+        raise error
+
+    monkeypatch.setattr("ui.resources.region_frame", lost)
+    at = app().run()
+    assert not at.exception, at.exception
+    [message] = at.error
+    assert message.value.startswith(says)
+
+
+def test_hostile_workbooks_are_refused_and_the_page_still_loads(app_env):
+    """Both workbooks of the issue through the page: refused with a Chinese message, the history rows stay
+    small, and the page opened afresh afterwards renders its history."""
+    from tests.data_access import hostile_files
+
+    at = open_page("pages/import.py")
+    for name, data in (("宣称很大.xlsx", hostile_files.declared_huge()),
+                       ("藏了大字符串.xlsx", hostile_files.huge_shared_string(100))):
+        at.file_uploader(key="import_upload").set_value((name, data, "application/octet-stream"))
+        at.run()
+        assert not at.exception, at.exception
+        assert at.error[0].value.startswith(f"未导入: {name}")
+    again = open_page("pages/import.py")
+    assert not again.exception, again.exception
+    history = next(df.value for df in again.dataframe if "批次" in df.value.columns)
+    assert sorted(history["文件"]) == ["宣称很大.xlsx", "藏了大字符串.xlsx"]
+    assert history["说明"].str.len().max() < 500
