@@ -101,3 +101,9 @@ def format_shortfall(shortfall: float | None, shortfall_unit: str | None, prefix
     if count == 0:
         return "已达标"
     return f"{prefix}{count} {shortfall_unit}"
+
+
+def row_value(row: dict) -> str:
+    """format_value for one row of an evaluation frame (value, value_unit, threshold, comparison, status)."""
+    return format_value(row.get("value"), row.get("value_unit"), row.get("threshold"), row.get("comparison"),
+                        row.get("status"))
