@@ -321,4 +321,5 @@ def missing_text(row: dict, lang: str = "zh") -> str:
         return "—"
     if gap <= 0:
         return "met" if lang == "en" else "已达标"
-    return format_gap(gap, row.get("value_unit")).replace(" 个百分点", " pp" if lang == "en" else " 个百分点")
+    shown = format_gap(gap, row.get("value_unit"))
+    return f"{shown.replace(' 个百分点', ' pp')} short" if lang == "en" else f"差 {shown}"

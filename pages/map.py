@@ -103,7 +103,7 @@ with table_column:
         t("rank"): [("" if pd.isna(r) else str(r)) for r in ranking["rank"]],
         t("unit"): ranking["name"],
         t("value"): [value_text(row, view.lang) for row in rows],
-        t("missing"): [missing_text(row, view.lang) for row in rows],
+        t("missing"): [missing_text(row, view.lang) for row in rows],  # "还需 3 名专职教师" / "差 5.1 个百分点"
         t("trajectory"): [_trajectory(row["gap"], row["needed_per_year"], row["years_left"], row["status"])
                           for row in rows],
         t("reported"): ranking["reported"].astype(str) + "/" + ranking["expected"].astype(str),

@@ -6,9 +6,10 @@ import pandas as pd
 import streamlit as st
 
 from data_access import catalog
+from data_access.formatting import row_value
 from ui import resources
 from ui.i18n import t
-from ui.view import current, demo_banner, format_value, status_chip
+from ui.view import current, demo_banner, status_chip
 
 view = current()
 st.title(t("targets"))
@@ -37,5 +38,5 @@ for adcode, plan in catalog.PLANS.items():
             row = current_row.iloc[0]
             if row["target_id"] != target.id:
                 right.caption(f"{view.year}年按 {row['target_id']} 考核")
-            right.metric(f"{view.year}年", format_value(row["value"], row["value_unit"]))
+            right.metric(f"{view.year}年", row_value(row.to_dict()))
             right.markdown(f"{status_chip(row['status'])} {row['reported']}/{row['expected']} {t('reported')}")

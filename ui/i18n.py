@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
+from data_access.importing.spec import REPORT_TYPES
+from data_access.vocab import STAGES
 from ui.state import LANG
 
 STRINGS: dict[str, tuple[str, str]] = {
@@ -39,6 +41,74 @@ STRINGS: dict[str, tuple[str, str]] = {
     "clause": ("规划条款", "Plan clause"),
     "ranking": ("差距排名", "Ranking by gap"),
     "trajectory": ("达标所需年均进度", "Yearly progress needed"),
+    # Shared
+    "whole_province": ("全省", "Whole province"),
+    "data_as_of": ("数据截至", "Data as of"),
+    "unit": ("单位", "Unit"),
+    "rank": ("名次", "Rank"),
+    "missing": ("还需 / 差距", "Still needed / gap"),
+    "fraction": ("分子/分母", "Numerator/denominator"),
+    "units_reported": ("单位已上报", "units reported"),
+    "met_already": ("已达标", "Met"),
+    "stage_only": ("仅统计学段: {stage} — 医院、社区和人口类指标不按学段区分, 已隐藏。",
+                   "Stage {stage} only: hospital, community and population indicators are not split by stage "
+                   "and are hidden."),
+    "no_indicators": ("该范围内没有适用的指标或单位。", "No indicator or unit applies in this area."),
+    # Map
+    "due_this_year": ("本学年须达标", "Due this school year"),
+    "overdue_short": ("已到期, 尚差 {gap}", "Deadline passed, {gap} short"),
+    "per_year": ("每年 +{step} ({years} 年)", "+{step} a year ({years} years)"),
+    "no_school_points": ("「{name}」按医院、社区或人口统计, 没有学校点位。"
+                         "请在左侧选择学校类指标, 或返回上一级查看该县所在地区的分布。",
+                         "\"{name}\" is counted by hospitals, communities or population and has no school points. "
+                         "Choose a school indicator on the left, or go back up a level."),
+    "no_units": ("所选范围内没有适用该指标的单位(例如该县没有学校, 或所选学段不适用)。",
+                 "No unit in the selected area is covered by this indicator (no schools, or the stage does "
+                 "not apply)."),
+    "click_school": ("点击学校打开学校页面", "Click a school to open its page"),
+    "click_region": ("点击地图上的地区进入下一级", "Click an area on the map to drill down"),
+    "grey_note": ("灰色 = 无上报、不适用或样本不足(不按 0 计)。", "grey = no report, not applicable or small sample "
+                  "(never counted as 0)."),
+    "none_reported": ("所选范围内的单位在该年度均未上报此指标。", "No unit in the area reported this indicator "
+                      "for the year."),
+    "slipped_first": ("达标后回落的单位排在最前", "List units that slipped after meeting the target first"),
+    "ranking_note": ("还需 = 达到目标还缺的教师、辅导室、门诊等数量; 年均进度 = 差距 ÷ 距期限年数; 无数据、不适用、"
+                     "样本不足的单位不参与排名, 排在最后。",
+                     "Still needed = teachers, rooms, clinics etc. missing to meet the target; yearly progress = "
+                     "gap ÷ years to the deadline; units with no data, not applicable or a small sample are not "
+                     "ranked and come last."),
+    "export_map_table": ("导出 (幻灯片图片 / 表格)", "Export (slide image / table)"),
+    "urban_rural_title": ("城市与农村社区家长学校建校率对比", "Parent schools: urban and rural communities"),
+    "urban_rural_note": ("省级规划对城市、农村社区分别设定了 90% 和 80% 的目标, 因此分开着色。",
+                         "The provincial plan sets separate targets for urban (90%) and rural (80%) "
+                         "communities, so they are coloured separately."),
+    # Overview
+    "behind_units": ("{n} 个单位未达标", "{n} units short of target"),
+    "exports_title": ("会议材料与表格导出", "Meeting pack and table export"),
+    # Exports
+    "download_csv": ("下载 CSV", "Download CSV"),
+    "download_xlsx": ("下载 Excel", "Download Excel"),
+    "download_png": ("下载 PNG", "Download PNG"),
+    "download_pptx": ("下载 PPTX", "Download PPTX"),
+    "download_pdf": ("下载 PDF", "Download PDF"),
+    "image_size": ("图片尺寸", "Image size"),
+    "render_png": ("生成幻灯片图片 (PNG)", "Render slide image (PNG)"),
+    "rendering": ("正在服务器端渲染图片…", "Rendering the image on the server…"),
+    "with_pdf": ("同时生成 PDF", "Also make a PDF"),
+    "build_pack": ("生成会议材料 (PPTX)", "Build meeting pack (PPTX)"),
+    "pack_started": ("开始生成…", "Starting…"),
+    "pack_done": ("完成: {n} 页", "Done: {n} slides"),
+}
+
+# Stage and report-type labels in English (the Chinese ones live in data_access.vocab / importing.spec).
+STAGES_EN: dict[str, str] = {
+    "primary": "Primary", "junior_secondary": "Junior secondary", "nine_year": "Nine-year school",
+    "senior_high": "Senior high", "complete_secondary": "Complete secondary", "twelve_year": "Twelve-year school",
+    "secondary_vocational": "Secondary vocational", "university": "University",
+}
+REPORT_TYPES_EN: dict[str, str] = {
+    "school": "School annual report", "survey": "Awareness survey", "hospital": "Hospital clinics",
+    "community": "Community parent schools / stations", "region": "County population and psychiatrists",
 }
 
 
@@ -49,3 +119,16 @@ def t(key: str) -> str:
 
 def lang() -> str:
     return "en" if st.session_state.get(LANG) == "en" else "zh"
+
+
+def year_label(year: int) -> str:
+    """"2024年" in Chinese, "2024" in English."""
+    return f"{year}" if lang() == "en" else f"{year}年"
+
+
+def stage_name(code: str) -> str:
+    return STAGES_EN.get(code, code) if lang() == "en" else STAGES.get(code, code)
+
+
+def report_type_name(key: str) -> str:
+    return REPORT_TYPES_EN.get(key, key) if lang() == "en" else REPORT_TYPES[key].name_zh

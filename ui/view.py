@@ -11,7 +11,7 @@ from data_access import catalog, vocab
 from data_access.engine import warehouse_url
 from ui import resources
 from ui import state as keys
-from ui.i18n import lang, t
+from ui.i18n import lang, stage_name, t, year_label
 
 
 @dataclass(frozen=True)
@@ -97,7 +97,7 @@ def sidebar() -> View:
         if scope == "610000":
             city = _store(keys.CITY, st.selectbox(
                 t("city"), ["", *cities], **_bound(keys.CITY, ["", *cities], ""),
-                format_func=lambda code: names.get(code, t("whole_scope")) if code else "全省"))
+                format_func=lambda code: names.get(code, t("whole_scope")) if code else t("whole_province")))
             _on_change(keys.CITY, city, _city_changed)
         else:
             city = _store(keys.CITY, "")
@@ -112,7 +112,7 @@ def sidebar() -> View:
         years = list(info.years) or [keys.DEFAULT_YEAR[scope]]
         default_year = keys.DEFAULT_YEAR[scope] if keys.DEFAULT_YEAR[scope] in years else years[-1]
         year = _store(keys.YEAR, st.selectbox(t("year"), years, **_bound(keys.YEAR, years, default_year),
-                                              format_func=lambda y: f"{y}年"))
+                                              format_func=year_label))
 
         available = catalog.indicators_for(scope)
         ids = [ind.id for ind in available]
@@ -123,12 +123,12 @@ def sidebar() -> View:
 
         stages = ["", *vocab.STAGES]
         stage = _store(keys.STAGE, st.selectbox(t("stage"), stages, **_bound(keys.STAGE, stages, ""),
-                                                format_func=lambda code: vocab.STAGES[code] if code else t("all")))
+                                                format_func=lambda code: stage_name(code) if code else t("all")))
 
         mode = _store(keys.MODE, st.radio(
             t("mode"), ["status", "value"], **_bound(keys.MODE, ["status", "value"], "status"),
             horizontal=True, format_func=lambda m: t("mode_status") if m == "status" else t("mode_value")))
-        st.caption(f"数据截至 {info.data_as_of or '—'} · {info.dialect}")
+        st.caption(f"{t('data_as_of')} {info.data_as_of or '—'} · {info.dialect}")
     st.session_state.setdefault(keys.SCHOOL, "")
     return View(scope=scope, city=city or "", county=county or "", school=st.session_state[keys.SCHOOL] or "",
                 year=int(year), indicator=indicator, stage=stage or "", mode=mode, lang=lang(), url=url,
@@ -195,23 +195,11 @@ def no_data_guard(view: View) -> None:
 
 
 def status_chip(status: str) -> str:
-    from data_access.status import BAND_BY_STATUS, Status
+    """A status label (from status.BANDS) on the nearest Streamlit background colour; neutral ones grey."""
+    from data_access.read_model import status_label
 
-    band = BAND_BY_STATUS[Status(status)]
-    label = band.label_zh if lang() == "zh" else band.label_en
-    return f":{_colour_name(band.status.value)}-background[{label}]"
-
-
-def _colour_name(status: str) -> str:
-    return {"met": "green", "close": "orange", "behind": "red", "no_data": "gray"}[status]
-
-
-def format_value(value: float, unit: str) -> str:
-    if value is None or pd.isna(value):
-        return "—"
-    if unit == "%":
-        return f"{value:.1f}%"
-    return f"{value:.2f} {unit}" if value < 100 else f"{value:.0f} {unit}"
+    colour = {"met": "green", "close": "orange", "behind": "red", "slipped": "violet"}.get(status, "gray")
+    return f":{colour}-background[{status_label(status, lang())}]"
 
 
 def _leave_legacy_pages_mode() -> None:
