@@ -12,7 +12,10 @@ def run() -> None:
     st.set_page_config(page_title="学生心理健康专项行动监测", layout="wide")
     state.seed_from_url(st.query_params.to_dict(), st.session_state)
     pages = [
-        st.Page("pages/overview.py", title=t("overview"), url_path="overview", default=True),
+        # The default page is served at "/" and Streamlit then ignores its url_path, so a pasted
+        # /overview link found no page: the same file is registered again, hidden, under /overview.
+        st.Page("pages/overview.py", title=t("overview"), url_path="home", default=True),
+        st.Page("pages/overview.py", title=t("overview"), url_path="overview", visibility="hidden"),
         st.Page("pages/map.py", title=t("map"), url_path="map"),
         st.Page("pages/school.py", title=t("school"), url_path="school"),
         st.Page("pages/targets.py", title=t("targets"), url_path="targets"),
