@@ -107,3 +107,9 @@ def row_value(row: dict) -> str:
     """format_value for one row of an evaluation frame (value, value_unit, threshold, comparison, status)."""
     return format_value(row.get("value"), row.get("value_unit"), row.get("threshold"), row.get("comparison"),
                         row.get("status"))
+
+
+def row_number(row: dict) -> str:
+    """display_number for one row of an evaluation frame: the number alone, "" when there is none (CLI, CSV)."""
+    return display_number(row.get("value"), row.get("value_unit"), row.get("threshold"), row.get("comparison"),
+                          row.get("status"))

@@ -29,6 +29,19 @@ NEUTRAL_STATUSES = frozenset({"no_data", "not_applicable", "small_sample"})
 SHORT_STATUSES = frozenset({"close", "behind", "slipped"})
 
 
+# English for the engine's Chinese shortfall nouns ("名专职教师"), by the thing counted; first match wins.
+SHORTFALL_NOUNS_EN = (("兼职", "part-time teachers"), ("专职", "full-time teachers"), ("教师", "teachers"),
+                      ("辅导室", "counseling rooms"), ("门诊", "clinics"), ("家长学校", "parent schools"),
+                      ("指导站", "guidance stations"), ("医师", "psychiatrists"), ("医生", "psychiatrists"),
+                      ("学生", "students"))
+
+
+def shortfall_noun(noun: str, lang: str = "zh") -> str:
+    if lang != "en":
+        return noun
+    return next((english for key, english in SHORTFALL_NOUNS_EN if key in noun), "units")
+
+
 class UnknownRegion(RegionError):
     """The adcode is not in the warehouse."""
 
@@ -205,11 +218,10 @@ class IndicatorView:
         """'还需 12 名专职教师' summed over the units; empty when the indicator has no countable shortfall."""
         if self.shortfall_unit is None or math.isnan(self.shortfall_total):
             return ""
-        text = format_shortfall(self.shortfall_total, self.shortfall_unit)
         if lang != "en":
-            return text
-        # The noun is the engine's Chinese data label (like a unit name); the sentence around it is English.
-        return "target met" if text == "已达标" else f"still needed: {int(self.shortfall_total)} {self.shortfall_unit}"
+            return format_shortfall(self.shortfall_total, self.shortfall_unit)
+        return format_shortfall(self.shortfall_total, shortfall_noun(self.shortfall_unit, lang),
+                                prefix="still needed: ").replace("已达标", "target met")
 
     def subtitle(self, lang: str = "zh") -> str:
         """Target, reporting completeness, shortfall and the demo mark: one line under every map title."""
@@ -311,7 +323,8 @@ def missing_text(row: dict, lang: str = "zh") -> str:
         return "—"
     prefix = ("missing " if lang == "en" else "缺 ") if row.get("level") == "school" else \
         ("still needed: " if lang == "en" else "还需 ")
-    text = format_shortfall(row.get("shortfall"), row.get("shortfall_unit"), prefix=prefix)
+    noun = row.get("shortfall_unit")
+    text = format_shortfall(row.get("shortfall"), shortfall_noun(noun, lang) if noun else noun, prefix=prefix)
     if text == "已达标":
         return "met" if lang == "en" else text
     if text != "—" or _is_one_unit_share(row):

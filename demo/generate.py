@@ -314,7 +314,7 @@ def _region_years(counties: pd.DataFrame, rng: np.random.Generator) -> list[dict
 
 def _records(frame: pd.DataFrame, table: sa.Table) -> list[dict]:
     columns = [c.name for c in table.columns]
-    subset = frame[columns].astype(object)
+    subset = frame.reindex(columns=columns).astype(object)  # columns the demo does not model stay NULL
     return subset.where(subset.notna(), None).to_dict("records")
 
 
