@@ -23,7 +23,7 @@ def sparkline(series: pd.DataFrame, threshold: float | None, *, height: int = 90
         x=series["year"], y=series["value"], mode="lines+markers", connectgaps=False,
         line={"color": "#4a4a4a", "width": 2},
         marker={"color": [STATUS_COLOURS.get(s, NEUTRAL_COLOUR) for s in series["status"]], "size": 8},
-        customdata=[[f"{r['year']}" if lang == "en" else f"{r['year']}年", row_value(r)] for r in rows],
+        customdata=[[f"{r['year']}" if lang == "en" else f"{r['year']}年", row_value(r, lang)] for r in rows],
         hovertemplate="%{customdata[0]}: %{customdata[1]}<extra></extra>",
     ))
     if threshold is not None and not pd.isna(threshold):

@@ -15,6 +15,8 @@ from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
 DECIMALS: dict[str, int] = {"%": 1, "学时/人": 2, "人/10万人": 2}
 DEFAULT_DECIMALS = 2
 MISSING = "—"
+# Value units in English (the Chinese ones are the catalog's); "%" is the same in both.
+UNITS_EN: dict[str, str] = {"学时/人": "hours per person", "人/10万人": "per 100,000 people"}
 # Statuses that say whether the value meets its target; other statuses (no data, not applicable, small
 # sample) leave the side to the value itself.
 MEETS = {"met": True, "close": False, "behind": False, "slipped": False}
@@ -61,18 +63,38 @@ def display_number(value: float | None, value_unit: str | None, threshold: float
     return f"{shown:f}"
 
 
-def format_value(value: float | None, value_unit: str | None, threshold: float | None = None,
-                 comparison: str | None = None, status: str | None = None) -> str:
-    """A value with its unit ("19.99 学时/人", "95.0%"), or "—" when there is none."""
-    number = display_number(value, value_unit, threshold, comparison, status)
-    if not number:
-        return MISSING
+def unit_label(value_unit: str | None, lang: str = "zh") -> str:
+    if not value_unit:
+        return ""
+    return UNITS_EN.get(value_unit, value_unit) if lang == "en" else value_unit
+
+
+def _with_unit(number: str, value_unit: str | None, lang: str) -> str:
     if value_unit == "%":
         return f"{number}%"
-    return f"{number} {value_unit}" if value_unit else number
+    return f"{number} {unit_label(value_unit, lang)}" if value_unit else number
 
 
-def format_gap(gap: float | None, value_unit: str | None) -> str:
+def format_value(value: float | None, value_unit: str | None, threshold: float | None = None,
+                 comparison: str | None = None, status: str | None = None, *, lang: str = "zh") -> str:
+    """A value with its unit ("19.99 学时/人", "95.0%"), or "—" when there is none."""
+    number = display_number(value, value_unit, threshold, comparison, status)
+    return _with_unit(number, value_unit, lang) if number else MISSING
+
+
+def threshold_label(threshold: float | None, comparison: str | None, value_unit: str | None,
+                    lang: str = "zh") -> str:
+    """A target as printed beside a value: "≥95%", "≥4 per 100,000 people"; "—" without a target."""
+    if _missing(threshold) or comparison not in (">=", "<="):
+        return MISSING
+    sign = "≥" if comparison == ">=" else "≤"
+    number = f"{float(threshold):g}"
+    if value_unit == "%" or lang != "en":
+        return f"{sign}{number}{value_unit or ''}"
+    return f"{sign}{_with_unit(number, value_unit, lang)}"
+
+
+def format_gap(gap: float | None, value_unit: str | None, *, lang: str = "zh") -> str:
     """How far a value is from its target (positive = short), rounded away from zero so a unit that is
     short never shows a gap of 0; "—" when there is no value."""
     if _missing(gap):
@@ -82,8 +104,9 @@ def format_gap(gap: float | None, value_unit: str | None) -> str:
     shown = exact.quantize(step, rounding=ROUND_CEILING if exact > 0 else ROUND_FLOOR)
     if shown == 0:
         shown = abs(shown)
-    suffix = " 个百分点" if value_unit == "%" else (f" {value_unit}" if value_unit else "")
-    return f"{shown:f}{suffix}"
+    if value_unit == "%":
+        return f"{shown:f} {'pp' if lang == 'en' else '个百分点'}"
+    return _with_unit(f"{shown:f}", value_unit, lang)
 
 
 def shortfall_count(shortfall: float | None) -> int | None:
@@ -103,10 +126,10 @@ def format_shortfall(shortfall: float | None, shortfall_unit: str | None, prefix
     return f"{prefix}{count} {shortfall_unit}"
 
 
-def row_value(row: dict) -> str:
+def row_value(row: dict, lang: str = "zh") -> str:
     """format_value for one row of an evaluation frame (value, value_unit, threshold, comparison, status)."""
     return format_value(row.get("value"), row.get("value_unit"), row.get("threshold"), row.get("comparison"),
-                        row.get("status"))
+                        row.get("status"), lang=lang)
 
 
 def row_number(row: dict) -> str:

@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 from data_access import catalog, vocab
 from data_access.evaluation import evaluate
-from data_access.formatting import format_gap, format_shortfall, row_value, shortfall_count
+from data_access.formatting import format_gap, format_shortfall, row_value, shortfall_count, threshold_label
 from data_access.meta import WarehouseInfo, warehouse_info
 from data_access.regions import ALL_REGIONS, LEVEL_ORDER, RegionError, path_of, region_frame, within
 from data_access.status import BANDS
@@ -207,8 +207,8 @@ class IndicatorView:
     def target_text(self, lang: str = "zh") -> str:
         if not self.target_label:
             return ""
-        return (f"Target {self.target_label} ({self.deadline(lang)})" if lang == "en"
-                else f"目标 {self.target_label} ({self.deadline(lang)})")
+        label = threshold_label(self.threshold, self.comparison, self.value_unit, lang)
+        return f"Target {label} ({self.deadline(lang)})" if lang == "en" else f"目标 {label} ({self.deadline(lang)})"
 
     def completeness(self, lang: str = "zh") -> str:
         return (f"{self.reported}/{self.expected} units reported" if lang == "en"
@@ -307,10 +307,15 @@ def _is_one_unit_share(row: dict) -> bool:
     return row.get("level") == "school" and indicator is not None and indicator.rollup == "share"
 
 
+def target_text(row: dict, lang: str = "zh") -> str:
+    """A row's target in the language ("≥4 per 100,000 people"); "—" when no target applies."""
+    return threshold_label(row.get("threshold"), row.get("comparison"), row.get("value_unit"), lang)
+
+
 def value_text(row: dict, lang: str = "zh") -> str:
     """What to print as a unit's value: the formatted value, or met / not met for a school's yes/no rule."""
     if not _is_one_unit_share(row):
-        return row_value(row)
+        return row_value(row, lang)
     status = row.get("status")
     if status in SHORT_STATUSES:
         return "Not met" if lang == "en" else "未达标"
@@ -334,5 +339,5 @@ def missing_text(row: dict, lang: str = "zh") -> str:
         return "—"
     if gap <= 0:
         return "met" if lang == "en" else "已达标"
-    shown = format_gap(gap, row.get("value_unit"))
-    return f"{shown.replace(' 个百分点', ' pp')} short" if lang == "en" else f"差 {shown}"
+    shown = format_gap(gap, row.get("value_unit"), lang=lang)
+    return f"{shown} short" if lang == "en" else f"差 {shown}"

@@ -12,7 +12,7 @@ from openpyxl.utils import get_column_letter
 
 from data_access import catalog
 from data_access.formatting import display_number, format_gap, shortfall_count
-from data_access.read_model import deadline_label, status_label
+from data_access.read_model import deadline_label, status_label, target_text
 
 # A cell starting with one of these is a formula to Excel/WPS (CSV injection): keep it as text.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -104,6 +104,8 @@ def indicator_table(frame: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
     table = frame.copy()
     if "indicator" in table:
         table["indicator_name"] = [catalog.indicators()[r["indicator"]].name(lang) for r in rows]
+    if "target_label" in table and "threshold" in table:
+        table["target_label"] = [target_text(r, lang) if r.get("target_label") else None for r in rows]
     if "deadline_year" in table:
         table["deadline"] = [deadline_label(r["deadline_year"], lang) if r.get("target_label") else None
                              for r in rows]

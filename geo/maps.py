@@ -13,7 +13,14 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from data_access.read_model import NEUTRAL_STATUSES, deadline_label, missing_text, status_label, value_text
+from data_access.read_model import (
+    NEUTRAL_STATUSES,
+    deadline_label,
+    missing_text,
+    status_label,
+    target_text,
+    value_text,
+)
 from data_access.status import BANDS, CLOSE_ATTAINMENT, Status
 
 FONT = "WenQuanYi Micro Hei, Microsoft YaHei, PingFang SC, Noto Sans CJK SC, sans-serif"
@@ -49,7 +56,7 @@ def _hover_rows(frame: pd.DataFrame, lang: str = "zh") -> np.ndarray:
         clause = "<br>".join(textwrap.wrap(str(row.get("clause") or ""), 30))
         status = row.get("status") or "no_data"
         value = value_text(row, lang) if status not in NEUTRAL_STATUSES else status_label(status, lang)
-        rows.append([row["unit_id"], row["name"], value, fraction, row.get("target_label") or "—",
+        rows.append([row["unit_id"], row["name"], value, fraction, target_text(row, lang),
                      deadline_label(row.get("deadline_year"), lang) if row.get("target_label") else "—",
                      missing_text(row, lang), f"{row.get('reported', 0)}/{row.get('expected', 0)}", clause])
     return np.array(rows, dtype=object).reshape(len(rows), 9)
@@ -77,8 +84,8 @@ def _legend_entries(figure: go.Figure, counts: dict[str, int], lang: str) -> Non
 
 def _finish(figure: go.Figure, frame: pd.DataFrame, title: str, subtitle: str, lang: str) -> go.Figure:
     reported, expected = int(frame["reported"].sum()), int(frame["expected"].sum())
-    target = frame["target_label"].dropna().iloc[0] if "target_label" in frame and frame["target_label"].notna().any() \
-        else "—"
+    judged = frame[frame["target_label"].notna()] if "target_label" in frame else frame.iloc[0:0]
+    target = target_text(judged.iloc[0].to_dict(), lang) if not judged.empty else "—"
     note = (f"目标 {target} · {reported}/{expected} 单位已上报 · {band_legend_text(lang)}" if lang == "zh"
             else f"Target {target} · {reported}/{expected} units reported · {band_legend_text(lang)}")
     figure.add_annotation(text=note, xref="paper", yref="paper", x=0, y=-0.02, xanchor="left", yanchor="top",
@@ -127,7 +134,7 @@ def status_choropleth(geojson: dict, frame: pd.DataFrame, *, title: str, subtitl
         figure.add_trace(go.Choropleth(locations=silent["unit_id"], z=[0] * len(silent),
                                        customdata=_hover_rows(silent, lang),
                                        colorscale=[[0, NO_DATA_COLOUR], [1, NO_DATA_COLOUR]], showscale=False,
-                                       name="无数据", **common))
+                                       name=status_label("no_data", lang), **common))
     if mode == "value" and not reported.empty:
         unit = reported["value_unit"].iloc[0]
         figure.add_trace(go.Choropleth(
@@ -140,7 +147,8 @@ def status_choropleth(geojson: dict, frame: pd.DataFrame, *, title: str, subtitl
                 continue
             figure.add_trace(go.Choropleth(
                 locations=part["unit_id"], z=[1] * len(part), customdata=_hover_rows(part, lang),
-                colorscale=[[0, band.colour], [1, band.colour]], showscale=False, name=band.label_zh, **common))
+                colorscale=[[0, band.colour], [1, band.colour]], showscale=False,
+                name=status_label(band.status.value, lang), **common))
     if mode != "value":
         _legend_entries(figure, full["status"].value_counts().to_dict(), lang)
     return _finish(figure, full, title, subtitle, lang)

@@ -48,8 +48,8 @@ def _trajectory(gap: float, needed: float, years_left: float, status: str) -> st
     if pd.isna(years_left):
         return t("due_this_year")
     if years_left <= 0:
-        return t("overdue_short").format(gap=format_gap(gap, indicator.value_unit))
-    return t("per_year").format(step=format_gap(needed, indicator.value_unit), years=int(years_left))
+        return t("overdue_short").format(gap=format_gap(gap, indicator.value_unit, lang=view.lang))
+    return t("per_year").format(step=format_gap(needed, indicator.value_unit, lang=view.lang), years=int(years_left))
 
 
 def _on_click() -> None:

@@ -6,7 +6,7 @@ import streamlit as st
 
 from charts.figures import sparkline
 from data_access import catalog
-from data_access.read_model import indicator_view, missing_text, scope_for, value_text
+from data_access.read_model import indicator_view, missing_text, scope_for, target_text, value_text
 from data_access.regions import RegionError
 from exports.tables import indicator_table
 from ui import resources
@@ -53,7 +53,7 @@ for index, shown in enumerate(views):
     with columns[index % 3].container(border=True):
         st.markdown(f"**{shown.indicator_name(view.lang)}**")
         st.markdown(f"### {value_text(row, view.lang)} {status_chip(row['status'])}")
-        st.caption(f"{t('target')} {row['target_label']} · {t('deadline')} {shown.deadline(view.lang)} · "
+        st.caption(f"{t('target')} {target_text(row, view.lang)} · {t('deadline')} {shown.deadline(view.lang)} · "
                    f"{missing_text(row, view.lang)} · {shown.completeness(view.lang)}")
         st.plotly_chart(sparkline(series[["year", "value", "status", "value_unit", "threshold", "comparison"]],
                                   row["threshold"], lang=view.lang),

@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from data_access import catalog
-from data_access.read_model import SHORT_STATUSES, deadline_label, missing_text, value_text
+from data_access.read_model import SHORT_STATUSES, deadline_label, missing_text, target_text, value_text
 from data_access.regions import RegionError
 from exports.tables import indicator_table
 from ui import resources
@@ -80,11 +80,12 @@ else:
     cells = mine.assign(
         indicator_label=[catalog.indicators()[r["indicator"]].name(view.lang) for r in rows],
         deadline_label=[deadline_label(r["deadline_year"], view.lang) for r in rows],
+        target_text=[target_text(r, view.lang) for r in rows],
         year_label=[year_label(int(y)) for y in mine["year"]],
         cell=[value_text(r, view.lang) + (f" · {missing_text(r, view.lang)}" if r["status"] in SHORT_STATUSES else "")
               for r in rows],
     )
-    table = cells.pivot_table(index=["indicator_label", "target_label", "deadline_label"], columns="year_label",
+    table = cells.pivot_table(index=["indicator_label", "target_text", "deadline_label"], columns="year_label",
                               values="cell", aggfunc="first")
     table.index = table.index.set_names([t("indicator"), t("target"), t("deadline")])
     st.markdown(f"#### {t('school_by_year')}")
@@ -96,9 +97,9 @@ else:
         st.markdown(f"#### {t('school_not_met').format(year=year_label(view.year))}")
         for row in behind.to_dict("records"):
             name = catalog.indicators()[row["indicator"]].name(view.lang)
+            deadline = deadline_label(row["deadline_year"], view.lang)
             st.markdown(f"- **{name}**: {value_text(row, view.lang)} · {missing_text(row, view.lang)} · "
-                        f"{t('target')} {row['target_label']} ({deadline_label(row['deadline_year'], view.lang)})"
-                        f"  \n  > {row['clause']}")
+                        f"{t('target')} {target_text(row, view.lang)} ({deadline})  \n  > {row['clause']}")
 
 st.markdown(f"#### {t('school_reports')}")
 if reports.empty:

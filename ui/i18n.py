@@ -85,6 +85,12 @@ STRINGS: dict[str, tuple[str, str]] = {
     # Overview
     "behind_units": ("{n} 个单位未达标", "{n} units short of target"),
     "exports_title": ("会议材料与表格导出", "Meeting pack and table export"),
+    # Targets
+    "targets_note": ("两项规划中的全部量化目标。当前值按所选年度计算; 期限已过的目标继续有效。",
+                     "Every quantified target of the plans. Current values are for the selected year; targets "
+                     "stay in force after their deadline."),
+    "plan_issued": ("印发 {issued} · 辖区代码 {adcode}", "Issued {issued} · jurisdiction code {adcode}"),
+    "judged_by": ("{year}按 {target} 考核", "{year}: judged by {target}"),
     # School
     "choose_school": ("选择学校", "Choose a school"),
     "please_choose": ("请选择…", "Please choose…"),
