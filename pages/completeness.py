@@ -37,7 +37,7 @@ if not view.county:
     frame = counties.rename(columns={"county_adcode": "unit_id", "county_name": "name", "share": "value"})
     frame = frame.assign(
         value_unit="%", numerator=frame["reported"], denominator=frame["expected"], target_label="100%",
-        deadline=year_label(view.year), gap=100 - frame["value"], clause="各单位应按期上报",
+        deadline=year_label(view.year), gap=100 - frame["value"], clause=t("report_on_time"),
         status=[status_for(v, 100, ">=").value for v in frame["value"]],
     )
     geojson = resources.boundary(view.city or view.scope, "county")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from data_access.importing.spec import REPORT_TYPES
@@ -113,6 +114,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "years_not_reported": ("未上报年度: ", "Years not reported: "),
     # Completeness
     "report_type": ("上报类型", "Report type"),
+    "report_on_time": ("各单位应按期上报", "Every unit reports on time"),
     "no_units_of_kind": ("所选范围内没有该类上报单位。", "No unit in the area files this report."),
     "reported_expected": ("已上报 / 应上报", "Reported / expected"),
     "report_rate": ("上报率 {rate}", "{rate} reported"),
@@ -127,6 +129,64 @@ STRINGS: dict[str, tuple[str, str]] = {
     "all_reported": ("全部单位均已上报。", "Every unit has reported."),
     "unit_code": ("单位代码", "Unit code"),
     "unit_name": ("单位名称", "Unit name"),
+    # Import (the importer's own messages and the template stay Chinese: they quote the Chinese template)
+    "imp_intro": ("整份文件一起导入: 有任何问题则整份不写入。先检查并预览, 确认后一次写入; 每次导入 (包括被拒绝的) "
+                  "都记入导入历史, 已导入的批次可以撤销。",
+                  "A file is imported whole: with any problem, nothing is written. It is checked and previewed "
+                  "first, then written at once; every import (rejected ones too) is kept in the history, and "
+                  "imported batches can be undone."),
+    "imp_template_title": ("1. 下载模板", "1. Download the template"),
+    "imp_prefill": ("预填{region}的{units}代码、名称和年度 ({year})",
+                    "Pre-fill the codes and names of the {units} of {region} and the year ({year})"),
+    "imp_with_values": ("同时填入{year}已上报的数值 (更正时只改需要改的格, 其余保持原值)",
+                        "Also fill in the values reported for {year} (to correct, change only the cells "
+                        "that need it)"),
+    "imp_download_template": ("下载「{kind}」模板 (Excel)", "Download the \"{kind}\" template (Excel)"),
+    "imp_template_note": ("模板含「填表说明」工作表: 每列的含义、单位和允许的值。空白表示未上报, 实际为 0 的请填 0。",
+                          "The template has an instructions sheet: what each column means, its unit and "
+                          "allowed values. Blank means not reported; enter 0 for a real zero."),
+    "imp_upload_title": ("2. 上传填好的文件", "2. Upload the filled-in file"),
+    "imp_who": ("导入人", "Imported by"),
+    "imp_who_placeholder": ("姓名或工号 (确认导入前必须填写, 记入导入历史)",
+                            "Name or staff number (required before importing; kept in the history)"),
+    "imp_choose_file": ("选择文件: Excel 工作簿 (.xlsx) 或 CSV", "Choose a file: Excel workbook (.xlsx) or CSV"),
+    "imp_choose_help": ("一次上传一份文件; 文件先检查, 不会直接写入。",
+                        "One file at a time; it is checked first, never written directly."),
+    "imp_checking": ("正在检查文件…", "Checking the file…"),
+    "imp_checked_as": ("按「{kind}」检查。如选错了上报类型, 在上方改选后会重新检查; "
+                       "改好文件后重新上传即可 (把旧文件移除或直接拖入新文件)。",
+                       "Checked as \"{kind}\". If that is the wrong report type, choose another above and it "
+                       "is checked again; after fixing the file, upload it again."),
+    "imp_added": ("新增", "Added"),
+    "imp_changed": ("修改", "Changed"),
+    "imp_unchanged": ("不变", "Unchanged"),
+    "imp_rows": ("{n} 行", "{n} rows"),
+    "imp_no_change": ("文件中的数据与数据仓库完全一致: 导入不会改动任何数据。",
+                      "The file matches the warehouse exactly: importing it would change nothing."),
+    "imp_will_write": ("将写入的内容 (修改处列出原值和新值)", "What will be written (changes show old and new values)"),
+    "imp_who_before": ("确认导入前请先在上方填写「导入人」。", "Fill in \"Imported by\" above before importing."),
+    "imp_who_first": ("请先在上方填写「导入人」(姓名或工号), 再点「确认导入」。",
+                      "Fill in \"Imported by\" (name or staff number) above, then click \"Import\"."),
+    "imp_commit": ("确认导入", "Import"),
+    "imp_already": ("该文件已导入 (批次 {batch})。如需再导入, 请上传修改后的文件。",
+                    "This file has been imported (batch {batch}). To import again, upload a changed file."),
+    "imp_history": ("导入历史", "Import history"),
+    "imp_no_history": ("还没有导入记录。", "No imports yet."),
+    "imp_batches": ("已导入的批次", "Imported batches"),
+    "imp_show_changes": ("查看修改明细", "Show the changes"),
+    "imp_undo": ("撤销该批次", "Undo this batch"),
+    "imp_undo_help": ("恢复该批次覆盖的原值并删除其新增的行; 之后又有导入改过同一数据时会拒绝。",
+                      "Restores the values the batch overwrote and deletes the rows it added; refused when a "
+                      "later import changed the same data."),
+    "imp_who_undo": ("请先在上方填写「导入人」(姓名或工号): 撤销也记录操作人。",
+                     "Fill in \"Imported by\" above first: an undo is recorded with who did it."),
+    "imp_undo_refused": ("未撤销: {reason}", "Not undone: {reason}"),
+    "imp_undo_db_error": ("未撤销, 数据库错误, 已全部回滚: {detail}",
+                          "Not undone: database error, everything rolled back: {detail}"),
+    "imp_undone": ("已撤销批次 {batch}, 数据已恢复到导入之前; 撤销本身记为批次 {undo} (也可撤销)。",
+                   "Batch {batch} undone: the data is as before the import; the undo itself is batch {undo} "
+                   "(which can be undone too)."),
+    "imp_batch_empty": ("该批次没有改动任何数据。", "This batch changed no data."),
     # Exports
     "download_csv": ("下载 CSV", "Download CSV"),
     "download_xlsx": ("下载 Excel", "Download Excel"),
@@ -148,6 +208,15 @@ STAGES_EN: dict[str, str] = {
     "senior_high": "Senior high", "complete_secondary": "Complete secondary", "twelve_year": "Twelve-year school",
     "secondary_vocational": "Secondary vocational", "university": "University",
 }
+# Column headers of the importer's tables; the cells quote the Chinese template and stay as they are.
+TABLE_HEADERS_EN: dict[str, str] = {
+    "文件": "File", "工作表": "Sheet", "行": "Row", "列": "Column", "值": "Value", "问题": "Problem",
+    "单位代码": "Unit code", "年度": "Year", "操作": "Action", "项目": "Item", "原值": "Old value", "新值": "New value",
+    "时间(北京)": "Time (Beijing)", "导入人": "Imported by", "类型": "Type", "结果": "Result", "新增": "Added",
+    "修改": "Changed", "不变": "Unchanged", "问题数": "Problems", "说明": "Note", "批次": "Batch",
+}
+UNIT_NOUNS_EN: dict[str, str] = {"school": "schools", "survey": "schools", "hospital": "hospitals",
+                                 "community": "communities", "region": "counties"}
 REPORT_TYPES_EN: dict[str, str] = {
     "school": "School annual report", "survey": "Awareness survey", "hospital": "Hospital clinics",
     "community": "Community parent schools / stations", "region": "County population and psychiatrists",
@@ -170,6 +239,16 @@ def year_label(year: int) -> str:
 
 def stage_name(code: str) -> str:
     return STAGES_EN.get(code, code) if lang() == "en" else STAGES.get(code, code)
+
+
+def headers(frame: pd.DataFrame) -> pd.DataFrame:
+    """The importer's tables (issues, changes, history) with English column headers in English mode."""
+    return frame.rename(columns=TABLE_HEADERS_EN) if lang() == "en" else frame
+
+
+def unit_noun(report_type: str) -> str:
+    """What a report type's units are called ("学校", "schools")."""
+    return UNIT_NOUNS_EN.get(report_type, report_type) if lang() == "en" else REPORT_TYPES[report_type].unit_noun
 
 
 def report_type_name(key: str) -> str:
