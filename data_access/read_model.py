@@ -309,7 +309,10 @@ def _is_one_unit_share(row: dict) -> bool:
 
 def target_text(row: dict, lang: str = "zh") -> str:
     """A row's target in the language ("≥4 per 100,000 people"); "—" when no target applies."""
-    return threshold_label(row.get("threshold"), row.get("comparison"), row.get("value_unit"), lang)
+    label = threshold_label(row.get("threshold"), row.get("comparison"), row.get("value_unit"), lang)
+    if label == "—" and row.get("target_label"):
+        return row["target_label"]  # a frame that carries only the label (no threshold) keeps it
+    return label
 
 
 def value_text(row: dict, lang: str = "zh") -> str:

@@ -106,7 +106,7 @@ with table_column:
         t("missing"): [missing_text(row, view.lang) for row in rows],  # "还需 3 名专职教师" / "差 5.1 个百分点"
         t("trajectory"): [_trajectory(row["gap"], row["needed_per_year"], row["years_left"], row["status"])
                           for row in rows],
-        t("reported"): ranking["reported"].astype(str) + "/" + ranking["expected"].astype(str),
+        t("reported_col"): ranking["reported"].astype(str) + "/" + ranking["expected"].astype(str),
         t("status"): [status_label(s, view.lang) for s in ranking["status"]],
     })
     if view.child_level != "school":

@@ -47,6 +47,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "data_as_of": ("数据截至", "Data as of"),
     "unit": ("单位", "Unit"),
     "rank": ("名次", "Rank"),
+    "reported_col": ("上报", "Reported"),
     "missing": ("还需 / 差距", "Still needed / gap"),
     "fraction": ("分子/分母", "Numerator/denominator"),
     "units_reported": ("单位已上报", "units reported"),
