@@ -7,11 +7,7 @@ what they were made from, so a changed filter never offers a stale file).
 
 from __future__ import annotations
 
-import hashlib
-import json
-
 import pandas as pd
-import plotly.graph_objects as go
 import streamlit as st
 
 from data_access import vocab
@@ -59,27 +55,6 @@ def _offer(key: str, tag: object, data_key: str, label: str, file_name: str, mim
     held = st.session_state.get(key)
     if held and held[0] == tag:
         st.download_button(label, held[1], file_name, mime, key=f"{key}_{data_key}", on_click="ignore")
-
-
-def figure_download(figure: go.Figure, *, file_stem: str, export_context: dict, key: str) -> None:
-    """Any chart or map as an annotated slide PNG, rendered on the server when asked.
-
-    export_context: keyword arguments of exports.images.annotate_for_slide (title, scope_year, filters,
-    target_text, clause, completeness, data_date, is_demo).
-    """
-    from exports.images import ExportError, annotate_for_slide, figure_png
-
-    scale = st.radio(t("image_size"), list(SIZES), horizontal=True, key=f"{key}_scale", format_func=SIZES.get)
-    tag = hashlib.sha1((figure.to_json() + json.dumps(export_context, sort_keys=True, default=str)
-                        + str(scale)).encode()).hexdigest()
-    if _asked(t("render_png"), f"{key}_render") and _environment_ok():
-        try:
-            with st.spinner(t("rendering")):
-                st.session_state[f"{key}_png"] = (tag, figure_png(annotate_for_slide(figure, **export_context),
-                                                                  scale=scale))
-        except ExportError as error:
-            st.error(str(error))
-    _offer(f"{key}_png", tag, "download", t("download_png"), f"{file_stem}.png", "image/png")
 
 
 def map_download(shown: IndicatorView, *, mode: str, filters: str, key: str) -> None:

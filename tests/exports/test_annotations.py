@@ -6,6 +6,7 @@ import plotly.graph_objects as go
 import pytest
 
 from data_access.regions import RegionError
+from data_access.status import BANDS
 from exports.images import DEMO_MARK, annotate_for_slide, map_view, slide_texts, view_figure
 from geo.maps import band_legend_text
 
@@ -26,7 +27,9 @@ def test_annotation_carries_everything_a_reader_needs(warehouse):
     assert DEMO_MARK not in text
     assert text.count("单位已上报") == 1  # the map's own one-line note is replaced, not repeated
     legend = [trace.name for trace in slide.data if trace.showlegend]
-    assert legend == ["达标 (0)", "接近 (0)", "落后 (1)", "无数据 (6)"]
+    # Every declared band is listed: 崆峒区 behind, Pingliang's 6 other counties not in the fixture: no data.
+    counts = {"behind": 1, "no_data": 6}
+    assert legend == [f"{band.label_zh} ({counts.get(band.status.value, 0)})" for band in BANDS]
     assert figure.layout.annotations != slide.layout.annotations  # a copy: the screen figure is untouched
 
 
