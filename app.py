@@ -9,7 +9,7 @@ from ui.i18n import t
 
 
 def run() -> None:
-    st.set_page_config(page_title="学生心理健康专项行动监测", layout="wide")
+    st.set_page_config(page_title=t("app_title"), layout="wide")
     state.seed_from_url(st.query_params.to_dict(), st.session_state)
     pages = [
         # The default page is served at "/" and Streamlit then ignores its url_path, so a pasted

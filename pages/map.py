@@ -109,7 +109,10 @@ with table_column:
         t("reported_col"): ranking["reported"].astype(str) + "/" + ranking["expected"].astype(str),
         t("status"): [status_label(s, view.lang) for s in ranking["status"]],
     })
-    if view.child_level != "school":
+    if view.child_level == "school":
+        # A school is met or not, and lacks something: its "1/1" and "+95.0 a year" say nothing more.
+        table = table.drop(columns=[t("trajectory")])
+    else:
         table.insert(3, t("fraction"), [("—" if pd.isna(d) else f"{n:g}/{d:g}") for n, d in
                                         zip(ranking["numerator"], ranking["denominator"], strict=True)])
     st.dataframe(table, hide_index=True, width="stretch", height=min(560, 38 * (len(table) + 1)))
