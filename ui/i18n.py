@@ -35,7 +35,6 @@ STRINGS: dict[str, tuple[str, str]] = {
     "no_data_year": ("所选年度没有任何上报数据。请选择其他年度。", "No reports for the selected year."),
     "target": ("目标", "Target"),
     "deadline": ("期限", "Deadline"),
-    "gap": ("差距", "Gap"),
     "reported": ("已上报", "reported"),
     "value": ("数值", "Value"),
     "status": ("状态", "Status"),
@@ -50,7 +49,6 @@ STRINGS: dict[str, tuple[str, str]] = {
     "reported_col": ("上报", "Reported"),
     "missing": ("还需 / 差距", "Still needed / gap"),
     "fraction": ("分子/分母", "Numerator/denominator"),
-    "units_reported": ("单位已上报", "units reported"),
     "met_already": ("已达标", "Met"),
     "stage_only": ("仅统计学段: {stage} — 医院、社区和人口类指标不按学段区分, 已隐藏。",
                    "Stage {stage} only: hospital, community and population indicators are not split by stage "
@@ -85,7 +83,6 @@ STRINGS: dict[str, tuple[str, str]] = {
                          "The provincial plan sets separate targets for urban (90%) and rural (80%) "
                          "communities, so they are coloured separately."),
     # Overview
-    "behind_units": ("{n} 个单位未达标", "{n} units short of target"),
     "exports_title": ("会议材料与表格导出", "Meeting pack and table export"),
     # Targets
     "targets_note": ("两项规划中的全部量化目标。当前值按所选年度计算; 期限已过的目标继续有效。",
