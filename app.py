@@ -9,11 +9,11 @@ from ui import auth, resources, state
 from ui.i18n import t
 from ui.warehouse_guard import guarded, require_warehouse
 
-PAGE_PATHS = ("login", "map", "school", "targets", "completeness", "import")  # besides the overview
+PAGE_PATHS = ("overview", "login", "map", "school", "targets", "completeness", "import", "schools_map")
 
 
 def run() -> None:
-    st.set_page_config(page_title="学生心理健康专项行动监测", layout="wide")
+    st.set_page_config(page_title=t("app_title"), layout="wide")
     state.seed_from_url(st.query_params.to_dict(), st.session_state)
     require_warehouse(warehouse_url())  # unreachable or damaged: a Chinese page, before anything queries it
     engine = resources.cached_engine()
@@ -21,14 +21,17 @@ def run() -> None:
     if principal is None:
         # Fail closed: without a session on a real warehouse nothing but the login page exists. It answers at
         # every page's address, so a shared link opens the login form and, once signed in, that page.
-        # A page is known by its url_path: the default stands in for the overview (served at "/").
-        pages = [st.Page("pages/login.py", title="登录", url_path="overview", default=True),
+        # The default is served at "/" (its url_path is ignored), so every page path is registered besides it.
+        pages = [st.Page("pages/login.py", title="登录", url_path="home", default=True),
                  *(st.Page("pages/login.py", title="登录", url_path=path) for path in PAGE_PATHS)]
         st.navigation(pages, position="hidden").run()
         st.query_params.from_dict(state.url_params(st.session_state))
         return
     pages = [
-        st.Page("pages/overview.py", title=t("overview"), url_path="overview", default=True),
+        # The default page is served at "/" and Streamlit then ignores its url_path, so a pasted
+        # /overview link found no page: the same file is registered again, hidden, under /overview.
+        st.Page("pages/overview.py", title=t("overview"), url_path="home", default=True),
+        st.Page("pages/overview.py", title=t("overview"), url_path="overview", visibility="hidden"),
         st.Page("pages/map.py", title=t("map"), url_path="map"),
         st.Page("pages/school.py", title=t("school"), url_path="school"),
         st.Page("pages/targets.py", title=t("targets"), url_path="targets"),

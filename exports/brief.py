@@ -23,11 +23,20 @@ from pptx.util import Inches, Pt
 
 from data_access import catalog
 from data_access.completeness import REPORT_KINDS, unit_reports
-from data_access.evaluation import evaluate
+from data_access.formatting import format_gap, format_shortfall, row_value
 from data_access.meta import warehouse_info
-from data_access.regions import ALL_REGIONS, RegionError, region_frame, require_region
-from data_access.status import STATUS_COLOURS, status_label
-from exports.images import DEMO_MARK, child_level, figure_png, map_figure, plan_name, require_year
+from data_access.read_model import (
+    NEUTRAL_STATUSES,
+    SHORT_STATUSES,
+    IndicatorView,
+    UnknownRegion,
+    evaluate_views,
+    resolve_scope,
+    status_label,
+)
+from data_access.regions import ALL_REGIONS, region_frame
+from data_access.status import BANDS, STATUS_COLOURS
+from exports.images import DEMO_MARK, figure_png, view_figure
 
 Progress = Callable[[float, str], None]
 
@@ -83,18 +92,22 @@ class Deck:
     year: int
 
 
-def _value(value: float, unit: str) -> str:
-    if pd.isna(value):
-        return "无数据"
-    return f"{value:.1f}%" if unit == "%" else f"{value:.2f} {unit}"
-
-
-def _gap(gap: float, unit: str) -> str:
-    if pd.isna(gap):
-        return "无数据"
-    if gap <= 0:
+def _gap(row: dict) -> str:
+    if pd.isna(row.get("gap")):
+        return status_label(row["status"]) if row["status"] in NEUTRAL_STATUSES else "无数据"
+    if row["gap"] <= 0:
         return "已达标"
-    return f"差 {gap:.1f} 个百分点" if unit == "%" else f"差 {gap:.2f} {unit}"
+    return f"差 {format_gap(row['gap'], row['value_unit'])}"
+
+
+def _missing(row: dict) -> str:
+    """What the unit still needs in natural units ("还需 3 名专职教师"), else how far it is from the target."""
+    shortfall = format_shortfall(row.get("shortfall"), row.get("shortfall_unit"))
+    return _gap(row) if shortfall == "—" else shortfall
+
+
+def _colour(status: str) -> str:
+    return TEXT_COLOURS.get(status, STATUS_COLOURS.get(status, GREY))
 
 
 def _headline(plan: catalog.Plan, level: str) -> list[catalog.Indicator]:
@@ -118,38 +131,36 @@ def _map_picture(figure: go.Figure) -> bytes:
                       scale=PICTURE_SCALE)
 
 
-def _indicator_slide(engine: sa.Engine, region: str, area: str, year: int, indicator: catalog.Indicator,
-                     overall: pd.DataFrame, allowed_region: str, number: str) -> Slide:
-    slide = Slide(title=f"{indicator.name_zh}", subtitle=f"{area} · {year}年 · 按目标达成着色 · 重点指标 {number}")
-    try:
-        figure, facts = map_figure(engine, region, year, indicator.id, allowed_region=allowed_region)
-    except RegionError as error:
-        slide.panel = [Line(str(error), 16, colour=GREY)]
+def _indicator_slide(view: IndicatorView, number: str) -> Slide:
+    area, year = view.scope.region_name, view.scope.year
+    slide = Slide(title=view.indicator_name_zh, subtitle=f"{area} · {year}年 · 按目标达成着色 · 重点指标 {number}")
+    if view.target_label is None or view.units.empty:
+        slide.panel = [Line(f"{area} 没有适用指标「{view.indicator_name_zh}」的单位或目标", 16, colour=GREY)]
         return slide
-    slide.picture = _map_picture(figure)
-    units = facts.frame
-    if not overall.empty:
-        row = overall.iloc[0]
+    slide.picture = _map_picture(view_figure(view))
+    row = view.overall
+    if row is not None:
         slide.panel += [
             Line(f"{area}整体", 13, colour=GREY),
-            Line(f"{_value(row['value'], row['value_unit'])}  {status_label(row['status'])}", 28, True,
-                 TEXT_COLOURS[row["status"]]),
-            Line(f"目标 {row['target_label']} · 期限 {row['deadline']}", 15, True),
-            Line(f"{_gap(row['gap'], row['value_unit'])} · {row['reported']}/{row['expected']} 单位已上报", 13),
+            Line(f"{row_value(row)}  {status_label(row['status'])}", 28, True, _colour(row["status"])),
+            Line(f"目标 {row['target_label']} · 期限 {view.deadline()}", 15, True),
+            Line(f"{_missing(row)} · {row['reported']}/{row['expected']} 单位已上报", 13),
         ]
-    behind = units[units["value"].notna()].sort_values(["gap", "name"], ascending=[False, True]).head(3)
+    behind = view.ranking()
+    behind = behind[behind["status"].isin(SHORT_STATUSES)].head(3)
     slide.panel.append(Line("差距最大的三个单位", 15, True, space_before=14))
     if behind.empty:
-        slide.panel.append(Line("各单位均无上报数据", 13, colour=GREY))
-    for rank, row in enumerate(behind.to_dict("records"), start=1):
-        slide.panel.append(Line(f"{rank}. {row['name']}  {_value(row['value'], row['value_unit'])} "
-                                f"({_gap(row['gap'], row['value_unit'])})", 13, colour=TEXT_COLOURS[row["status"]]))
-    silent = int((units["status"] == "no_data").sum())
-    if silent:
-        slide.panel.append(Line(f"另有 {silent} 个单位无上报数据 (灰色)", 11, colour=GREY))
-    first = units.dropna(subset=["target_id"]).iloc[0]
-    slide.panel += [Line("规划条款", 13, True, space_before=14), Line(f"「{first['clause']}」", 13),
-                    Line(f"—《{plan_name(first['plan'])}》{first['clause_ref']}", 10, colour=GREY)]
+        slide.panel.append(Line("各单位均已达标或无可比数据", 13, colour=GREY))
+    for rank, unit in enumerate(behind.to_dict("records"), start=1):
+        slide.panel.append(Line(f"{rank}. {unit['name']}  {row_value(unit)} ({_missing(unit)})", 13,
+                                colour=_colour(unit["status"])))
+    neutral = view.units[view.units["status"].isin(NEUTRAL_STATUSES)]
+    if not neutral.empty:
+        counts = neutral["status"].value_counts()
+        slide.panel.append(Line("另有 " + "、".join(f"{int(n)} 个单位{status_label(s)}" for s, n in counts.items())
+                                + " (灰色, 不计入排名)", 11, colour=GREY))
+    slide.panel += [Line("规划条款", 13, True, space_before=14), Line(f"「{view.clause}」", 13),
+                    Line(f"—{view.source()}", 10, colour=GREY)]
     return slide
 
 
@@ -164,18 +175,20 @@ def _limit_rows(table: pd.DataFrame) -> tuple[pd.DataFrame, str]:
 
 
 def _ranking_slide(units: pd.DataFrame, area: str, year: int, count: int) -> Slide:
-    statuses = list(STATUS_COLOURS)
+    statuses = [band.status.value for band in BANDS]
     counts = (units.pivot_table(index="name", columns="status", values="indicator", aggfunc="count", fill_value=0)
               .reindex(columns=statuses, fill_value=0))
-    judged = counts["met"] + counts["close"] + counts["behind"]
+    judged = counts[[s for s in statuses if s not in NEUTRAL_STATUSES]].sum(axis=1)
     counts["share"] = [f"{100 * m / j:.0f}%" if j else "—" for m, j in zip(counts["met"], judged, strict=True)]
-    counts = counts.reset_index().sort_values(["met", "behind", "name"], ascending=[False, True, True])
+    counts["short"] = counts[[s for s in statuses if s in SHORT_STATUSES]].sum(axis=1)
+    counts = counts.reset_index().sort_values(["met", "short", "name"], ascending=[False, True, True])
     table = pd.DataFrame({"名次": range(1, len(counts) + 1), "单位": counts["name"],
                           **{status_label(s): counts[s] for s in statuses},
                           "达标占比": counts["share"]})
     table, note = _limit_rows(table)
     return Slide(title=f"{area}各单位重点指标达标情况排名",
-                 subtitle=f"{year}年 · 按达标指标数排序 (同数时落后少者在前) · 共 {count} 项重点指标{note}",
+                 subtitle=f"{year}年 · 按达标指标数排序 (同数时未达标少者在前; 不适用、样本不足不计) · "
+                          f"共 {count} 项重点指标{note}",
                  table=table, header_colours={status_label(s): STATUS_COLOURS[s] for s in statuses})
 
 
@@ -208,29 +221,34 @@ def _completeness_slide(engine: sa.Engine, region: str, anchor: dict, year: int,
 
 def meeting_slides(engine: sa.Engine, region: str, year: int, *, allowed_region: str = ALL_REGIONS,
                    progress: Progress | None = None) -> Deck:
-    """Every slide of the pack: cover, one per headline indicator, ranking, completeness."""
+    """Every slide of the pack: cover, one per headline indicator, ranking, completeness.
+
+    Each indicator is evaluated once: the children and the region itself, all indicators in one query each.
+    """
     report = progress or (lambda fraction, message: None)
     report(0.0, "读取数据…")
-    require_year(engine, year)
+    scope = resolve_scope(engine, region, year, allowed=allowed_region)
+    if scope.jurisdiction is None:
+        raise UnknownRegion(f"{scope.region_name} 不在任何规划的辖区内")
+    plan = catalog.plan_in_force(scope.jurisdiction, year)
     info = warehouse_info(engine)
-    anchor = require_region(engine, region, allowed_region)
-    plan = catalog.plan_for((anchor["adcode"], anchor.get("city_adcode"), anchor.get("province_adcode")), year)
-    if plan is None:
-        raise RegionError(f"{anchor['name']} 不在任何已录入规划的辖区内")
-    area, level = anchor["name"], child_level(anchor["level"])
+    area, level = scope.region_name, scope.child_level
     headline = _headline(plan, level)
-    ids = [ind.id for ind in headline]
-    units = evaluate(engine, region, level, [year], allowed_region=allowed_region, indicator_ids=ids)
-    whole = evaluate(engine, region, anchor["level"], [year], allowed_region=allowed_region, indicator_ids=ids)
+    built = evaluate_views(engine, scope, [ind.id for ind in headline])
+    units = pd.concat([built[ind.id].units for ind in headline if ind.id in built], ignore_index=True) \
+        if built else pd.DataFrame(columns=["name", "status", "indicator"])
 
-    tally = whole["status"].value_counts()
+    tally = pd.Series([v.overall["status"] for v in built.values() if v.overall is not None]).value_counts()
+    bands = [band.status.value for band in BANDS]
     cover = Slide(title=f"{area}学生心理健康专项行动 {year}年进展", cover=True, panel=[
         Line(f"对照《{plan.name_zh}》", 20),
         Line(f"重点指标 {len(headline)} 项: " + " · ".join(f"{status_label(s)} {int(tally.get(s, 0))}"
-                                                      for s in STATUS_COLOURS), 20, True, space_before=18),
+                                                      for s in bands),
+             20, True, space_before=18),
         Line(f"数据截至 {info.data_as_of or '—'} · 来源: 各单位年度上报 (mhmonitor 数据仓库)", 14, colour=GREY,
              space_before=18),
-        Line("地图颜色: 达标 = 达到目标 · 接近 = 达到目标的 90% 以上 · 落后 · 灰色 = 未上报 (不按 0 计)", 14,
+        Line("地图颜色: " + " · ".join(status_label(s) for s in bands)
+             + " (达标 = 达到目标; 接近 = 达到目标的 90% 以上; 灰色 = 未上报、不适用或样本不足, 不按 0 计)", 14,
              colour=GREY),
     ])
     if info.is_demo:
@@ -239,11 +257,16 @@ def meeting_slides(engine: sa.Engine, region: str, year: int, *, allowed_region:
     slides = [cover]
     for index, indicator in enumerate(headline):
         report(0.05 + 0.8 * index / max(1, len(headline)), f"正在绘制地图: {indicator.name_zh}")
-        slides.append(_indicator_slide(engine, region, area, year, indicator,
-                                       whole[whole["indicator"] == indicator.id], allowed_region,
-                                       f"{index + 1}/{len(headline)}"))
+        number = f"{index + 1}/{len(headline)}"
+        if indicator.id in built:
+            slides.append(_indicator_slide(built[indicator.id], number))
+        else:
+            slides.append(Slide(title=indicator.name_zh, subtitle=f"{area} · {year}年 · 重点指标 {number}",
+                                panel=[Line(f"{area} 没有适用指标「{indicator.name_zh}」的单位或目标", 16,
+                                            colour=GREY)]))
     report(0.88, "正在生成排名与上报情况")
     slides.append(_ranking_slide(units, area, year, len(headline)))
+    anchor = {"adcode": scope.region, "name": area, "level": scope.level}
     slides.append(_completeness_slide(engine, region, anchor, year, allowed_region))
     footer = f"{area} · {year}年 · 数据截至 {info.data_as_of or '—'}" + (f" · {DEMO_MARK}" if info.is_demo else "")
     return Deck(slides=slides, footer=footer, is_demo=info.is_demo, scope=area, year=year)

@@ -6,17 +6,20 @@ import atexit
 import copy
 import textwrap
 import threading
-from dataclasses import dataclass
 
-import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 import sqlalchemy as sa
 
 from data_access import catalog
-from data_access.evaluation import evaluate
-from data_access.meta import warehouse_info
-from data_access.regions import ALL_REGIONS, LEVEL_ORDER, RegionError, require_region
+from data_access.read_model import (
+    IndicatorView,
+    UnknownIndicator,
+    UnknownLevel,
+    evaluate_views,
+    resolve_scope,
+)
+from data_access.regions import ALL_REGIONS
 from geo.layers import boundary_geojson, outline_geojson
 from geo.maps import band_legend_text, school_points, status_choropleth
 from geo.offline import MATHJAX_FILE, configure_static_export
@@ -181,89 +184,51 @@ def annotate_for_slide(figure: go.Figure, *, title: str, scope_year: str, filter
     return slide
 
 
-def plan_name(plan_key: str) -> str:
-    """Full Chinese title of a plan from its key (the `plan` column of an evaluation frame)."""
-    plan = catalog.plan_by_key(plan_key)
-    return plan.name_zh if plan else plan_key
+def view_figure(view: IndicatorView, *, mode: str = "status", lang: str = "zh") -> go.Figure:
+    """The map of a view: its children choropleth, or a county's schools as points."""
+    scope = view.scope
+    if scope.child_level == "school":
+        return school_points(outline_geojson(scope.region), view.units, title=view.title(lang), mode=mode, lang=lang)
+    return status_choropleth(boundary_geojson(scope.region, scope.child_level), view.units, title=view.title(lang),
+                             mode=mode, lang=lang)
 
 
-def child_level(region_level: str) -> str:
-    """The level a region's map shows: province -> city, city -> county, county -> school."""
-    return {"province": "city", "city": "county", "county": "school"}[region_level]
+def slide_texts(view: IndicatorView, filters: str = "") -> dict:
+    """Keyword arguments of annotate_for_slide for a view (title, target, clause, n/N, date, demo)."""
+    facts = " · ".join(part for part in (view.completeness(), view.shortfall_text()) if part)
+    return {"title": view.title(), "scope_year": f"{view.scope.region_name} · {view.year_label()}",
+            "filters": filters, "target_text": view.target_text(), "clause": view.quoted_clause(),
+            "completeness": facts, "data_date": view.data_as_of, "is_demo": view.is_demo}
 
 
-def require_year(engine: sa.Engine, year: int) -> None:
-    """RegionError in Chinese when the warehouse holds no report for the year."""
-    years = warehouse_info(engine).years
-    if year not in years:
-        raise RegionError(f"{year} 年没有上报数据 (有数据的年份: {'、'.join(map(str, years)) or '无'})")
-
-
-@dataclass(frozen=True)
-class MapFacts:
-    """What a map means, printed next to it: the texts of annotate_for_slide and the evaluated frame."""
-
-    title: str
-    area: str
-    year: int
-    indicator_name: str
-    target_text: str
-    clause: str
-    completeness: str
-    data_date: str | None
-    is_demo: bool
-    frame: pd.DataFrame
-
-    def slide_texts(self, filters: str = "") -> dict:
-        """Keyword arguments for annotate_for_slide."""
-        return {"title": self.title, "scope_year": f"{self.area} · {self.year}年", "filters": filters,
-                "target_text": self.target_text, "clause": self.clause, "completeness": self.completeness,
-                "data_date": self.data_date, "is_demo": self.is_demo}
-
-
-def map_figure(engine: sa.Engine, region: str, year: int, indicator_id: str, *, level: str | None = None,
-               mode: str = "status", allowed_region: str = ALL_REGIONS, lang: str = "zh") -> tuple[go.Figure, MapFacts]:
-    """The map of a region's children (or of a county's schools) for one indicator and year, and its facts."""
-    require_year(engine, year)
-    if indicator_id not in catalog.indicators():
-        raise RegionError(f"未知的指标 {indicator_id}: 可选 {', '.join(catalog.indicators())}")
-    anchor = require_region(engine, region, allowed_region)
-    level = level or child_level(anchor["level"])
-    if level not in LEVEL_ORDER or LEVEL_ORDER.index(level) <= LEVEL_ORDER.index(anchor["level"]):
-        raise RegionError(f"{anchor['name']} 的地图只能显示其下级单位, 不能是 {level}")
-    indicator = catalog.indicators()[indicator_id]
-    if level == "school" and indicator.unit_kind not in ("school", "survey"):
-        raise RegionError(f"「{indicator.name_zh}」按医院、社区或人口统计, 没有学校点位; 请选择市或县级地图")
-    frame = evaluate(engine, region, level, [year], allowed_region=allowed_region, indicator_ids=[indicator_id],
-                     lang=lang)
-    judged = frame.dropna(subset=["target_id"])
-    if judged.empty:
-        raise RegionError(f"{anchor['name']} 没有适用指标「{indicator.name_zh}」的单位或目标")
-    first = judged.iloc[0]
-    title = f"{anchor['name']} {indicator.name(lang)}"
-    if level == "school":
-        figure = school_points(outline_geojson(region), frame, title=title, mode=mode, lang=lang)
-    else:
-        figure = status_choropleth(boundary_geojson(region, level), frame, title=title, mode=mode, lang=lang)
-    source = f"《{plan_name(first['plan'])}》{first['clause_ref']}"
-    facts = MapFacts(
-        title=title, area=anchor["name"], year=year, indicator_name=indicator.name(lang),
-        target_text=f"目标 {first['target_label']} ({first['deadline']})",
-        clause=f"「{first['clause']}」 — {source}",
-        completeness=f"{int(frame['reported'].sum())}/{int(frame['expected'].sum())} 单位已上报",
-        data_date=warehouse_info(engine).data_as_of, is_demo=warehouse_info(engine).is_demo, frame=frame,
-    )
-    return figure, facts
+def map_view(engine: sa.Engine, region: str, year: int, indicator_id: str, *, level: str | None = None,
+             allowed_region: str = ALL_REGIONS) -> IndicatorView:
+    """The view a map export draws when no page holds one (CLI): scope checked once, one evaluation."""
+    indicators = catalog.indicators()
+    if indicator_id not in indicators:
+        raise UnknownIndicator(f"未知的指标 {indicator_id}: 可选 {', '.join(indicators)}")
+    scope = resolve_scope(engine, region, year, allowed=allowed_region, child_level=level)
+    indicator = indicators[indicator_id]
+    if scope.child_level == "school" and indicator.unit_kind not in ("school", "survey"):
+        raise UnknownLevel(f"「{indicator.name_zh}」按医院、社区或人口统计, 没有学校点位; 请选择市或县级地图")
+    view = evaluate_views(engine, scope, [indicator_id], with_overall=False).get(indicator_id)
+    if view is None or view.target_label is None:
+        raise UnknownIndicator(f"{scope.region_name} 没有适用指标「{indicator.name_zh}」的单位或目标")
+    return view
 
 
 MODE_LABELS = {"status": "按目标达成着色", "value": "按数值着色"}
 
 
+def view_png(view: IndicatorView, *, mode: str = "status", scale: float = 1, filters: str = "") -> bytes:
+    """Annotated 1600x900 slide PNG (x scale) of a view's map, drawn from the view (no query)."""
+    shown = " · ".join(part for part in (MODE_LABELS.get(mode, mode), filters) if part)
+    return figure_png(annotate_for_slide(view_figure(view, mode=mode), **slide_texts(view, shown)), scale=scale)
+
+
 def map_png(engine: sa.Engine, region: str, year: int, indicator_id: str, *, level: str | None = None,
             mode: str = "status", scale: float = 1, allowed_region: str = ALL_REGIONS,
             filters: str = "") -> bytes:
-    """Annotated 1600x900 slide PNG (x scale) of the indicator map: children choropleth or a county's schools."""
-    figure, facts = map_figure(engine, region, year, indicator_id, level=level, mode=mode,
-                               allowed_region=allowed_region)
-    shown = " · ".join(part for part in (MODE_LABELS.get(mode, mode), filters) if part)
-    return figure_png(annotate_for_slide(figure, **facts.slide_texts(shown)), scale=scale)
+    """Annotated slide PNG of the indicator map: children choropleth or a county's schools (CLI entry)."""
+    view = map_view(engine, region, year, indicator_id, level=level, allowed_region=allowed_region)
+    return view_png(view, mode=mode, scale=scale, filters=filters)

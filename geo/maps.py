@@ -13,13 +13,27 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from data_access.read_model import (
+    NEUTRAL_STATUSES,
+    deadline_label,
+    missing_text,
+    status_label,
+    target_text,
+    value_text,
+)
 from data_access.status import BANDS, CLOSE_ATTAINMENT, Status
 
 FONT = "WenQuanYi Micro Hei, Microsoft YaHei, PingFang SC, Noto Sans CJK SC, sans-serif"
 NO_DATA_COLOUR = next(band.colour for band in BANDS if band.status is Status.NO_DATA)
-HOVER = ("<b>%{customdata[1]}</b><br>数值: %{customdata[2]}<br>分子/分母: %{customdata[3]}<br>"
-         "目标: %{customdata[4]} (%{customdata[5]})<br>差距: %{customdata[6]}<br>上报: %{customdata[7]}<br>"
-         "<span style='font-size:11px'>%{customdata[8]}</span><extra></extra>")
+HOVER_LABELS = {"zh": ("数值", "分子/分母", "目标", "还需", "上报"),
+                "en": ("Value", "Numerator/denominator", "Target", "Still needed", "Reported")}
+
+
+def _hover(lang: str) -> str:
+    value, fraction, target, missing, reported = HOVER_LABELS["en" if lang == "en" else "zh"]
+    return (f"<b>%{{customdata[1]}}</b><br>{value}: %{{customdata[2]}}<br>{fraction}: %{{customdata[3]}}<br>"
+            f"{target}: %{{customdata[4]}} (%{{customdata[5]}})<br>{missing}: %{{customdata[6]}}<br>"
+            f"{reported}: %{{customdata[7]}}<br><span style='font-size:11px'>%{{customdata[8]}}</span><extra></extra>")
 
 
 def band_legend_text(lang: str = "zh") -> str:
@@ -29,25 +43,22 @@ def band_legend_text(lang: str = "zh") -> str:
     return f"达标 ≥目标 · 接近 ≥目标的{close} · 落后 <{close} · 灰色: 未上报(不按0计)"
 
 
-def _number(value: float, unit: str) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "无数据"
-    return f"{value:.1f}{unit}" if unit == "%" else f"{value:.2f} {unit}"
+def _hover_rows(frame: pd.DataFrame, lang: str = "zh") -> np.ndarray:
+    """customdata: id, name, value, num/den, target, deadline, what is missing, reported/expected, wrapped clause.
 
-
-def _hover_rows(frame: pd.DataFrame) -> np.ndarray:
-    """customdata: id, name, value, num/den, target, deadline, gap, reported/expected, wrapped clause."""
+    Values and shortfalls come from the one formatter (data_access.read_model): a school judged on a yes/no
+    rule reads "未达标 · 缺 1 名专(兼)职教师", not "0.0%".
+    """
     rows = []
     for row in frame.to_dict("records"):
-        unit = row.get("value_unit") or ""
         den = row.get("denominator")
         fraction = "—" if den is None or pd.isna(den) else f"{row['numerator']:g}/{den:g}"
-        gap = row.get("gap")
-        gap_text = "—" if gap is None or pd.isna(gap) else ("已达标" if gap <= 0 else _number(gap, unit))
         clause = "<br>".join(textwrap.wrap(str(row.get("clause") or ""), 30))
-        rows.append([row["unit_id"], row["name"], _number(row.get("value"), unit), fraction,
-                     row.get("target_label") or "—", row.get("deadline") or "—", gap_text,
-                     f"{row.get('reported', 0)}/{row.get('expected', 0)}", clause])
+        status = row.get("status") or "no_data"
+        value = value_text(row, lang) if status not in NEUTRAL_STATUSES else status_label(status, lang)
+        rows.append([row["unit_id"], row["name"], value, fraction, target_text(row, lang),
+                     deadline_label(row.get("deadline_year"), lang) if row.get("target_label") else "—",
+                     missing_text(row, lang), f"{row.get('reported', 0)}/{row.get('expected', 0)}", clause])
     return np.array(rows, dtype=object).reshape(len(rows), 9)
 
 
@@ -73,8 +84,8 @@ def _legend_entries(figure: go.Figure, counts: dict[str, int], lang: str) -> Non
 
 def _finish(figure: go.Figure, frame: pd.DataFrame, title: str, subtitle: str, lang: str) -> go.Figure:
     reported, expected = int(frame["reported"].sum()), int(frame["expected"].sum())
-    target = frame["target_label"].dropna().iloc[0] if "target_label" in frame and frame["target_label"].notna().any() \
-        else "—"
+    judged = frame[frame["target_label"].notna()] if "target_label" in frame else frame.iloc[0:0]
+    target = target_text(judged.iloc[0].to_dict(), lang) if not judged.empty else "—"
     note = (f"目标 {target} · {reported}/{expected} 单位已上报 · {band_legend_text(lang)}" if lang == "zh"
             else f"Target {target} · {reported}/{expected} units reported · {band_legend_text(lang)}")
     figure.add_annotation(text=note, xref="paper", yref="paper", x=0, y=-0.02, xanchor="left", yanchor="top",
@@ -117,16 +128,17 @@ def status_choropleth(geojson: dict, frame: pd.DataFrame, *, title: str, subtitl
     figure = go.Figure()
     reported = full[full["status"] != "no_data"]
     silent = full[full["status"] == "no_data"]
-    common = {"geojson": geojson, "featureidkey": "id", "hovertemplate": HOVER, "showlegend": False,
+    common = {"geojson": geojson, "featureidkey": "id", "hovertemplate": _hover(lang), "showlegend": False,
               "marker": {"line": {"color": "white", "width": 1}}}
     if not silent.empty:
-        figure.add_trace(go.Choropleth(locations=silent["unit_id"], z=[0] * len(silent), customdata=_hover_rows(silent),
+        figure.add_trace(go.Choropleth(locations=silent["unit_id"], z=[0] * len(silent),
+                                       customdata=_hover_rows(silent, lang),
                                        colorscale=[[0, NO_DATA_COLOUR], [1, NO_DATA_COLOUR]], showscale=False,
-                                       name="无数据", **common))
+                                       name=status_label("no_data", lang), **common))
     if mode == "value" and not reported.empty:
         unit = reported["value_unit"].iloc[0]
         figure.add_trace(go.Choropleth(
-            locations=reported["unit_id"], z=reported["value"], customdata=_hover_rows(reported),
+            locations=reported["unit_id"], z=reported["value"], customdata=_hover_rows(reported, lang),
             colorscale="YlGnBu", colorbar={"title": {"text": unit}, "len": 0.6, "x": 0.98, "y": 0.4}, **common))
     else:
         for band in BANDS:
@@ -134,8 +146,9 @@ def status_choropleth(geojson: dict, frame: pd.DataFrame, *, title: str, subtitl
             if part.empty:
                 continue
             figure.add_trace(go.Choropleth(
-                locations=part["unit_id"], z=[1] * len(part), customdata=_hover_rows(part),
-                colorscale=[[0, band.colour], [1, band.colour]], showscale=False, name=band.label_zh, **common))
+                locations=part["unit_id"], z=[1] * len(part), customdata=_hover_rows(part, lang),
+                colorscale=[[0, band.colour], [1, band.colour]], showscale=False,
+                name=status_label(band.status.value, lang), **common))
     if mode != "value":
         _legend_entries(figure, full["status"].value_counts().to_dict(), lang)
     return _finish(figure, full, title, subtitle, lang)
@@ -151,8 +164,8 @@ def school_points(outline: dict, frame: pd.DataFrame, *, title: str, subtitle: s
     located = located.assign(_size=(np.sqrt(enrollment.fillna(300).clip(lower=50)) / 2.2).clip(6, 30))
     if mode == "value":
         figure.add_trace(go.Scattergeo(
-            lon=located["longitude"], lat=located["latitude"], mode="markers", customdata=_hover_rows(located),
-            hovertemplate=HOVER, showlegend=False,
+            lon=located["longitude"], lat=located["latitude"], mode="markers", customdata=_hover_rows(located, lang),
+            hovertemplate=_hover(lang), showlegend=False,
             marker={"size": located["_size"], "color": located["value"], "colorscale": "YlGnBu",
                     "colorbar": {"title": {"text": located["value_unit"].iloc[0] if len(located) else ""}},
                     "line": {"color": "#333", "width": 0.5}}))
@@ -161,8 +174,8 @@ def school_points(outline: dict, frame: pd.DataFrame, *, title: str, subtitle: s
             part = located[located["status"] == band.status.value]
             label = band.label_zh if lang == "zh" else band.label_en
             figure.add_trace(go.Scattergeo(
-                lon=part["longitude"], lat=part["latitude"], mode="markers", customdata=_hover_rows(part),
-                hovertemplate=HOVER, name=f"{label} ({len(part)})", showlegend=True,
+                lon=part["longitude"], lat=part["latitude"], mode="markers", customdata=_hover_rows(part, lang),
+                hovertemplate=_hover(lang), name=f"{label} ({len(part)})", showlegend=True,
                 marker={"size": part["_size"], "color": band.colour, "line": {"color": "#333", "width": 0.5}}))
     unplaced = len(frame) - len(located)
     if unplaced:

@@ -87,6 +87,7 @@ def cmd_indicators(args: argparse.Namespace) -> int:
     import pandas as pd
 
     from data_access.evaluation import evaluate
+    from data_access.formatting import row_number
     from data_access.meta import warehouse_info
 
     if args.level not in LEVEL_ORDER:
@@ -101,7 +102,7 @@ def cmd_indicators(args: argparse.Namespace) -> int:
     for row in frame.to_dict("records"):
         deadline = "every_year" if pd.isna(row["deadline_year"]) else int(row["deadline_year"])
         writer([row["unit_id"], row["name"], row["indicator"], _format_number(row["numerator"]),
-                _format_number(row["denominator"]), _format_number(row["value"]), row["target_label"],
+                _format_number(row["denominator"]), row_number(row), row["target_label"],
                 deadline, row["status"], row["reported"], row["expected"]])
     if info.is_demo:
         print("# 演示数据（随机生成，非真实统计）", file=sys.stderr)

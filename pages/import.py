@@ -32,7 +32,7 @@ from data_access.importing.spec import MAX_FILE_BYTES
 from data_access.regions import ALL_REGIONS, within
 from ui import auth, resources
 from ui.export_widgets import XLSX_MIME, table_downloads
-from ui.i18n import t
+from ui.i18n import headers, report_type_name, t, unit_noun, year_label
 from ui.safe_text import escape
 from ui.view import View, current, demo_banner
 
@@ -94,19 +94,18 @@ def _undo(engine: sa.Engine, allowed: str, is_demo: bool) -> None:
     try:
         undo_id = undo_import(engine, batch_id, principal=_acting(engine, is_demo), allowed_region=allowed)
     except (UndoRefused, AccessDenied, WarehouseBusy) as refused:
-        st.session_state[UNDO_RESULT] = ("error", f"未撤销: {escape(refused)}")
+        st.session_state[UNDO_RESULT] = ("error", t("imp_undo_refused").format(reason=escape(refused)))
         return
     except sa.exc.SQLAlchemyError as error:
         detail = str(getattr(error, "orig", error)).splitlines()[0][:200]
-        st.session_state[UNDO_RESULT] = ("error", f"未撤销, 数据库错误, 已全部回滚: {escape(detail)}")
+        st.session_state[UNDO_RESULT] = ("error", t("imp_undo_db_error").format(detail=escape(detail)))
         return
     committed = st.session_state.setdefault(COMMITTED, {})
     for sha in [sha for sha, batch in committed.items() if batch == batch_id]:
         del committed[sha]  # the same file may be imported again
     st.session_state.pop(CHECKED, None)
     resources.clear_data_caches()
-    st.session_state[UNDO_RESULT] = ("success", f"已撤销批次 {batch_id}, 数据已恢复到导入之前; "
-                                                f"撤销本身记为批次 {undo_id} (也可撤销)。")
+    st.session_state[UNDO_RESULT] = ("success", t("imp_undone").format(batch=batch_id, undo=undo_id))
 
 
 def _checked(engine: sa.Engine, file_name: str, data: bytes, sha: str, type_key: str, allowed: str):
@@ -114,7 +113,7 @@ def _checked(engine: sa.Engine, file_name: str, data: bytes, sha: str, type_key:
     held = st.session_state.get(CHECKED)
     if held and held[0] == tag:
         return held[1]
-    with st.spinner("正在检查文件…"):
+    with st.spinner(t("imp_checking")):
         outcome = check_file(engine, file_name, data, type_key=type_key, allowed_region=allowed)
     st.session_state[CHECKED] = (tag, outcome)
     return outcome
@@ -135,9 +134,8 @@ def _rejected(engine: sa.Engine, outcome, view: View, type_key: str) -> None:
     lines = outcome.summary_lines()
     st.error(escape(lines[0]))
     issues = issues_frame(outcome.issues)
-    st.dataframe(issues, hide_index=True, width="stretch")
-    st.caption(f"按「{REPORT_TYPES[type_key].name_zh}」检查。如选错了上报类型, 在上方改选后会重新检查; "
-               "改好文件后重新上传即可 (把旧文件移除或直接拖入新文件)。")
+    st.dataframe(headers(issues), hide_index=True, width="stretch")
+    st.caption(t("imp_checked_as").format(kind=report_type_name(type_key)))
     table_downloads(issues, file_stem=f"问题清单_{PurePath(outcome.file_name).stem}", key="import_issues")
     recorded = st.session_state.setdefault(RECORDED, set())
     if (type_key, outcome.sha256) not in recorded:
@@ -152,25 +150,25 @@ def _preview(engine: sa.Engine, outcome, view: View, data: bytes, type_key: str)
     if lines[1:]:
         st.warning("\n".join(f"- {escape(line.strip().removeprefix('注意: '))}" for line in lines[1:]))
     added, changed, unchanged = st.columns(3)
-    added.metric("新增", f"{len(plan.added)} 行")
-    changed.metric("修改", f"{len(plan.changed)} 行")
-    unchanged.metric("不变", f"{plan.unchanged} 行")
+    added.metric(t("imp_added"), t("imp_rows").format(n=len(plan.added)))
+    changed.metric(t("imp_changed"), t("imp_rows").format(n=len(plan.changed)))
+    unchanged.metric(t("imp_unchanged"), t("imp_rows").format(n=plan.unchanged))
     changes = plan.changes_frame()
     if changes.empty:
-        st.info("文件中的数据与数据仓库完全一致: 导入不会改动任何数据。")
+        st.info(t("imp_no_change"))
     else:
-        st.markdown("##### 将写入的内容 (修改处列出原值和新值)")
-        st.dataframe(changes, hide_index=True, width="stretch")
-    st.button("确认导入", type="primary", key="import_commit", on_click=_commit,
+        st.markdown(f"##### {t('imp_will_write')}")
+        st.dataframe(headers(changes), hide_index=True, width="stretch")
+    st.button(t("imp_commit"), type="primary", key="import_commit", on_click=_commit,
               args=(engine, outcome.file_name, data, outcome.sha256, type_key, view.allowed, plan.fingerprint(),
                     view.is_demo))
 
 
 def _upload_section(engine: sa.Engine, view: View, type_key: str) -> None:
-    st.markdown("#### 2. 上传填好的文件")
+    st.markdown(f"#### {t('imp_upload_title')}")
     # No type= filter: any file reaches the importer, which says in Chinese what is wrong with it.
-    uploaded = st.file_uploader("选择文件: Excel 工作簿 (.xlsx) 或 CSV", key=UPLOAD, max_upload_size=MAX_FILE_MB,
-                                help="一次上传一份文件; 文件先检查, 不会直接写入。")
+    uploaded = st.file_uploader(t("imp_choose_file"), key=UPLOAD, max_upload_size=MAX_FILE_MB,
+                                help=t("imp_choose_help"))
     if uploaded is None:
         return
     data = uploaded.getvalue()
@@ -178,7 +176,7 @@ def _upload_section(engine: sa.Engine, view: View, type_key: str) -> None:
     batch_id = st.session_state.get(COMMITTED, {}).get(sha)
     if batch_id:
         _show_result(sha)
-        st.info(f"该文件已导入 (批次 {batch_id})。如需再导入, 请上传修改后的文件。")
+        st.info(t("imp_already").format(batch=batch_id))
         return
     _show_result(sha)
     outcome = _checked(engine, uploaded.name, data, sha, type_key, view.allowed)
@@ -189,13 +187,13 @@ def _upload_section(engine: sa.Engine, view: View, type_key: str) -> None:
 
 
 def _history_section(engine: sa.Engine, view: View) -> None:
-    st.markdown("#### 导入历史")
+    st.markdown(f"#### {t('imp_history')}")
     history = import_history(engine, view.allowed)
     if history.empty:
-        st.info("还没有导入记录。")
+        st.info(t("imp_no_history"))
         return
     table = history_table(history)
-    st.dataframe(table, hide_index=True, width="stretch")
+    st.dataframe(headers(table), hide_index=True, width="stretch")
     table_downloads(table, file_stem="导入历史", key="import_history")
 
     applied = table[history["status"] == "applied"]
@@ -205,51 +203,50 @@ def _history_section(engine: sa.Engine, view: View) -> None:
               for _, row in applied.iterrows()}
     if st.session_state.get(BATCH) not in labels:
         st.session_state[BATCH] = next(iter(labels))
-    st.selectbox("已导入的批次", list(labels), key=BATCH, format_func=labels.get)
+    st.selectbox(t("imp_batches"), list(labels), key=BATCH, format_func=labels.get)
     left, right = st.columns(2)
-    show = left.toggle("查看修改明细", key=SHOW_CHANGES)
-    right.button("撤销该批次", key="import_undo", on_click=_undo, args=(engine, view.allowed, view.is_demo),
-                 help="恢复该批次覆盖的原值并删除其新增的行; 之后又有导入改过同一数据时会拒绝。")
+    show = left.toggle(t("imp_show_changes"), key=SHOW_CHANGES)
+    right.button(t("imp_undo"), key="import_undo", on_click=_undo, args=(engine, view.allowed, view.is_demo),
+                 help=t("imp_undo_help"))
     message = st.session_state.pop(UNDO_RESULT, None)
     if message:
         getattr(st, message[0])(message[1])
     if show:
         changes = batch_changes(engine, st.session_state[BATCH])
         if changes.empty:
-            st.info("该批次没有改动任何数据。")
+            st.info(t("imp_batch_empty"))
         else:
-            st.dataframe(changes, hide_index=True, width="stretch")
+            st.dataframe(headers(changes), hide_index=True, width="stretch")
 
 
 view = current()
 st.title(t("import"))
 demo_banner(view)
 if not auth.may("import"):  # the navigation lists this page only for reporters and administrators
-    st.error("上报导入须以填报员或管理员账号登录。")
+    st.error(t("imp_needs_login"))
     st.stop()
 who = auth.principal()
-st.text(f"导入人: {who.display_name} ({who.login}), 范围 {view.allowed}; 导入和撤销都记在此账号名下。")
-st.caption("整份文件一起导入: 有任何问题则整份不写入。先检查并预览, 确认后一次写入; 每次导入 (包括被拒绝的) "
-           "都记入导入历史, 已导入的批次可以撤销。")
+st.text(t("imp_acting_as").format(name=who.display_name, login=who.login, region=view.allowed))
+st.caption(t("imp_intro"))
 engine = resources.cached_engine()
 
-type_key = st.radio("上报类型", list(REPORT_TYPES), horizontal=True, key=TYPE,
-                    format_func=lambda key: REPORT_TYPES[key].name_zh)
+type_key = st.radio(t("report_type"), list(REPORT_TYPES), horizontal=True, key=TYPE, format_func=report_type_name)
 spec = REPORT_TYPES[type_key]
 
-st.markdown("#### 1. 下载模板")
+st.markdown(f"#### {t('imp_template_title')}")
 region, region_name = _prefill_region(view)
-prefill = st.checkbox(f"预填{region_name}的{spec.unit_noun}代码、名称和年度 ({view.year}年)", value=True, key=PREFILL)
-with_values = st.checkbox(f"同时填入{view.year}年已上报的数值 (更正时只改需要改的格, 其余保持原值)", value=True,
+prefill = st.checkbox(t("imp_prefill").format(region=region_name, units=unit_noun(type_key),
+                                              year=year_label(view.year)), value=True, key=PREFILL)
+with_values = st.checkbox(t("imp_with_values").format(year=year_label(view.year)), value=True,
                           key=WITH_VALUES, disabled=not prefill)
 st.download_button(
-    f"下载「{spec.name_zh}」模板 (Excel)",
+    t("imp_download_template").format(kind=report_type_name(type_key)),
     partial(resources.import_template, view.url, type_key, region if prefill else None,
             view.year if prefill else None, prefill and with_values, allowed=view.allowed),
     template_file_name(spec, view.year if prefill else None, region_name if prefill else None),
     XLSX_MIME, key="import_template", on_click="ignore",
 )
-st.caption("模板含「填表说明」工作表: 每列的含义、单位和允许的值。空白表示未上报, 实际为 0 的请填 0。")
+st.caption(t("imp_template_note"))
 
 _upload_section(engine, view, type_key)
 _history_section(engine, view)

@@ -6,38 +6,50 @@ import pandas as pd
 import streamlit as st
 
 from data_access import catalog
+from data_access.formatting import format_gap
+from data_access.read_model import (
+    NEUTRAL_STATUSES,
+    indicator_view,
+    missing_text,
+    scope_for,
+    status_label,
+    value_text,
+)
+from data_access.regions import RegionError
 from exports.tables import indicator_table
 from geo.maps import school_points, status_choropleth
 from geo.offline import PLOTLY_CONFIG
 from ui import resources
 from ui import state as keys
 from ui.export_widgets import map_download, table_downloads
-from ui.i18n import t
-from ui.view import breadcrumb, current, demo_banner, format_value, no_data_guard
+from ui.i18n import t, year_label
+from ui.view import breadcrumb, current, demo_banner, no_data_guard
 
 MAP_KEY = "map_selection"
+SLIPPED_FIRST = "map_slipped_first"
 
 view = current()
 indicator = catalog.indicators()[view.indicator]
-names = dict(zip(resources.regions(view.url)["adcode"], resources.regions(view.url)["name"], strict=True))
+regions = resources.regions(view.url)
+names = dict(zip(regions["adcode"], regions["name"], strict=True))
 area = names.get(view.region, view.region)
-st.title(f"{area} · {indicator.name(view.lang)} · {view.year}年")
+st.title(f"{area} · {indicator.name(view.lang)} · {year_label(view.year)}")
 demo_banner(view)
 breadcrumb(view)
 no_data_guard(view)
 
 
-def _trajectory(gap: float, needed: float, years_left: float) -> str:
+def _trajectory(gap: float, needed: float, years_left: float, status: str) -> str:
     """Yearly progress still needed by the deadline, in words a meeting understands."""
-    if pd.isna(gap):
-        return "无数据"
+    if status in NEUTRAL_STATUSES or pd.isna(gap):
+        return status_label(status, view.lang)
     if gap <= 0:
-        return "已达标"
+        return t("met_already")
     if pd.isna(years_left):
-        return "本学年须达标"
+        return t("due_this_year")
     if years_left <= 0:
-        return f"已到期, 尚差 {gap:.1f}"
-    return f"每年 +{needed:.1f} ({int(years_left)} 年)"
+        return t("overdue_short").format(gap=format_gap(gap, indicator.value_unit, lang=view.lang))
+    return t("per_year").format(step=format_gap(needed, indicator.value_unit, lang=view.lang), years=int(years_left))
 
 
 def _on_click() -> None:
@@ -47,23 +59,24 @@ def _on_click() -> None:
 
 
 if view.child_level == "school" and indicator.unit_kind not in ("school", "survey"):
-    st.info(f"「{indicator.name(view.lang)}」按医院、社区或人口统计, 没有学校点位。"
-            "请在左侧选择学校类指标, 或返回上一级查看该县所在地区的分布。")
+    st.info(t("no_school_points").format(name=indicator.name(view.lang)))
     st.stop()
 
+try:
+    scope = scope_for(regions, view.region, view.year, allowed=view.allowed, child_level=view.child_level,
+                      stage=view.stage)
+except RegionError as error:
+    st.error(str(error))
+    st.stop()
 frame = resources.evaluation(view.url, view.region, view.child_level, (view.year,), view.allowed,
                              (view.indicator,), view.stage, view.lang)
 if frame.empty:
-    st.info("所选范围内没有适用该指标的单位(例如该县没有学校, 或所选学段不适用)。")
+    st.info(t("no_units"))
     st.stop()
-
-reported = int(frame["reported"].sum())
-expected = int(frame["expected"].sum())
-plan = catalog.plan_in_force(view.scope, view.year)
-subtitle = (f"{plan.short_zh}规划 · 目标 {frame['target_label'].dropna().iloc[0]} "
-            f"({frame['deadline'].dropna().iloc[0]}) · {reported}/{expected} 单位已上报"
-            + (" · 演示数据" if view.is_demo else ""))
-title = f"{area} {indicator.name(view.lang)} ({view.year}年)"
+shown = indicator_view(scope, view.indicator, frame, resources.warehouse_info(view.url))
+reported, expected = shown.reported, shown.expected
+subtitle = shown.subtitle(view.lang)
+title = f"{shown.title(view.lang)} ({year_label(view.year)})"
 if view.child_level == "school":
     figure = school_points(resources.outline(view.county), frame, title=title, subtitle=subtitle,
                            mode=view.mode, lang=view.lang)
@@ -74,51 +87,58 @@ else:
 map_column, table_column = st.columns([3, 2])
 with map_column:
     st.plotly_chart(figure, key=MAP_KEY, on_select=_on_click, selection_mode="points", config=PLOTLY_CONFIG)
-    hint = "点击学校打开学校页面" if view.child_level == "school" else "点击地图上的地区进入下一级"
-    st.caption(f"{hint}; 灰色 = 无上报(不按 0 计)。")
+    hint = t("click_school") if view.child_level == "school" else t("click_region")
+    st.caption(f"{hint}; {t('grey_note')}")
     if reported == 0:
-        st.warning("所选范围内的单位在该年度均未上报此指标。")
+        st.warning(t("none_reported"))
 if st.session_state.pop("_open_school", False):
     st.switch_page("pages/school.py", query_params=keys.url_params(st.session_state))
 
 with table_column:
     st.markdown(f"#### {t('ranking')}")
-    ranking = frame.sort_values(["gap", "name"], ascending=[False, True], na_position="last")
+    slipped_first = st.toggle(t("slipped_first"), key=SLIPPED_FIRST)
+    ranking = shown.ranking(slipped_first=slipped_first)
+    rows = ranking.to_dict("records")
     table = pd.DataFrame({
-        "单位": ranking["name"],
-        "数值": [format_value(v, u) for v, u in zip(ranking["value"], ranking["value_unit"], strict=True)],
-        "分子/分母": [("—" if pd.isna(d) else f"{n:g}/{d:g}") for n, d in
-                    zip(ranking["numerator"], ranking["denominator"], strict=True)],
-        "差距": ranking["gap"].round(1),
-        t("trajectory"): [_trajectory(g, n, y) for g, n, y in
-                          zip(ranking["gap"], ranking["needed_per_year"], ranking["years_left"], strict=True)],
-        "上报": ranking["reported"].astype(str) + "/" + ranking["expected"].astype(str),
-        "状态": ranking["status"].map({"met": "达标", "close": "接近", "behind": "落后", "no_data": "无数据"}),
+        t("rank"): [("" if pd.isna(r) else str(r)) for r in ranking["rank"]],
+        t("unit"): ranking["name"],
+        t("value"): [value_text(row, view.lang) for row in rows],
+        t("missing"): [missing_text(row, view.lang) for row in rows],  # "还需 3 名专职教师" / "差 5.1 个百分点"
+        t("trajectory"): [_trajectory(row["gap"], row["needed_per_year"], row["years_left"], row["status"])
+                          for row in rows],
+        t("reported_col"): ranking["reported"].astype(str) + "/" + ranking["expected"].astype(str),
+        t("status"): [status_label(s, view.lang) for s in ranking["status"]],
     })
+    if view.child_level == "school":
+        # A school is met or not, and lacks something: its "1/1" and "+95.0 a year" say nothing more.
+        table = table.drop(columns=[t("trajectory")])
+    else:
+        table.insert(3, t("fraction"), [("—" if pd.isna(d) else f"{n:g}/{d:g}") for n, d in
+                                        zip(ranking["numerator"], ranking["denominator"], strict=True)])
     st.dataframe(table, hide_index=True, width="stretch", height=min(560, 38 * (len(table) + 1)))
-    st.caption("差距 = 目标 − 当前值(正数为尚差); 年均进度 = 差距 ÷ 距期限年数; 无数据单位排在最后。")
+    st.caption(t("ranking_note"))
     with st.expander(t("clause")):
-        first = frame.dropna(subset=["clause"]).iloc[0]
-        st.markdown(f"> {first['clause']}\n\n{catalog.plan_by_key(first['plan']).name_zh} {first['clause_ref']}")
-    with st.expander("导出 (幻灯片图片 / 表格)"):
-        map_download(view, key="map_export")
-        table_downloads(indicator_table(ranking), file_stem=f"{area}_{view.indicator}_{view.year}", key="ranking")
+        if shown.clause:
+            st.markdown(f"> {shown.clause}\n\n{shown.source()}")
+    with st.expander(t("export_map_table")):
+        map_download(shown, mode=view.mode, filters=view.stage, key="map_export")
+        table_downloads(indicator_table(ranking, view.lang), file_stem=f"{area}_{view.indicator}_{view.year}",
+                        key="ranking")
 
 urban_rural = ("parent_school_urban", "parent_school_rural")
 shown_ids = {x.id for x in catalog.indicators_for(view.scope, view.year)}
 if view.child_level != "school" and all(i in shown_ids for i in urban_rural) and not view.stage:
-    st.markdown("#### 城市与农村社区家长学校建校率对比")
-    st.caption("省级规划对城市、农村社区分别设定了 90% 和 80% 的目标, 因此分开着色。")
+    st.markdown(f"#### {t('urban_rural_title')}")
+    st.caption(t("urban_rural_note"))
     pair = resources.evaluation(view.url, view.region, view.child_level, (view.year,), view.allowed,
                                 urban_rural, "", view.lang)
+    info = resources.warehouse_info(view.url)
     for column, indicator_id in zip(st.columns(2), urban_rural, strict=True):
         part = pair[pair["indicator"] == indicator_id]
-        name = catalog.indicators()[indicator_id].name(view.lang)
+        half = indicator_view(scope, indicator_id, pair, info)
         with column:
             st.plotly_chart(
                 status_choropleth(resources.boundary(view.region, view.child_level), part,
-                                  title=f"{area} {name}",
-                                  subtitle=f"目标 {part['target_label'].dropna().iloc[0]} · "
-                                           f"{int(part['reported'].sum())}/{int(part['expected'].sum())} 社区已上报",
+                                  title=half.title(view.lang), subtitle=half.subtitle(view.lang),
                                   mode=view.mode, lang=view.lang),
                 key=f"pair_{indicator_id}", config=PLOTLY_CONFIG)

@@ -7,17 +7,17 @@ import pandas as pd
 import streamlit as st
 
 from data_access import catalog
+from data_access.formatting import row_value, threshold_label
 from data_access.regions import ALL_REGIONS, path_of, within
 from ui import resources
 from ui.evaluation_widgets import final_evaluation_downloads
-from ui.i18n import t
-from ui.view import current, demo_banner, format_value, status_chip
+from ui.i18n import t, year_label
+from ui.view import current, demo_banner, status_chip
 
 view = current()
 st.title(t("targets"))
 demo_banner(view)
-st.caption("已录入规划中的全部量化目标, 按辖区和规划期排列。当前值按所选年度计算, 只列在该年度据以考核的规划下; "
-           "期限已过的目标继续有效, 直到后续规划生效。")
+st.caption(t("targets_note"))
 
 regions = resources.regions(view.url).set_index("adcode", drop=False)
 
@@ -38,32 +38,35 @@ for adcode, short_name in catalog.jurisdictions().items():
     measured = _measured_region(adcode)
     if measured is None:  # a plan of somewhere the user has no region in (or the warehouse lacks)
         continue
-    st.header(f"{short_name} ({adcode})")
+    st.header(f"{short_name if view.lang == 'zh' else catalog.PLANS[adcode].short_en} ({adcode})")
     in_force = catalog.plan_in_force(adcode, view.year)
     values = pd.DataFrame()
     if view.year in view.years:
         values = resources.evaluation(view.url, *measured, (view.year,), view.allowed, None, "", view.lang)
     for plan in catalog.plans_of(adcode):
         judged = plan == in_force
-        st.subheader(f"{plan.period_label()}: 《{plan.name_zh}》")
-        st.caption(f"规划期 {plan.period_label()} · 印发 {plan.issued} · 规划代码 {plan.key} · "
-                   + (f"{view.year}年据此规划考核" if judged else f"{view.year}年不据此规划考核"))
+        st.subheader(f"{plan.period_start}–{plan.period_end}: 《{plan.name_zh}》")
+        st.caption(t("plan_period_caption").format(start=plan.period_start, end=plan.period_end,
+                                                    issued=plan.issued, key=plan.key)
+                   + " · " + t("plan_judged" if judged else "plan_not_judged").format(year=year_label(view.year)))
         final_evaluation_downloads(view, plan, key=f"final_{plan.key}")
         for target in catalog.targets_of(plan):
             indicator = catalog.indicators()[target.indicator]
             with st.container(border=True):
                 left, right = st.columns([3, 1])
-                left.markdown(f"**{indicator.name(view.lang)}** · {target.threshold_label()} · "
+                left.markdown(f"**{indicator.name(view.lang)}** · "
+                              f"{threshold_label(target.threshold, target.comparison, target.unit, view.lang)} · "
                               f"{target.deadline_label(view.lang)}  \n`{target.id}`")
                 left.markdown(f"> {target.clause}\n\n{target.clause_ref}")
-                left.caption(f"口径: {indicator.description_zh}")
+                if view.lang == "zh":  # the definitions are written in Chinese only
+                    left.caption(f"口径: {indicator.description_zh}")
                 current_row = values[values["indicator"] == target.indicator] if judged and not values.empty \
                     else pd.DataFrame()
                 if current_row.empty:
-                    right.metric(f"{view.year}年", "—")
+                    right.metric(year_label(view.year), "—")
                     continue
                 row = current_row.iloc[0]
                 if row["target_id"] != target.id:
-                    right.caption(f"{view.year}年按 {row['target_id']} 考核")
-                right.metric(f"{view.year}年", format_value(row["value"], row["value_unit"]))
+                    right.caption(t("judged_by").format(year=year_label(view.year), target=row["target_id"]))
+                right.metric(year_label(view.year), row_value(row.to_dict(), view.lang))
                 right.markdown(f"{status_chip(row['status'])} {row['reported']}/{row['expected']} {t('reported')}")

@@ -7,20 +7,19 @@ what they were made from, so a changed filter never offers a stale file).
 
 from __future__ import annotations
 
-import hashlib
-import json
-
 import pandas as pd
-import plotly.graph_objects as go
 import streamlit as st
 
+from data_access import vocab
+from data_access.read_model import IndicatorView
 from data_access.regions import RegionError
 from exports.tables import csv_bytes, xlsx_bytes
+from ui.i18n import t
 from ui.resources import _engine_for
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PPTX_MIME = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
-SIZES = {1: "1600×900", 2: "3200×1800 (2倍)"}
+SIZES = {1: "1600×900", 2: "3200×1800 (2×)"}
 
 
 def _environment_ok() -> bool:
@@ -46,9 +45,9 @@ def _asked(label: str, key: str, **kwargs) -> bool:
 def table_downloads(frame: pd.DataFrame, *, file_stem: str, key: str) -> None:
     """CSV (UTF-8 with BOM) and XLSX of a table, formula-like cells kept as text."""
     left, right = st.columns(2)
-    left.download_button("下载 CSV", csv_bytes(frame), f"{file_stem}.csv", "text/csv", key=f"{key}_csv",
+    left.download_button(t("download_csv"), csv_bytes(frame), f"{file_stem}.csv", "text/csv", key=f"{key}_csv",
                          on_click="ignore")
-    right.download_button("下载 Excel", xlsx_bytes(frame, file_stem), f"{file_stem}.xlsx", XLSX_MIME,
+    right.download_button(t("download_xlsx"), xlsx_bytes(frame, file_stem), f"{file_stem}.xlsx", XLSX_MIME,
                           key=f"{key}_xlsx", on_click="ignore")
 
 
@@ -58,51 +57,22 @@ def _offer(key: str, tag: object, data_key: str, label: str, file_name: str, mim
         st.download_button(label, held[1], file_name, mime, key=f"{key}_{data_key}", on_click="ignore")
 
 
-def figure_download(figure: go.Figure, *, file_stem: str, export_context: dict, key: str) -> None:
-    """Any chart or map as an annotated slide PNG, rendered on the server when asked.
+def map_download(shown: IndicatorView, *, mode: str, filters: str, key: str) -> None:
+    """The map the page shows, as an annotated slide PNG drawn from the page's own view (no query again)."""
+    from exports.images import ExportError, view_png
 
-    export_context: keyword arguments of exports.images.annotate_for_slide (title, scope_year, filters,
-    target_text, clause, completeness, data_date, is_demo).
-    """
-    from exports.images import ExportError, annotate_for_slide, figure_png
-
-    scale = st.radio("图片尺寸", list(SIZES), horizontal=True, key=f"{key}_scale", format_func=SIZES.get)
-    tag = hashlib.sha1((figure.to_json() + json.dumps(export_context, sort_keys=True, default=str)
-                        + str(scale)).encode()).hexdigest()
-    if _asked("生成幻灯片图片 (PNG)", f"{key}_render") and _environment_ok():
+    scale = st.radio(t("image_size"), list(SIZES), horizontal=True, key=f"{key}_scale", format_func=SIZES.get)
+    stage = f"学段: {vocab.STAGES.get(filters, filters)}" if filters else ""
+    scope = shown.scope
+    tag = (scope, shown.indicator_id, mode, scale, stage, shown.reported, shown.data_as_of)
+    if _asked(t("render_png"), f"{key}_render") and _environment_ok():
         try:
-            with st.spinner("正在服务器端渲染图片…"):
-                st.session_state[f"{key}_png"] = (tag, figure_png(annotate_for_slide(figure, **export_context),
-                                                                  scale=scale))
-        except ExportError as error:
-            st.error(str(error))
-    _offer(f"{key}_png", tag, "download", "下载 PNG", f"{file_stem}.png", "image/png")
-
-
-@st.cache_data(show_spinner=False, ttl=600, max_entries=64)
-def _map_png(url: str, region: str, year: int, indicator: str, mode: str, scale: int, allowed: str,
-             filters: str) -> bytes:
-    from exports.images import map_png
-
-    return map_png(_engine_for(url), region, year, indicator, mode=mode, scale=scale, allowed_region=allowed,
-                   filters=filters)
-
-
-def map_download(view, *, key: str) -> None:
-    """The current map (children choropleth, or a county's schools) as an annotated slide PNG."""
-    from exports.images import ExportError
-
-    scale = st.radio("图片尺寸", list(SIZES), horizontal=True, key=f"{key}_scale", format_func=SIZES.get)
-    filters = f"学段: {view.stage}" if view.stage else ""
-    tag = (view.url, view.region, view.year, view.indicator, view.mode, scale, view.allowed, filters)
-    if _asked("生成幻灯片图片 (PNG)", f"{key}_render") and _environment_ok():
-        try:
-            with st.spinner("正在服务器端渲染图片…"):
-                st.session_state[f"{key}_png"] = (tag, _map_png(*tag))
+            with st.spinner(t("rendering")):
+                st.session_state[f"{key}_png"] = (tag, view_png(shown, mode=mode, scale=scale, filters=stage))
         except (ExportError, RegionError) as error:
             st.error(str(error))
-    _offer(f"{key}_png", tag, "download", "下载 PNG", f"地图_{view.region}_{view.indicator}_{view.year}.png",
-           "image/png")
+    _offer(f"{key}_png", tag, "download", t("download_png"),
+           f"地图_{scope.region}_{shown.indicator_id}_{scope.year}.png", "image/png")
 
 
 def meeting_pack_button(view, *, key: str) -> None:
@@ -110,10 +80,10 @@ def meeting_pack_button(view, *, key: str) -> None:
     from exports.brief import meeting_slides, pdf_bytes, pptx_bytes
     from exports.images import ExportError
 
-    with_pdf = st.checkbox("同时生成 PDF", key=f"{key}_with_pdf")
+    with_pdf = st.checkbox(t("with_pdf"), key=f"{key}_with_pdf")
     tag = (view.url, view.region, view.year, view.allowed)
-    if _asked("生成会议材料 (PPTX)", f"{key}_build", type="primary") and _environment_ok():
-        bar = st.progress(0.0, text="开始生成…")
+    if _asked(t("build_pack"), f"{key}_build", type="primary") and _environment_ok():
+        bar = st.progress(0.0, text=t("pack_started"))
         share = 0.7 if with_pdf else 1.0
 
         def progress(fraction: float, message: str, start: float = 0.0, span: float = share) -> None:
@@ -127,10 +97,10 @@ def meeting_pack_button(view, *, key: str) -> None:
             if with_pdf:
                 st.session_state[f"{key}_pdf"] = (tag, pdf_bytes(
                     deck, progress=lambda fraction, message: progress(fraction, message, share, 1 - share)))
-            bar.progress(1.0, text=f"完成: {len(deck.slides)} 页")
+            bar.progress(1.0, text=t("pack_done").format(n=len(deck.slides)))
         except (ExportError, RegionError) as error:
             bar.empty()
             st.error(str(error))
     stem = f"会议材料_{view.region}_{view.year}"
-    _offer(f"{key}_pptx", tag, "download", "下载 PPTX", f"{stem}.pptx", PPTX_MIME)
-    _offer(f"{key}_pdf", tag, "download", "下载 PDF", f"{stem}.pdf", "application/pdf")
+    _offer(f"{key}_pptx", tag, "download", t("download_pptx"), f"{stem}.pptx", PPTX_MIME)
+    _offer(f"{key}_pdf", tag, "download", t("download_pdf"), f"{stem}.pdf", "application/pdf")

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
+from data_access.importing.spec import REPORT_TYPES
+from data_access.vocab import STAGES
 from ui.state import LANG
 
 STRINGS: dict[str, tuple[str, str]] = {
@@ -32,13 +35,191 @@ STRINGS: dict[str, tuple[str, str]] = {
     "no_data_year": ("所选年度没有任何上报数据。请选择其他年度。", "No reports for the selected year."),
     "target": ("目标", "Target"),
     "deadline": ("期限", "Deadline"),
-    "gap": ("差距", "Gap"),
     "reported": ("已上报", "reported"),
     "value": ("数值", "Value"),
     "status": ("状态", "Status"),
     "clause": ("规划条款", "Plan clause"),
     "ranking": ("差距排名", "Ranking by gap"),
     "trajectory": ("达标所需年均进度", "Yearly progress needed"),
+    # Shared
+    "whole_province": ("全省", "Whole province"),
+    "data_as_of": ("数据截至", "Data as of"),
+    "unit": ("单位", "Unit"),
+    "rank": ("名次", "Rank"),
+    "reported_col": ("上报", "Reported"),
+    "missing": ("还需 / 差距", "Still needed / gap"),
+    "fraction": ("分子/分母", "Numerator/denominator"),
+    "met_already": ("已达标", "Met"),
+    "stage_only": ("仅统计学段: {stage} — 医院、社区和人口类指标不按学段区分, 已隐藏。",
+                   "Stage {stage} only: hospital, community and population indicators are not split by stage "
+                   "and are hidden."),
+    "no_indicators": ("该范围内没有适用的指标或单位。", "No indicator or unit applies in this area."),
+    # Map
+    "due_this_year": ("本学年须达标", "Due this school year"),
+    "overdue_short": ("已到期, 尚差 {gap}", "Deadline passed, {gap} short"),
+    "per_year": ("每年 +{step} ({years} 年)", "+{step} a year ({years} years)"),
+    "no_school_points": ("「{name}」按医院、社区或人口统计, 没有学校点位。"
+                         "请在左侧选择学校类指标, 或返回上一级查看该县所在地区的分布。",
+                         "\"{name}\" is counted by hospitals, communities or population and has no school points. "
+                         "Choose a school indicator on the left, or go back up a level."),
+    "no_units": ("所选范围内没有适用该指标的单位(例如该县没有学校, 或所选学段不适用)。",
+                 "No unit in the selected area is covered by this indicator (no schools, or the stage does "
+                 "not apply)."),
+    "click_school": ("点击学校打开学校页面", "Click a school to open its page"),
+    "click_region": ("点击地图上的地区进入下一级", "Click an area on the map to drill down"),
+    "grey_note": ("灰色 = 无上报、不适用或样本不足(不按 0 计)。", "grey = no report, not applicable or small sample "
+                  "(never counted as 0)."),
+    "none_reported": ("所选范围内的单位在该年度均未上报此指标。", "No unit in the area reported this indicator "
+                      "for the year."),
+    "slipped_first": ("达标后回落的单位排在最前", "List units that slipped after meeting the target first"),
+    "ranking_note": ("还需 = 达到目标还缺的教师、辅导室、门诊等数量; 年均进度 = 差距 ÷ 距期限年数; 无数据、不适用、"
+                     "样本不足的单位不参与排名, 排在最后。",
+                     "Still needed = teachers, rooms, clinics etc. missing to meet the target; yearly progress = "
+                     "gap ÷ years to the deadline; units with no data, not applicable or a small sample are not "
+                     "ranked and come last."),
+    "export_map_table": ("导出 (幻灯片图片 / 表格)", "Export (slide image / table)"),
+    "urban_rural_title": ("城市与农村社区家长学校建校率对比", "Parent schools: urban and rural communities"),
+    "urban_rural_note": ("省级规划对城市、农村社区分别设定了 90% 和 80% 的目标, 因此分开着色。",
+                         "The provincial plan sets separate targets for urban (90%) and rural (80%) "
+                         "communities, so they are coloured separately."),
+    # Overview
+    "exports_title": ("会议材料与表格导出", "Meeting pack and table export"),
+    # Targets
+    "targets_note": ("已录入规划中的全部量化目标, 按辖区和规划期排列。当前值按所选年度计算, "
+                     "只列在该年度据以考核的规划下; 期限已过的目标继续有效, 直到后续规划生效。",
+                     "Every quantified target of the plans on file, by jurisdiction and plan period. Current values "
+                     "are for the selected year, under the plan that judges it; targets stay in force after their "
+                     "deadline until a successor plan takes over."),
+    "plan_issued": ("印发 {issued} · 辖区代码 {adcode}", "Issued {issued} · jurisdiction code {adcode}"),
+    "judged_by": ("{year}按 {target} 考核", "{year}: judged by {target}"),
+    # School
+    "choose_school": ("选择学校", "Choose a school"),
+    "please_choose": ("请选择…", "Please choose…"),
+    "no_schools": ("所选范围内没有学校。请在左侧选择其他市、县或学段。",
+                   "No schools in the selected area. Choose another city, county or stage on the left."),
+    "school_count": ("共 {n} 所学校。请选择一所学校, 或在地图页点击学校。",
+                     "{n} schools. Choose one, or click a school on the map page."),
+    "boarding": ("寄宿制", "boarding"),
+    "day_school": ("非寄宿", "day school"),
+    "urban": ("城市", "urban"),
+    "rural": ("农村", "rural"),
+    "school_code": ("编号", "code"),
+    "school_no_targets": ("该校没有适用的目标或尚无上报。", "No target applies to this school, or it has not "
+                          "reported yet."),
+    "school_by_year": ("各年度对照目标", "Against the targets, year by year"),
+    "school_not_met": ("{year}未达标项", "Not met in {year}"),
+    "school_reports": ("历年上报原始数据", "Reports as submitted"),
+    "school_no_reports": ("该校没有任何年度上报。", "This school has not reported in any year."),
+    "not_reported": ("未上报", "not reported"),
+    "years_not_reported": ("未上报年度: ", "Years not reported: "),
+    # Completeness
+    "report_type": ("上报类型", "Report type"),
+    "report_on_time": ("各单位应按期上报", "Every unit reports on time"),
+    "no_units_of_kind": ("所选范围内没有该类上报单位。", "No unit in the area files this report."),
+    "reported_expected": ("已上报 / 应上报", "Reported / expected"),
+    "report_rate": ("上报率 {rate}", "{rate} reported"),
+    "report_rate_title": ("{kind} 上报率 ({year})", "{kind}: share reported ({year})"),
+    "report_rate_bands": ("达标 = 全部上报; 接近 = 上报率 ≥90%", "Met = all reported; close = at least 90% reported"),
+    "by_county": ("各县(区)上报情况", "Reporting by county"),
+    "code": ("代码", "Code"),
+    "reported_n": ("已上报", "Reported"),
+    "expected_n": ("应上报", "Expected"),
+    "report_rate_pct": ("上报率(%)", "Reported (%)"),
+    "not_reported_units": ("未上报单位", "Units not reported"),
+    "all_reported": ("全部单位均已上报。", "Every unit has reported."),
+    "unit_code": ("单位代码", "Unit code"),
+    "unit_name": ("单位名称", "Unit name"),
+    # Import (the importer's own messages and the template stay Chinese: they quote the Chinese template)
+    "plan_period_caption": ("规划期 {start}—{end}年 · 印发 {issued} · 规划代码 {key}",
+                            "Plan period {start}–{end} · issued {issued} · plan key {key}"),
+    "plan_judged": ("{year}据此规划考核", "{year} is judged against this plan"),
+    "plan_not_judged": ("{year}不据此规划考核", "{year} is not judged against this plan"),
+    "imp_needs_login": ("上报导入须以填报员或管理员账号登录。", "Importing needs a reporter or administrator account."),
+    "imp_acting_as": ("导入人: {name} ({login}), 范围 {region}; 导入和撤销都记在此账号名下。",
+                      "Importing as {name} ({login}), region {region}; imports and undos are recorded under this "
+                      "account."),
+    "imp_intro": ("整份文件一起导入: 有任何问题则整份不写入。先检查并预览, 确认后一次写入; 每次导入 (包括被拒绝的) "
+                  "都记入导入历史, 已导入的批次可以撤销。",
+                  "A file is imported whole: with any problem, nothing is written. It is checked and previewed "
+                  "first, then written at once; every import (rejected ones too) is kept in the history, and "
+                  "imported batches can be undone."),
+    "imp_template_title": ("1. 下载模板", "1. Download the template"),
+    "imp_prefill": ("预填{region}的{units}代码、名称和年度 ({year})",
+                    "Pre-fill the codes and names of the {units} of {region} and the year ({year})"),
+    "imp_with_values": ("同时填入{year}已上报的数值 (更正时只改需要改的格, 其余保持原值)",
+                        "Also fill in the values reported for {year} (to correct, change only the cells "
+                        "that need it)"),
+    "imp_download_template": ("下载「{kind}」模板 (Excel)", "Download the \"{kind}\" template (Excel)"),
+    "imp_template_note": ("模板含「填表说明」工作表: 每列的含义、单位和允许的值。空白表示未上报, 实际为 0 的请填 0。",
+                          "The template has an instructions sheet: what each column means, its unit and "
+                          "allowed values. Blank means not reported; enter 0 for a real zero."),
+    "imp_upload_title": ("2. 上传填好的文件", "2. Upload the filled-in file"),
+    "imp_choose_file": ("选择文件: Excel 工作簿 (.xlsx) 或 CSV", "Choose a file: Excel workbook (.xlsx) or CSV"),
+    "imp_choose_help": ("一次上传一份文件; 文件先检查, 不会直接写入。",
+                        "One file at a time; it is checked first, never written directly."),
+    "imp_checking": ("正在检查文件…", "Checking the file…"),
+    "imp_checked_as": ("按「{kind}」检查。如选错了上报类型, 在上方改选后会重新检查; "
+                       "改好文件后重新上传即可 (把旧文件移除或直接拖入新文件)。",
+                       "Checked as \"{kind}\". If that is the wrong report type, choose another above and it "
+                       "is checked again; after fixing the file, upload it again."),
+    "imp_added": ("新增", "Added"),
+    "imp_changed": ("修改", "Changed"),
+    "imp_unchanged": ("不变", "Unchanged"),
+    "imp_rows": ("{n} 行", "{n} rows"),
+    "imp_no_change": ("文件中的数据与数据仓库完全一致: 导入不会改动任何数据。",
+                      "The file matches the warehouse exactly: importing it would change nothing."),
+    "imp_will_write": ("将写入的内容 (修改处列出原值和新值)", "What will be written (changes show old and new values)"),
+    "imp_commit": ("确认导入", "Import"),
+    "imp_already": ("该文件已导入 (批次 {batch})。如需再导入, 请上传修改后的文件。",
+                    "This file has been imported (batch {batch}). To import again, upload a changed file."),
+    "imp_history": ("导入历史", "Import history"),
+    "imp_no_history": ("还没有导入记录。", "No imports yet."),
+    "imp_batches": ("已导入的批次", "Imported batches"),
+    "imp_show_changes": ("查看修改明细", "Show the changes"),
+    "imp_undo": ("撤销该批次", "Undo this batch"),
+    "imp_undo_help": ("恢复该批次覆盖的原值并删除其新增的行; 之后又有导入改过同一数据时会拒绝。",
+                      "Restores the values the batch overwrote and deletes the rows it added; refused when a "
+                      "later import changed the same data."),
+    "imp_undo_refused": ("未撤销: {reason}", "Not undone: {reason}"),
+    "imp_undo_db_error": ("未撤销, 数据库错误, 已全部回滚: {detail}",
+                          "Not undone: database error, everything rolled back: {detail}"),
+    "imp_undone": ("已撤销批次 {batch}, 数据已恢复到导入之前; 撤销本身记为批次 {undo} (也可撤销)。",
+                   "Batch {batch} undone: the data is as before the import; the undo itself is batch {undo} "
+                   "(which can be undone too)."),
+    "imp_batch_empty": ("该批次没有改动任何数据。", "This batch changed no data."),
+    # Exports
+    "download_csv": ("下载 CSV", "Download CSV"),
+    "download_xlsx": ("下载 Excel", "Download Excel"),
+    "download_png": ("下载 PNG", "Download PNG"),
+    "download_pptx": ("下载 PPTX", "Download PPTX"),
+    "download_pdf": ("下载 PDF", "Download PDF"),
+    "image_size": ("图片尺寸", "Image size"),
+    "render_png": ("生成幻灯片图片 (PNG)", "Render slide image (PNG)"),
+    "rendering": ("正在服务器端渲染图片…", "Rendering the image on the server…"),
+    "with_pdf": ("同时生成 PDF", "Also make a PDF"),
+    "build_pack": ("生成会议材料 (PPTX)", "Build meeting pack (PPTX)"),
+    "pack_started": ("开始生成…", "Starting…"),
+    "pack_done": ("完成: {n} 页", "Done: {n} slides"),
+}
+
+# Stage and report-type labels in English (the Chinese ones live in data_access.vocab / importing.spec).
+STAGES_EN: dict[str, str] = {
+    "primary": "Primary", "junior_secondary": "Junior secondary", "nine_year": "Nine-year school",
+    "senior_high": "Senior high", "complete_secondary": "Complete secondary", "twelve_year": "Twelve-year school",
+    "secondary_vocational": "Secondary vocational", "university": "University",
+}
+# Column headers of the importer's tables; the cells quote the Chinese template and stay as they are.
+TABLE_HEADERS_EN: dict[str, str] = {
+    "文件": "File", "工作表": "Sheet", "行": "Row", "列": "Column", "值": "Value", "问题": "Problem",
+    "单位代码": "Unit code", "年度": "Year", "操作": "Action", "项目": "Item", "原值": "Old value", "新值": "New value",
+    "时间(北京)": "Time (Beijing)", "导入人": "Imported by", "类型": "Type", "结果": "Result", "新增": "Added",
+    "修改": "Changed", "不变": "Unchanged", "问题数": "Problems", "说明": "Note", "批次": "Batch",
+}
+UNIT_NOUNS_EN: dict[str, str] = {"school": "schools", "survey": "schools", "hospital": "hospitals",
+                                 "community": "communities", "region": "counties"}
+REPORT_TYPES_EN: dict[str, str] = {
+    "school": "School annual report", "survey": "Awareness survey", "hospital": "Hospital clinics",
+    "community": "Community parent schools / stations", "region": "County population and psychiatrists",
 }
 
 
@@ -49,3 +230,26 @@ def t(key: str) -> str:
 
 def lang() -> str:
     return "en" if st.session_state.get(LANG) == "en" else "zh"
+
+
+def year_label(year: int) -> str:
+    """"2024年" in Chinese, "2024" in English."""
+    return f"{year}" if lang() == "en" else f"{year}年"
+
+
+def stage_name(code: str) -> str:
+    return STAGES_EN.get(code, code) if lang() == "en" else STAGES.get(code, code)
+
+
+def headers(frame: pd.DataFrame) -> pd.DataFrame:
+    """The importer's tables (issues, changes, history) with English column headers in English mode."""
+    return frame.rename(columns=TABLE_HEADERS_EN) if lang() == "en" else frame
+
+
+def unit_noun(report_type: str) -> str:
+    """What a report type's units are called ("学校", "schools")."""
+    return UNIT_NOUNS_EN.get(report_type, report_type) if lang() == "en" else REPORT_TYPES[report_type].unit_noun
+
+
+def report_type_name(key: str) -> str:
+    return REPORT_TYPES_EN.get(key, key) if lang() == "en" else REPORT_TYPES[key].name_zh

@@ -12,7 +12,7 @@ from data_access.engine import warehouse_url
 from data_access.regions import ALL_REGIONS, LEVEL_ORDER, within
 from ui import resources
 from ui import state as keys
-from ui.i18n import lang, t
+from ui.i18n import lang, stage_name, t, year_label
 from ui.warehouse_guard import require_warehouse
 
 
@@ -137,7 +137,7 @@ def sidebar() -> View:
             dropped |= _keep_inside(keys.CITY, city_options, names)
             city = _store(keys.CITY, st.selectbox(
                 t("city"), city_options, **_bound(keys.CITY, city_options, city_options[0]),
-                format_func=lambda code: names.get(code, t("whole_scope")) if code else "全省"))
+                format_func=lambda code: names.get(code, t("whole_scope")) if code else t("whole_province")))
             _on_change(keys.CITY, city, _city_changed)
         else:
             city = _store(keys.CITY, "")
@@ -155,7 +155,7 @@ def sidebar() -> View:
         # The latest year with data opens first; an empty warehouse offers the end of the scope's plan period.
         years = list(info.years) or [catalog.PLANS[scope].period_end]
         year = _store(keys.YEAR, st.selectbox(t("year"), years, **_bound(keys.YEAR, years, years[-1]),
-                                              format_func=lambda y: f"{y}年"))
+                                              format_func=year_label))
 
         available = catalog.indicators_for(scope, int(year))
         ids = [ind.id for ind in available]
@@ -166,12 +166,12 @@ def sidebar() -> View:
 
         stages = ["", *vocab.STAGES]
         stage = _store(keys.STAGE, st.selectbox(t("stage"), stages, **_bound(keys.STAGE, stages, ""),
-                                                format_func=lambda code: vocab.STAGES[code] if code else t("all")))
+                                                format_func=lambda code: stage_name(code) if code else t("all")))
 
         mode = _store(keys.MODE, st.radio(
             t("mode"), ["status", "value"], **_bound(keys.MODE, ["status", "value"], "status"),
             horizontal=True, format_func=lambda m: t("mode_status") if m == "status" else t("mode_value")))
-        st.caption(f"数据截至 {info.data_as_of or '—'} · {info.dialect}")
+        st.caption(f"{t('data_as_of')} {info.data_as_of or '—'} · {info.dialect}")
     if dropped:
         st.warning(OUTSIDE_SCOPE)
     st.session_state.setdefault(keys.SCHOOL, "")
@@ -268,23 +268,11 @@ def no_data_guard(view: View) -> None:
 
 
 def status_chip(status: str) -> str:
-    from data_access.status import BAND_BY_STATUS, Status
+    """A status label (from status.BANDS) on the nearest Streamlit background colour; neutral ones grey."""
+    from data_access.read_model import status_label
 
-    band = BAND_BY_STATUS[Status(status)]
-    label = band.label_zh if lang() == "zh" else band.label_en
-    return f":{_colour_name(band.status.value)}-background[{label}]"
-
-
-def _colour_name(status: str) -> str:
-    return {"met": "green", "close": "orange", "behind": "red", "no_data": "gray"}[status]
-
-
-def format_value(value: float, unit: str) -> str:
-    if value is None or pd.isna(value):
-        return "—"
-    if unit == "%":
-        return f"{value:.1f}%"
-    return f"{value:.2f} {unit}" if value < 100 else f"{value:.0f} {unit}"
+    colour = {"met": "green", "close": "orange", "behind": "red", "slipped": "violet"}.get(status, "gray")
+    return f":{colour}-background[{status_label(status, lang())}]"
 
 
 def _leave_legacy_pages_mode() -> None:

@@ -212,6 +212,22 @@ def test_every_page_screenshot(page, server, path, name):
     assert page.outside_requests == [], f"requests left localhost: {page.outside_requests[:5]}"
 
 
+def test_overview_url_opens_the_overview(page, server):
+    """A pasted /overview link opens the overview (Streamlit serves the default page at / only).
+
+    The root is opened first: once st.navigation has run in the process, a page URL is resolved by its
+    name alone, which is when /overview used to show "Page not found".
+    """
+    page.goto(server)
+    _wait_idle(page)
+    page.goto(f"{server}/overview?scope=620800&year=2024")
+    _wait_idle(page)
+    page.wait_for_timeout(3000)  # the "Page not found" dialog and the redirect to / came after the first render
+    assert urlparse(page.url).path == "/overview", page.url
+    assert page.get_by_text("Page not found").count() == 0
+    assert "平凉市 · 2024年 总览" in _title(page)
+
+
 def _grid_rows(frame) -> list[list[str]]:
     """The cell texts of an st.dataframe, row by row, from the grid's (hidden) accessible table."""
     frame.locator('[role="gridcell"]').first.wait_for(state="attached", timeout=30_000)

@@ -53,7 +53,7 @@ def test_indicators_by_county(capsys, warehouse_env):
     assert code == 0 and tuple(rows[0].keys()) == INDICATOR_COLUMNS
     rooms = next(r for r in rows if r["indicator"] == "counseling_room_coverage")
     assert rooms == {"adcode_or_school_id": "620802", "name": "崆峒区", "indicator": "counseling_room_coverage",
-                     "numerator": "1", "denominator": "2", "value": "50", "target": "≥100%", "deadline": "2024",
+                     "numerator": "1", "denominator": "2", "value": "50.0", "target": "≥100%", "deadline": "2024",
                      "status": "behind", "reported": "2", "expected": "2"}
     screening = next(r for r in rows if r["indicator"] == "screening_coverage")
     assert screening["deadline"] == "every_year"

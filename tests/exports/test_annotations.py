@@ -6,7 +6,8 @@ import plotly.graph_objects as go
 import pytest
 
 from data_access.regions import RegionError
-from exports.images import DEMO_MARK, annotate_for_slide, map_figure
+from data_access.status import BANDS
+from exports.images import DEMO_MARK, annotate_for_slide, map_view, slide_texts, view_figure
 from geo.maps import band_legend_text
 
 
@@ -15,8 +16,9 @@ def _texts(figure: go.Figure) -> str:
 
 
 def test_annotation_carries_everything_a_reader_needs(warehouse):
-    figure, facts = map_figure(warehouse, "620800", 2024, "counselor_coverage")
-    slide = annotate_for_slide(figure, **facts.slide_texts("学段: 全部"))
+    view = map_view(warehouse, "620800", 2024, "counselor_coverage")
+    figure = view_figure(view)
+    slide = annotate_for_slide(figure, **slide_texts(view, "学段: 全部"))
     text = _texts(slide)
     for expected in ("平凉市 心理健康专(兼)职教师配备率", "平凉市 · 2024年", "学段: 全部", "目标 ≥95% (2025年底)",
                      "2/2 单位已上报", "数据截至 2025-12-31", "配备专兼职心理健康教育教师的学校比例达到95%",
@@ -25,13 +27,15 @@ def test_annotation_carries_everything_a_reader_needs(warehouse):
     assert DEMO_MARK not in text
     assert text.count("单位已上报") == 1  # the map's own one-line note is replaced, not repeated
     legend = [trace.name for trace in slide.data if trace.showlegend]
-    assert legend == ["达标 (0)", "接近 (0)", "落后 (1)", "无数据 (6)"]
+    # Every declared band is listed: 崆峒区 behind, Pingliang's 6 other counties not in the fixture: no data.
+    counts = {"behind": 1, "no_data": 6}
+    assert legend == [f"{band.label_zh} ({counts.get(band.status.value, 0)})" for band in BANDS]
     assert figure.layout.annotations != slide.layout.annotations  # a copy: the screen figure is untouched
 
 
 def test_demo_warehouse_is_marked(demo_warehouse):
-    figure, facts = map_figure(demo_warehouse, "620800", 2024, "counselor_coverage")
-    assert DEMO_MARK in _texts(annotate_for_slide(figure, **facts.slide_texts()))
+    view = map_view(demo_warehouse, "620800", 2024, "counselor_coverage")
+    assert DEMO_MARK in _texts(annotate_for_slide(view_figure(view), **slide_texts(view)))
 
 
 def test_long_clause_is_wrapped():
@@ -48,9 +52,9 @@ def test_long_clause_is_wrapped():
 ])
 def test_bad_requests_say_why_in_chinese(warehouse, region, indicator, message):
     with pytest.raises(RegionError, match=message):
-        map_figure(warehouse, region, 2025, indicator)
+        map_view(warehouse, region, 2025, indicator)
 
 
 def test_year_without_reports_is_refused(warehouse):
     with pytest.raises(RegionError, match="2019 年没有上报数据"):
-        map_figure(warehouse, "620800", 2019, "counselor_coverage")
+        map_view(warehouse, "620800", 2019, "counselor_coverage")

@@ -157,3 +157,28 @@ def test_two_slides_rendered_for_review(tmp_path):
             colour = np.array([int(STATUS_COLOURS[status][i:i + 2], 16) for i in (1, 3, 5)])
             assert (np.abs(pixels - colour).max(axis=1) <= 4).sum() > 100, (name, status)
     engine.dispose()
+
+
+def test_pack_evaluates_once_and_says_what_is_still_needed(warehouse, monkeypatch):
+    """The engine wrapped to add the shortfall (2 teachers for every unit short of its target) and count calls."""
+    from data_access import read_model
+
+    calls = []
+    real = read_model.evaluate
+
+    def evaluate(*args, **kwargs):
+        calls.append(kwargs.get("indicator_ids"))
+        frame = real(*args, **kwargs)
+        short = frame["status"].isin(["close", "behind"])
+        frame["shortfall"] = [2.0 if s else float("nan") for s in short]
+        frame["shortfall_unit"] = ["名专职教师" if s else None for s in short]
+        return frame
+
+    monkeypatch.setattr(read_model, "evaluate", evaluate)
+    deck = meeting_slides(warehouse, "620800", 2024)
+    # One evaluation of the counties and one of the city itself, each for all headline indicators at once.
+    assert len(calls) == 2 and all(len(ids) == len(PINGLIANG_HEADLINE) for ids in calls)
+    panel = [line.text for line in deck.slides[1].panel]
+    # 崆峒区 (50% staffed, behind) is the only county: 2 teachers short, so Pingliang too.
+    assert "还需 2 名专职教师 · 2/2 单位已上报" in panel
+    assert "1. 崆峒区  50.0% (还需 2 名专职教师)" in panel
