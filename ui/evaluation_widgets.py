@@ -25,7 +25,7 @@ FORMATS = (("docx", "下载终期评估报告 (Word)", DOCX_MIME), ("csv", "下�
 def report_region(view, plan: Plan) -> str | None:
     """The area a report covers: the sidebar's area when it lies inside the plan's jurisdiction, else the
     jurisdiction itself; None when the user may see neither (fail closed)."""
-    regions = resources.regions(view.url).set_index("adcode", drop=False)
+    regions = resources.regions(view.url, view.allowed).set_index("adcode", drop=False)
     if view.region in regions.index and plan.adcode in path_of(regions.loc[view.region].to_dict()):
         return view.region
     if plan.adcode in regions.index and within(regions.loc[plan.adcode].to_dict(), view.allowed):
@@ -52,7 +52,7 @@ def final_evaluation_downloads(view, plan: Plan, *, key: str) -> None:
     if region is None:
         st.caption("终期评估: 该规划辖区超出您的查看范围")
         return
-    names = resources.regions(view.url).set_index("adcode")["name"]
+    names = resources.regions(view.url, view.allowed).set_index("adcode")["name"]
     with st.expander(f"终期评估报告 · {names.get(region, region)}"):
         st.caption("每项目标在期限年度的数值、达标与差距、期限时的上报情况及此后变化; 点击即生成并下载。")
         with_maps = st.checkbox("Word 报告附重点指标地图 (较慢)", value=True, key=f"{key}_maps")

@@ -52,10 +52,10 @@ def _regions(url: str, allowed: str) -> pd.DataFrame:
     return frame[inside | frame["adcode"].isin(ancestors)].reset_index(drop=True)
 
 
-def regions(url: str) -> pd.DataFrame:
-    """The regions the signed-in user may name: their region, everything inside it and its parents (for the
-    scope and breadcrumb labels)."""
-    return _regions(url, allowed_region())
+def regions(url: str, allowed: str | None = None) -> pd.DataFrame:
+    """The regions a user may name: their region, everything inside it and its parents (for the scope and
+    breadcrumb labels). `allowed` defaults to the signed-in user's region."""
+    return _regions(url, allowed_region() if allowed is None else allowed)
 
 
 def region_names(url: str) -> dict[str, str]:

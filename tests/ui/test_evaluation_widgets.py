@@ -11,12 +11,13 @@ from streamlit.testing.v1 import AppTest
 from data_access.engine import make_engine
 from data_access.final_evaluation import plan_by_key
 from data_access.regions import ALL_REGIONS
-from tests.pages.conftest import ROOT, app_env  # noqa: F401 - fixture
+from tests.pages.conftest import ROOT, ROOT_LOGIN, app_env, sign_in  # noqa: F401 - fixture
 from ui.evaluation_widgets import _build, report_region
 
 
 def _targets_page(scope: str) -> AppTest:
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    sign_in(at, ROOT_LOGIN)  # the fixture warehouse is not a demo
     at.query_params.update({"scope": scope, "year": "2024"})
     return at.switch_page("pages/targets.py").run()
 
@@ -34,7 +35,6 @@ def test_each_plan_offers_word_csv_and_excel(app_env):  # noqa: F811
 
 
 def test_report_covers_the_chosen_area_inside_the_plan_and_fails_closed(app_env):  # noqa: F811
-    # (The targets page itself is not run here with a restricted region: it fails on its own before this.)
     def view(region: str, allowed: str) -> SimpleNamespace:
         return SimpleNamespace(url=app_env, region=region, allowed=allowed)
 
