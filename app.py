@@ -40,9 +40,9 @@ def run() -> None:
     if auth.may("import"):
         pages.append(st.Page("pages/import.py", title=t("import"), url_path="import"))
     pages.append(st.Page("pages/login.py", title="登录", url_path="login"))
-    auth.sidebar_status(engine, resources.region_names(warehouse_url()))
     page = st.navigation(pages)
     with guarded(warehouse_url()):  # a warehouse lost mid-page: a Chinese message, never a traceback
+        auth.sidebar_status(engine, resources.region_names(warehouse_url()))
         page.run()  # each page renders the shared sidebar filters through ui.view.current()
     st.query_params.from_dict(state.url_params(st.session_state))
 

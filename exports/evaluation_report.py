@@ -26,7 +26,7 @@ from docx.oxml.ns import nsdecls, qn
 from docx.shared import Cm, Pt, RGBColor
 from lxml import etree
 
-from data_access import catalog
+from data_access import catalog, formatting
 from data_access.final_evaluation import (
     LATE_MET,
     LEVEL_LABELS,
@@ -76,29 +76,25 @@ TABLE_HEADERS = {
 # --- numbers as words (one place, so the lead can switch them to data_access.formatting) ---
 
 def format_value(value: float, unit: str, threshold: float | None = None, comparison: str | None = None) -> str:
-    """Two decimals, rounded toward the side of the threshold the value is on: 99.996 against >=100 prints
-    99.99 (not 100.00, which would read as met)."""
+    """The product's one formatter (data_access.formatting): rounded toward the side of the threshold the value
+    is on, so a value that misses never prints as met."""
     if value is None or math.isnan(value):
         return NO_VALUE
-    shown = round(value, 2)
-    if threshold is not None and comparison is not None:
-        short = value < threshold if comparison == ">=" else value > threshold
-        if short and (shown >= threshold if comparison == ">=" else shown <= threshold):
-            shown = math.floor(value * 100) / 100 if comparison == ">=" else math.ceil(value * 100) / 100
-    return f"{shown:.2f}%" if unit == "%" else f"{shown:.2f} {unit}"
+    return formatting.format_value(value, unit, threshold, comparison)
 
 
 def format_gap(gap: float, unit: str, outcome: str) -> str:
     if outcome != MISSED or math.isnan(gap):
         return "—"
-    return f"差 {gap:.2f} 个百分点" if unit == "%" else f"差 {gap:.2f} {unit}"
+    return "差 " + formatting.format_gap(gap, unit)
 
 
 def format_shortfall(shortfall: float, unit: str | None) -> str:
     """"还需 3 名专职教师"; blank where evaluate counts no shortfall (or nothing is short)."""
-    if shortfall is None or math.isnan(shortfall) or shortfall <= 0 or not unit:
+    count = formatting.shortfall_count(shortfall)
+    if not count or not unit:
         return ""
-    return f"还需 {shortfall:g} {unit}"
+    return formatting.format_shortfall(shortfall, unit)
 
 
 def _since_text(row: dict) -> str:

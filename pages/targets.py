@@ -45,7 +45,8 @@ for adcode, short_name in catalog.jurisdictions().items():
         values = resources.evaluation(view.url, *measured, (view.year,), view.allowed, None, "", view.lang)
     for plan in catalog.plans_of(adcode):
         judged = plan == in_force
-        st.subheader(f"{plan.period_start}–{plan.period_end}: 《{plan.name_zh}》")
+        period = plan.period_label() if view.lang == "zh" else f"{plan.period_start}–{plan.period_end}"
+        st.subheader(f"{period}: 《{plan.name_zh}》")
         st.caption(t("plan_period_caption").format(start=plan.period_start, end=plan.period_end,
                                                     issued=plan.issued, key=plan.key)
                    + " · " + t("plan_judged" if judged else "plan_not_judged").format(year=year_label(view.year)))

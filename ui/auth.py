@@ -16,6 +16,7 @@ import streamlit as st
 from data_access import accounts
 from data_access.access import ANONYMOUS_DEMO, Principal, can, narrower
 from data_access.regions import ALL_REGIONS, region_frame
+from ui.i18n import t
 
 LOGIN = "_auth_login"  # the signed-in login (server-side session state; a browser cannot set it)
 METHOD = "_auth_method"  # password / oidc
@@ -155,11 +156,11 @@ def sidebar_status(engine, region_names: dict[str, str]) -> None:
         return
     with st.sidebar:
         if found.anonymous:
-            st.caption("演示数据, 未登录只读浏览")
+            st.caption(t("demo_anonymous"))
             return
-        region = accounts.ALL_REGIONS_NAME if found.region == ALL_REGIONS else region_names.get(found.region,
+        region = t("all_regions") if found.region == ALL_REGIONS else region_names.get(found.region,
                                                                                                 found.region)
         # st.text, not markdown: the display name is typed by a person.
-        st.text(f"已登录: {found.display_name} ({found.login})\n{accounts.ROLES.get(found.role, found.role)}"
-                f" · {region}")
-        st.button("退出登录", key="auth_logout", on_click=sign_out, args=(engine,))
+        role = t(f"role_{found.role}") if found.role in accounts.ROLES else found.role
+        st.text(t("signed_in_as").format(name=found.display_name, login=found.login, role=role, region=region))
+        st.button(t("logout"), key="auth_logout", on_click=sign_out, args=(engine,))

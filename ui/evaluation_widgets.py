@@ -16,10 +16,11 @@ from data_access.regions import path_of, within
 from exports.evaluation_report import DOCX_MIME, evaluation_file
 from ui import resources
 from ui.export_widgets import XLSX_MIME
+from ui.i18n import t
 from ui.resources import _engine_for
 
-FORMATS = (("docx", "下载终期评估报告 (Word)", DOCX_MIME), ("csv", "下载明细 CSV", "text/csv"),
-           ("xlsx", "下载明细 Excel", XLSX_MIME))
+FORMATS = (("docx", "final_download_docx", DOCX_MIME), ("csv", "final_download_csv", "text/csv"),
+           ("xlsx", "final_download_xlsx", XLSX_MIME))
 
 
 def report_region(view, plan: Plan) -> str | None:
@@ -50,20 +51,20 @@ def final_evaluation_downloads(view, plan: Plan, *, key: str) -> None:
 
     region = report_region(view, plan)
     if region is None:
-        st.caption("终期评估: 该规划辖区超出您的查看范围")
+        st.caption(t("final_outside"))
         return
     names = resources.regions(view.url, view.allowed).set_index("adcode")["name"]
-    with st.expander(f"终期评估报告 · {names.get(region, region)}"):
-        st.caption("每项目标在期限年度的数值、达标与差距、期限时的上报情况及此后变化; 点击即生成并下载。")
-        with_maps = st.checkbox("Word 报告附重点指标地图 (较慢)", value=True, key=f"{key}_maps")
+    with st.expander(f"{t('final_title')} · {names.get(region, region)}"):
+        st.caption(t("final_note"))
+        with_maps = st.checkbox(t("final_with_maps"), value=True, key=f"{key}_maps")
         if with_maps:
             for problem in check_export_environment():
-                st.warning(f"{problem} (报告将不附地图)")
+                st.warning(f"{problem} ({t('final_no_maps')})")
                 with_maps = False
         engine = _engine_for(view.url)
         columns = st.columns(len(FORMATS))
         for column, (file_format, label, mime) in zip(columns, FORMATS, strict=True):
             column.download_button(
-                label, partial(_build, engine, region, plan.key, file_format, view.allowed, with_maps),
+                t(label), partial(_build, engine, region, plan.key, file_format, view.allowed, with_maps),
                 f"终期评估_{plan.key}_{region}.{file_format}", mime, key=f"{key}_{file_format}", on_click="ignore",
                 type="primary" if file_format == "docx" else "secondary")
