@@ -233,8 +233,7 @@ def map_figure(engine: sa.Engine, region: str, year: int, indicator_id: str, *, 
     indicator = catalog.indicators()[indicator_id]
     if level == "school" and indicator.unit_kind not in ("school", "survey"):
         raise RegionError(f"「{indicator.name_zh}」按医院、社区或人口统计, 没有学校点位; 请选择市或县级地图")
-    frame = evaluate(engine, region, level, [year], allowed_region=allowed_region, indicator_ids=[indicator_id],
-                     lang=lang)
+    frame = evaluate(engine, region, level, [year], allowed_region=allowed_region, indicator_ids=[indicator_id])
     judged = frame.dropna(subset=["target_id"])
     if judged.empty:
         raise RegionError(f"{anchor['name']} 没有适用指标「{indicator.name_zh}」的单位或目标")

@@ -52,7 +52,7 @@ if view.child_level == "school" and indicator.unit_kind not in ("school", "surve
     st.stop()
 
 frame = resources.evaluation(view.url, view.region, view.child_level, (view.year,), view.allowed,
-                             (view.indicator,), view.stage, view.lang)
+                             (view.indicator,), view.stage)
 if frame.empty:
     st.info("所选范围内没有适用该指标的单位(例如该县没有学校, 或所选学段不适用)。")
     st.stop()
@@ -109,7 +109,7 @@ if view.child_level != "school" and all(i in {x.id for x in catalog.indicators_f
     st.markdown("#### 城市与农村社区家长学校建校率对比")
     st.caption("省级规划对城市、农村社区分别设定了 90% 和 80% 的目标, 因此分开着色。")
     pair = resources.evaluation(view.url, view.region, view.child_level, (view.year,), view.allowed,
-                                urban_rural, "", view.lang)
+                                urban_rural, "")
     for column, indicator_id in zip(st.columns(2), urban_rural, strict=True):
         part = pair[pair["indicator"] == indicator_id]
         name = catalog.indicators()[indicator_id].name(view.lang)

@@ -23,7 +23,7 @@ no_data_guard(view)
 headline = sorted((ind for ind in catalog.indicators_for(view.scope) if ind.headline),
                   key=lambda ind: (ind.headline, ind.id))
 frame = resources.evaluation(view.url, view.region, view.region_level, view.years, view.allowed,
-                             tuple(ind.id for ind in headline), view.stage, view.lang)
+                             tuple(ind.id for ind in headline), view.stage)
 if frame.empty:
     st.info("该范围内没有适用的指标或单位。")
     st.stop()

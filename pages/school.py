@@ -53,7 +53,7 @@ st.caption(f"{vocab.STAGES.get(record['stage'], record['stage'])} · {record['co
            f"编号 {record['school_id']}")
 
 evaluation = resources.evaluation(view.url, record["county_adcode"], "school", view.years or (view.year,),
-                                  view.allowed, None, "", view.lang)
+                                  view.allowed, None, "")
 mine = evaluation[evaluation["unit_id"] == chosen]
 if mine.empty:
     st.info("该校没有适用的目标或尚无上报。")

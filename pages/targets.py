@@ -21,7 +21,7 @@ for adcode, plan in catalog.PLANS.items():
     values = pd.DataFrame()
     if view.year in view.years:
         level = "province" if adcode == "610000" else "city"
-        values = resources.evaluation(view.url, adcode, level, (view.year,), view.allowed, None, "", view.lang)
+        values = resources.evaluation(view.url, adcode, level, (view.year,), view.allowed, None, "")
     for target in catalog.targets_for(adcode):
         indicator = catalog.indicators()[target.indicator]
         with st.container(border=True):
