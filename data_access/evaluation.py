@@ -146,6 +146,26 @@ def _unit_years(units: sa.Table, key: str, facts: sa.Table, county: sa.FromClaus
             .outerjoin(facts, sa.and_(facts.c[key] == units.c[key], facts.c.year == years.c.year)))
 
 
+def _in_scope(county: sa.FromClause, scope: Sequence[tuple[str, str]]) -> list[sa.ColumnElement[bool]]:
+    return [county.c[_SCOPE_COLUMN[level]] == adcode for level, adcode in scope]
+
+
+def _largest_enrollment_so_far(years: Sequence[int], scope: Sequence[tuple[str, str]]) -> sa.Subquery:
+    """Per school of the scope and year Y: its largest enrollment reported in years <= Y (the size of a school
+    that did not report in Y), computed once per school and year."""
+    yrs = _years_table(years)
+    county = regions.alias("size_county")
+    earlier = school_year.alias("earlier")
+    return (sa.select(schools.c.school_id, yrs.c.year, sa.func.max(earlier.c.enrollment).label("enrollment"))
+            .select_from(schools.join(county, schools.c.county_adcode == county.c.adcode)
+                         .join(yrs, sa.true())
+                         .join(earlier, sa.and_(earlier.c.school_id == schools.c.school_id,
+                                                earlier.c.year <= yrs.c.year)))
+            .where(*_in_scope(county, scope), schools.c.stage != "university")
+            .group_by(schools.c.school_id, yrs.c.year)
+            .subquery("known_size"))
+
+
 def _source(indicator: Indicator, years: Sequence[int], scope: Sequence[tuple[str, str]],
             stage: str | None = None) -> sa.Select:
     """One row per unit and year inside the scope: its place, whether it is expected, reported, its
@@ -154,7 +174,7 @@ def _source(indicator: Indicator, years: Sequence[int], scope: Sequence[tuple[st
     county = regions.alias("county")
     population = set(indicator.population)
     # Filter first: only the scope's counties are joined to facts.
-    static: list[sa.ColumnElement[bool]] = [county.c[_SCOPE_COLUMN[level]] == adcode for level, adcode in scope]
+    static: list[sa.ColumnElement[bool]] = _in_scope(county, scope)
     condition: sa.ColumnElement[bool] = sa.true()
 
     if indicator.unit_kind in ("school", "survey"):
@@ -170,11 +190,10 @@ def _source(indicator: Indicator, years: Sequence[int], scope: Sequence[tuple[st
         if population & {"enrollment_1000_plus", "boarding_200_plus"}:
             # A school that did not report this year is placed by its largest enrollment reported up to
             # this year, never by a later one (a closed year's figures must not move).
-            earlier = school_year.alias("earlier")
-            known = (sa.select(sa.func.max(earlier.c.enrollment))
-                     .where(earlier.c.school_id == schools.c.school_id, earlier.c.year <= yrs.c.year)
-                     .scalar_subquery())
-            size = sa.func.coalesce(school_year.c.enrollment, known) if facts_table is school_year else known
+            known = _largest_enrollment_so_far(years, scope)
+            joined = joined.outerjoin(known, sa.and_(known.c.school_id == schools.c.school_id,
+                                                     known.c.year == yrs.c.year))
+            size = sa.func.coalesce(school_year.c.enrollment, known.c.enrollment)
             static.append(schools.c.stage != "university")
             condition = sa.and_(condition, sa.or_(
                 size >= LARGE_SCHOOL_ENROLLMENT,
