@@ -43,6 +43,10 @@ def make_engine(url: str | None = None) -> sa.Engine:
     if url.startswith("postgresql://"):
         # psycopg 3 is the driver we install; plain postgresql:// would look for psycopg2.
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    if url.startswith("duckdb:"):
+        # DuckDB turns the scope filter of the indicator engine into lookups in the foreign-key index on
+        # county_adcode, 6x slower than scanning (330 ms vs 60 ms for one indicator over 50,000 schools).
+        return sa.create_engine(url, connect_args={"config": {"index_scan_max_count": 0}})
     return sa.create_engine(url)
 
 

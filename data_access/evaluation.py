@@ -229,33 +229,46 @@ def _source(indicator: Indicator, years: Sequence[int], scope: Sequence[tuple[st
     elif indicator.condition == "has_parttime":
         condition = sa.and_(condition, facts.parttime_teachers >= 1)
 
+    # Inner: each condition once per unit and year (flags 1/0); outer: the contribution built from the flags.
     key_column = next(iter(facts_table.primary_key.columns))
     row_exists = key_column.isnot(None)
-    needs: sa.ColumnElement = sa.cast(sa.null(), sa.Double)
     if indicator.rollup == "share":
         rule = RULES[indicator.rule]
-        reported = sa.and_(condition, row_exists, rule.reported(facts))
-        numerator = sa.case((sa.and_(reported, rule.passes(facts)), 1), else_=0)
-        denominator = sa.case((reported, 1), else_=0)
-        needs = sa.case((sa.and_(reported, sa.not_(rule.passes(facts))), rule.needs(facts)), else_=None)
+        has_report = sa.and_(row_exists, rule.reported(facts))
+        measures = [sa.case((rule.passes(facts), 1), else_=0).label("passes"),
+                    rule.needs(facts).label("needs_if_failing")]
     else:
         num_col, den_col = facts[indicator.numerator], facts[indicator.denominator]
-        reported = sa.and_(condition, row_exists, num_col.isnot(None), den_col.isnot(None))
-        numerator = sa.case((reported, num_col), else_=None)
-        denominator = sa.case((reported, den_col), else_=None)
-
-    return sa.select(
+        has_report = sa.and_(row_exists, num_col.isnot(None), den_col.isnot(None))
+        measures = [num_col.label("amount"), den_col.label("base")]
+    flags = sa.select(
         unit_id.label("unit_id"),
         yrs.c.year,
         county.c.adcode.label("county_adcode"),
         county.c.city_adcode,
         county.c.province_adcode,
         sa.case((condition, 1), else_=0).label("expected"),
+        sa.case((has_report, 1), else_=0).label("has_report"),
+        *measures,
+    ).select_from(joined).where(*static).subquery(f"flags_{indicator.id}")
+
+    reported = sa.and_(flags.c.expected == 1, flags.c.has_report == 1)
+    if indicator.rollup == "share":
+        numerator = sa.case((sa.and_(reported, flags.c.passes == 1), 1), else_=0)
+        denominator = sa.case((reported, 1), else_=0)
+        needs = sa.case((sa.and_(reported, flags.c.passes == 0), flags.c.needs_if_failing), else_=None)
+    else:
+        numerator = sa.case((reported, flags.c.amount), else_=None)
+        denominator = sa.case((reported, flags.c.base), else_=None)
+        needs = sa.cast(sa.null(), sa.Double)
+    return sa.select(
+        flags.c.unit_id, flags.c.year, flags.c.county_adcode, flags.c.city_adcode, flags.c.province_adcode,
+        flags.c.expected,
         sa.case((reported, 1), else_=0).label("reported"),
         numerator.label("numerator"),
         denominator.label("denominator"),
         needs.label("needs"),
-    ).select_from(joined).where(*static)
+    )
 
 
 def _rollup(indicator: Indicator, years: Sequence[int], grain: str, scope: Sequence[tuple[str, str]],
