@@ -313,7 +313,8 @@ def _region_years(counties: pd.DataFrame, rng: np.random.Generator) -> list[dict
 
 
 def _records(frame: pd.DataFrame, table: sa.Table) -> list[dict]:
-    columns = [c.name for c in table.columns]
+    # Columns the generator does not fill (e.g. lifecycle years) stay NULL.
+    columns = [c.name for c in table.columns if c.name in frame.columns]
     subset = frame[columns].astype(object)
     return subset.where(subset.notna(), None).to_dict("records")
 

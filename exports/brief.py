@@ -98,7 +98,7 @@ def _gap(gap: float, unit: str) -> str:
 
 
 def _headline(plan: catalog.Plan, level: str) -> list[catalog.Indicator]:
-    chosen = sorted((ind for ind in catalog.indicators_for(plan.adcode) if ind.headline),
+    chosen = sorted((ind for ind in catalog.indicators_of(plan) if ind.headline),
                     key=lambda ind: (ind.headline, ind.id))
     if level == "school":  # a county's map shows schools: hospital/community/population figures have no points
         chosen = [ind for ind in chosen if ind.unit_kind in ("school", "survey")]
@@ -214,9 +214,9 @@ def meeting_slides(engine: sa.Engine, region: str, year: int, *, allowed_region:
     require_year(engine, year)
     info = warehouse_info(engine)
     anchor = require_region(engine, region, allowed_region)
-    plan = catalog.plan_for((anchor["adcode"], anchor.get("city_adcode"), anchor.get("province_adcode")))
+    plan = catalog.plan_for((anchor["adcode"], anchor.get("city_adcode"), anchor.get("province_adcode")), year)
     if plan is None:
-        raise RegionError(f"{anchor['name']} 不在两项规划的辖区内")
+        raise RegionError(f"{anchor['name']} 不在任何已录入规划的辖区内")
     area, level = anchor["name"], child_level(anchor["level"])
     headline = _headline(plan, level)
     ids = [ind.id for ind in headline]

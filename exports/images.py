@@ -183,7 +183,8 @@ def annotate_for_slide(figure: go.Figure, *, title: str, scope_year: str, filter
 
 def plan_name(plan_key: str) -> str:
     """Full Chinese title of a plan from its key (the `plan` column of an evaluation frame)."""
-    return next((plan.name_zh for plan in catalog.PLANS.values() if plan.key == plan_key), plan_key)
+    plan = catalog.plan_by_key(plan_key)
+    return plan.name_zh if plan else plan_key
 
 
 def child_level(region_level: str) -> str:

@@ -50,9 +50,10 @@ def xlsx_bytes(frame: pd.DataFrame, sheet_name: str = "数据") -> bytes:
     sheet.append([str(c) for c in frame.columns])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
-    for row in frame.itertuples(index=False):
-        sheet.append([_cell_value(value) for value in row])
-        for cell in sheet[sheet.max_row]:
+    # Cells are written one by one: re-reading each appended row (sheet[max_row]) is quadratic in the rows.
+    for row_number, row in enumerate(frame.itertuples(index=False), start=2):
+        for column_number, value in enumerate(row, start=1):
+            cell = sheet.cell(row=row_number, column=column_number, value=_cell_value(value))
             if isinstance(cell.value, str):
                 cell.data_type = "s"  # openpyxl would otherwise store "=1+1" as a formula
     sheet.freeze_panes = "A2"

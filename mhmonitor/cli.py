@@ -17,10 +17,10 @@ from data_access.regions import ALL_REGIONS, LEVEL_ORDER, RegionError
 from data_access.status import BANDS
 
 # Modules that add their own subcommands with register(subparsers); missing ones are skipped.
-COMMAND_MODULES = ("mhmonitor.import_commands", "mhmonitor.export_commands")
+COMMAND_MODULES = ("mhmonitor.import_commands", "mhmonitor.export_commands", "mhmonitor.evaluation_commands")
 
-TARGET_COLUMNS = ("id", "jurisdiction_adcode", "indicator", "threshold", "comparison", "unit", "deadline",
-                  "applies_to", "clause")
+TARGET_COLUMNS = ("id", "jurisdiction_adcode", "plan", "period", "indicator", "threshold", "comparison", "unit",
+                  "deadline", "applies_to", "clause")
 INDICATOR_COLUMNS = ("adcode_or_school_id", "name", "indicator", "numerator", "denominator", "value", "target",
                      "deadline", "status", "reported", "expected", "shortfall", "shortfall_unit")
 
@@ -49,9 +49,11 @@ def cmd_targets(args: argparse.Namespace) -> int:
     from data_access import catalog
 
     writer = _writer(args.format, TARGET_COLUMNS)
-    for target in catalog.targets():
-        writer([target.id, target.jurisdiction_adcode, target.indicator, f"{target.threshold:g}",
-                target.comparison, target.unit, target.deadline, ";".join(target.applies_to), target.clause])
+    for plan in catalog.plans():
+        for target in catalog.targets_of(plan):
+            writer([target.id, plan.adcode, plan.key, f"{plan.period_start}-{plan.period_end}", target.indicator,
+                    f"{target.threshold:g}", target.comparison, target.unit, target.deadline,
+                    ";".join(target.applies_to), target.clause])
     return 0
 
 
@@ -122,7 +124,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--seed", type=int, default=2024)
     demo.set_defaults(func=cmd_demo)
 
-    targets = sub.add_parser("targets", help="输出两项规划的全部量化目标")
+    targets = sub.add_parser("targets", help="输出已录入规划的全部量化目标 (按辖区和规划期)")
     targets.add_argument("--format", choices=("csv", "tsv"), default="csv")
     targets.set_defaults(func=cmd_targets)
 

@@ -59,7 +59,8 @@ if frame.empty:
 
 reported = int(frame["reported"].sum())
 expected = int(frame["expected"].sum())
-subtitle = (f"{catalog.PLANS[view.scope].short_zh}规划 · 目标 {frame['target_label'].dropna().iloc[0]} "
+plan = catalog.plan_in_force(view.scope, view.year)
+subtitle = (f"{plan.short_zh}规划 · 目标 {frame['target_label'].dropna().iloc[0]} "
             f"({frame['deadline'].dropna().iloc[0]}) · {reported}/{expected} 单位已上报"
             + (" · 演示数据" if view.is_demo else ""))
 title = f"{area} {indicator.name(view.lang)} ({view.year}年)"
@@ -98,14 +99,14 @@ with table_column:
     st.caption("差距 = 目标 − 当前值(正数为尚差); 年均进度 = 差距 ÷ 距期限年数; 无数据单位排在最后。")
     with st.expander(t("clause")):
         first = frame.dropna(subset=["clause"]).iloc[0]
-        st.markdown(f"> {first['clause']}\n\n{catalog.PLANS[view.scope].name_zh} {first['clause_ref']}")
+        st.markdown(f"> {first['clause']}\n\n{catalog.plan_by_key(first['plan']).name_zh} {first['clause_ref']}")
     with st.expander("导出 (幻灯片图片 / 表格)"):
         map_download(view, key="map_export")
         table_downloads(indicator_table(ranking), file_stem=f"{area}_{view.indicator}_{view.year}", key="ranking")
 
 urban_rural = ("parent_school_urban", "parent_school_rural")
-if view.child_level != "school" and all(i in {x.id for x in catalog.indicators_for(view.scope)} for i in urban_rural) \
-        and not view.stage:
+shown_ids = {x.id for x in catalog.indicators_for(view.scope, view.year)}
+if view.child_level != "school" and all(i in shown_ids for i in urban_rural) and not view.stage:
     st.markdown("#### 城市与农村社区家长学校建校率对比")
     st.caption("省级规划对城市、农村社区分别设定了 90% 和 80% 的目标, 因此分开着色。")
     pair = resources.evaluation(view.url, view.region, view.child_level, (view.year,), view.allowed,

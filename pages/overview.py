@@ -20,7 +20,7 @@ demo_banner(view)
 breadcrumb(view)
 no_data_guard(view)
 
-headline = sorted((ind for ind in catalog.indicators_for(view.scope) if ind.headline),
+headline = sorted((ind for ind in catalog.indicators_for(view.scope, view.year) if ind.headline),
                   key=lambda ind: (ind.headline, ind.id))
 frame = resources.evaluation(view.url, view.region, view.region_level, view.years, view.allowed,
                              tuple(ind.id for ind in headline), view.stage)
@@ -47,7 +47,7 @@ for index, indicator in enumerate(shown):
         st.plotly_chart(sparkline(series[["year", "value", "status"]], row["threshold"]),
                         config={"displayModeBar": False, "staticPlot": True}, key=f"spark_{indicator.id}")
         with st.popover(t("clause"), width="stretch"):
-            st.markdown(f"> {row['clause']}\n\n— {catalog.PLANS[view.scope].name_zh} {row['clause_ref']}")
+            st.markdown(f"> {row['clause']}\n\n— {catalog.plan_by_key(row['plan']).name_zh} {row['clause_ref']}")
 
 st.divider()
 st.markdown("#### 会议材料与表格导出")

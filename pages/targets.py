@@ -1,4 +1,5 @@
-"""目标: the catalog, grouped by plan, each clause quoted with the current value beside it."""
+"""目标: every plan by jurisdiction and period, each target with its deadline and clause, the current value beside
+the targets of the plan in force in the chosen year."""
 
 from __future__ import annotations
 
@@ -7,35 +8,45 @@ import streamlit as st
 
 from data_access import catalog
 from ui import resources
+from ui.evaluation_widgets import final_evaluation_downloads
 from ui.i18n import t
 from ui.view import current, demo_banner, format_value, status_chip
 
 view = current()
 st.title(t("targets"))
 demo_banner(view)
-st.caption("两项规划中的全部量化目标。当前值按所选年度计算; 期限已过的目标继续有效。")
+st.caption("已录入规划中的全部量化目标, 按辖区和规划期排列。当前值按所选年度计算, 只列在该年度据以考核的规划下; "
+           "期限已过的目标继续有效, 直到后续规划生效。")
 
-for adcode, plan in catalog.PLANS.items():
-    st.header(f"{plan.short_zh}: 《{plan.name_zh}》")
-    st.caption(f"印发 {plan.issued} · 辖区代码 {adcode}")
+regions = resources.regions(view.url)
+levels = dict(zip(regions["adcode"], regions["level"], strict=True))
+for adcode, short_name in catalog.jurisdictions().items():
+    st.header(f"{short_name} ({adcode})")
+    in_force = catalog.plan_in_force(adcode, view.year)
     values = pd.DataFrame()
-    if view.year in view.years:
-        level = "province" if adcode == "610000" else "city"
-        values = resources.evaluation(view.url, adcode, level, (view.year,), view.allowed, None, "")
-    for target in catalog.targets_for(adcode):
-        indicator = catalog.indicators()[target.indicator]
-        with st.container(border=True):
-            left, right = st.columns([3, 1])
-            left.markdown(f"**{indicator.name(view.lang)}** · {target.threshold_label()} · "
-                          f"{target.deadline_label(view.lang)}  \n`{target.id}`")
-            left.markdown(f"> {target.clause}\n\n{target.clause_ref}")
-            left.caption(f"口径: {indicator.description_zh}")
-            current_row = values[values["indicator"] == target.indicator] if not values.empty else values
-            if current_row.empty:
-                right.metric(f"{view.year}年", "—")
-                continue
-            row = current_row.iloc[0]
-            if row["target_id"] != target.id:
-                right.caption(f"{view.year}年按 {row['target_id']} 考核")
-            right.metric(f"{view.year}年", format_value(row["value"], row["value_unit"]))
-            right.markdown(f"{status_chip(row['status'])} {row['reported']}/{row['expected']} {t('reported')}")
+    if view.year in view.years and adcode in levels:
+        values = resources.evaluation(view.url, adcode, levels[adcode], (view.year,), view.allowed, None, "")
+    for plan in catalog.plans_of(adcode):
+        judged = plan == in_force
+        st.subheader(f"{plan.period_label()}: 《{plan.name_zh}》")
+        st.caption(f"规划期 {plan.period_label()} · 印发 {plan.issued} · 规划代码 {plan.key} · "
+                   + (f"{view.year}年据此规划考核" if judged else f"{view.year}年不据此规划考核"))
+        final_evaluation_downloads(view, plan, key=f"final_{plan.key}")
+        for target in catalog.targets_of(plan):
+            indicator = catalog.indicators()[target.indicator]
+            with st.container(border=True):
+                left, right = st.columns([3, 1])
+                left.markdown(f"**{indicator.name(view.lang)}** · {target.threshold_label()} · "
+                              f"{target.deadline_label(view.lang)}  \n`{target.id}`")
+                left.markdown(f"> {target.clause}\n\n{target.clause_ref}")
+                left.caption(f"口径: {indicator.description_zh}")
+                current_row = values[values["indicator"] == target.indicator] if judged and not values.empty \
+                    else pd.DataFrame()
+                if current_row.empty:
+                    right.metric(f"{view.year}年", "—")
+                    continue
+                row = current_row.iloc[0]
+                if row["target_id"] != target.id:
+                    right.caption(f"{view.year}年按 {row['target_id']} 考核")
+                right.metric(f"{view.year}年", format_value(row["value"], row["value_unit"]))
+                right.markdown(f"{status_chip(row['status'])} {row['reported']}/{row['expected']} {t('reported')}")

@@ -23,11 +23,16 @@ URL_KEYS: tuple[str, ...] = (SCOPE, CITY, COUNTY, YEAR, INDICATOR, STAGE, MODE, 
 INT_KEYS = frozenset({YEAR})
 _SEEDED = "_url_seeded"
 
-SCOPES: dict[str, str] = {"610000": "陕西省", "620800": "平凉市"}
-DEFAULT_SCOPE = "610000"
-# The year each plan is first judged at full strength in the meeting view: Shaanxi's targets are for
-# 2025; Pingliang's staffing and room targets fall due at the end of 2024.
-DEFAULT_YEAR: dict[str, int] = {"610000": 2025, "620800": 2024}
+
+def take_unknown_scope(session: MutableMapping, scopes: Mapping[str, str]) -> str | None:
+    """Remove a scope no plan covers (from a pasted or outdated link) and return it, so the page can say so
+    instead of silently showing another scope; None when the session's scope is a plan scope or unset."""
+    scope = session.get(SCOPE)
+    if scope in (None, "") or scope in scopes:
+        return None
+    del session[SCOPE]
+    drill_to(session, SCOPE, None)  # its city, county or school belong to no plan scope either
+    return str(scope)
 
 
 def seed_from_url(query: Mapping[str, str], session: MutableMapping) -> None:

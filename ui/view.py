@@ -9,6 +9,7 @@ import streamlit as st
 
 from data_access import catalog, vocab
 from data_access.engine import warehouse_url
+from data_access.regions import LEVEL_ORDER
 from ui import resources
 from ui import state as keys
 from ui.i18n import lang, t
@@ -30,6 +31,8 @@ class View:
     is_demo: bool
     data_as_of: str | None
     years: tuple[int, ...]
+    scope_level: str  # the plan scope's own level: province, city or county
+    scope_child: str  # the level the scope's map breaks into (the plan's default_level, else the next level)
 
     @property
     def region(self) -> str:
@@ -41,13 +44,13 @@ class View:
         """What the map shows inside `region`."""
         if self.county:
             return "school"
-        if self.city or self.scope != "610000":
+        if self.city:
             return "county"
-        return "city"
+        return self.scope_child
 
     @property
     def region_level(self) -> str:
-        return "county" if self.county else ("city" if self.city or self.scope != "610000" else "province")
+        return "county" if self.county else ("city" if self.city else self.scope_level)
 
 
 def _bound(key: str, options: list, default) -> dict:
@@ -88,20 +91,23 @@ def sidebar() -> View:
         _store(keys.LANG, st.radio(t("language"), ["zh", "en"], **_bound(keys.LANG, ["zh", "en"], "zh"),
                                    horizontal=True, format_func=lambda code: "中文" if code == "zh" else "English"))
 
-        scope = _store(keys.SCOPE, st.radio(t("scope"), list(keys.SCOPES), horizontal=True,
-                                            **_bound(keys.SCOPE, list(keys.SCOPES), keys.DEFAULT_SCOPE),
-                                            format_func=lambda code: keys.SCOPES[code]))
+        scopes = plan_scopes(regions)
+        scope = _store(keys.SCOPE, st.radio(t("scope"), list(scopes), horizontal=True,
+                                            **_bound(keys.SCOPE, list(scopes), next(iter(scopes))),
+                                            format_func=lambda code: scopes[code] if lang() == "zh"
+                                            else catalog.PLANS[code].short_en))
         _on_change(keys.SCOPE, scope, _scope_changed)
+        scope_level, scope_child = _scope_levels(regions, scope)
 
         cities = sorted(regions[(regions["level"] == "city") & (regions["province_adcode"] == scope)]["adcode"])
-        if scope == "610000":
+        if scope_level == "province":
             city = _store(keys.CITY, st.selectbox(
                 t("city"), ["", *cities], **_bound(keys.CITY, ["", *cities], ""),
                 format_func=lambda code: names.get(code, t("whole_scope")) if code else "全省"))
             _on_change(keys.CITY, city, _city_changed)
         else:
             city = _store(keys.CITY, "")
-        parent = city or (scope if scope != "610000" else "")
+        parent = city or (scope if scope_level == "city" else "")
         counties = sorted(regions[(regions["level"] == "county") & (regions["parent_adcode"] == parent)]["adcode"]) \
             if parent else []
         county = _store(keys.COUNTY, st.selectbox(
@@ -109,12 +115,12 @@ def sidebar() -> View:
             format_func=lambda code: names.get(code, code) if code else t("all"), disabled=not counties))
         _on_change(keys.COUNTY, county, _county_changed)
 
-        years = list(info.years) or [keys.DEFAULT_YEAR[scope]]
-        default_year = keys.DEFAULT_YEAR[scope] if keys.DEFAULT_YEAR[scope] in years else years[-1]
-        year = _store(keys.YEAR, st.selectbox(t("year"), years, **_bound(keys.YEAR, years, default_year),
+        # The latest year with data opens first; an empty warehouse offers the end of the scope's plan period.
+        years = list(info.years) or [catalog.PLANS[scope].period_end]
+        year = _store(keys.YEAR, st.selectbox(t("year"), years, **_bound(keys.YEAR, years, years[-1]),
                                               format_func=lambda y: f"{y}年"))
 
-        available = catalog.indicators_for(scope)
+        available = catalog.indicators_for(scope, int(year))
         ids = [ind.id for ind in available]
         headline = sorted((ind for ind in available if ind.headline), key=lambda ind: ind.headline)
         indicator = _store(keys.INDICATOR, st.selectbox(
@@ -133,7 +139,28 @@ def sidebar() -> View:
     return View(scope=scope, city=city or "", county=county or "", school=st.session_state[keys.SCHOOL] or "",
                 year=int(year), indicator=indicator, stage=stage or "", mode=mode, lang=lang(), url=url,
                 allowed=resources.allowed_region(), is_demo=info.is_demo, data_as_of=info.data_as_of,
-                years=info.years)
+                years=info.years, scope_level=scope_level, scope_child=scope_child)
+
+
+def plan_scopes(regions: pd.DataFrame) -> dict[str, str]:
+    """The scopes offered: jurisdictions with a plan (adcode -> short name) whose region the warehouse holds.
+
+    While the warehouse holds no regions at all, every plan scope is offered (pages then say there is no data).
+    """
+    scopes = catalog.jurisdictions()
+    held = set(regions["adcode"])
+    return {code: name for code, name in scopes.items() if code in held} or scopes
+
+
+def _scope_levels(regions: pd.DataFrame, scope: str) -> tuple[str, str]:
+    """The scope's level in the warehouse and the level its map breaks into: a province shows its cities and
+    a city its counties, unless the plan file names another default_level."""
+    found = regions.loc[regions["adcode"] == scope, "level"]
+    # An empty warehouse has no levels yet: read it from the code's form (GB/T 2260: xx0000 province, xxxx00 city).
+    level = str(found.iloc[0]) if not found.empty else \
+        "province" if scope.endswith("0000") else "city" if scope.endswith("00") else "county"
+    below = LEVEL_ORDER[min(LEVEL_ORDER.index(level) + 1, len(LEVEL_ORDER) - 1)]
+    return level, catalog.PLANS[scope].default_level or below
 
 
 def _on_change(key: str, value: object, reset) -> None:
@@ -150,7 +177,6 @@ def _on_change(key: str, value: object, reset) -> None:
 
 def _scope_changed() -> None:
     keys.drill_to(st.session_state, keys.SCOPE, None)
-    keys.set_view(st.session_state, keys.YEAR, keys.DEFAULT_YEAR[st.session_state[keys.SCOPE]])
 
 
 def _city_changed() -> None:
@@ -171,7 +197,7 @@ def demo_banner(view: View) -> None:
 def breadcrumb(view: View) -> None:
     """省 > 市 > 县 > 校: each crumb goes back up to that level."""
     names = _region_names(resources.regions(view.url))
-    crumbs: list[tuple[str, str | None, str]] = [(keys.SCOPE, None, keys.SCOPES[view.scope])]
+    crumbs: list[tuple[str, str | None, str]] = [(keys.SCOPE, None, catalog.jurisdictions()[view.scope])]
     if view.city:
         crumbs.append((keys.CITY, view.city, names.get(view.city, view.city)))
     if view.county:
@@ -236,6 +262,21 @@ def current() -> View:
     """
     _leave_legacy_pages_mode()
     keys.seed_from_url(st.query_params.to_dict(), st.session_state)
+    unknown_scope = keys.take_unknown_scope(st.session_state, plan_scopes(resources.regions(warehouse_url())))
     view = sidebar()
+    if unknown_scope is not None:
+        _stop_for_unknown_scope(view, unknown_scope)
     st.query_params.from_dict(keys.url_params(st.session_state))
     return view
+
+
+def _stop_for_unknown_scope(view: View, requested: str) -> None:
+    """Say that the link names a scope without a plan (the URL keeps it) instead of showing another scope."""
+    names = _region_names(resources.regions(view.url))
+    # The value comes from the URL: shown only when it is a plain code, never as markdown.
+    code = requested if requested.isdigit() and len(requested) <= 12 else "(无效代码)"
+    area = f"{names[code]}({code})" if code in names else code
+    offered = "、".join(f"{name}({adcode})" for adcode, name in plan_scopes(resources.regions(view.url)).items())
+    problem = "有规划, 但数据仓库中没有其行政区划" if code in catalog.jurisdictions() else "没有已录入的规划"
+    st.error(f"链接中的范围 {area} {problem}, 无法显示其目标。可选的规划范围: {offered}。请在左侧选择范围。")
+    st.stop()

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from data_access import schema
 from mhmonitor.cli import INDICATOR_COLUMNS, TARGET_COLUMNS, main
 from tests.data_access import fixture_warehouse
+from tests.data_access.plan_fixtures import PINGLIANG_SUCCESSOR, enable_plans
 
 
 @pytest.fixture
@@ -34,6 +35,18 @@ def test_targets_csv_lists_every_target_with_its_clause(capsys):
     assert len(rows) == 31
     ratio = next(r for r in rows if r["id"] == "sx_university_ratio")
     assert "1:4000" in ratio["clause"] and ratio["jurisdiction_adcode"] == "610000"
+    assert (ratio["plan"], ratio["period"]) == ("shaanxi_2024", "2024-2025")
+    assert {(r["plan"], r["period"]) for r in rows} == {("shaanxi_2024", "2024-2025"), ("pingliang_2023", "2023-2025")}
+
+
+def test_targets_list_a_successor_plan_after_its_predecessor(capsys, monkeypatch):
+    enable_plans(monkeypatch, PINGLIANG_SUCCESSOR)  # a test fixture: invented 2026-2030 Pingliang plan
+    code, out, _ = run(capsys, "targets", "--format", "csv")
+    pingliang = [(r["plan"], r["period"]) for r in csv.DictReader(io.StringIO(out))
+                 if r["jurisdiction_adcode"] == "620800"]
+    assert code == 0
+    # 12 targets of the 2023-2025 plan, then the fixture's 2.
+    assert pingliang == [("pingliang_2023", "2023-2025")] * 12 + [("fixture_pingliang_2026", "2026-2030")] * 2
 
 
 def test_indicators_by_county(capsys, warehouse_env):

@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from data_access.engine import make_engine
+from tests.data_access.plan_fixtures import PINGLIANG_SUCCESSOR, THIRD_JURISDICTION, enable_plans, populate_ningxia
 from tests.pages.conftest import ROOT
 
 PAGES = ("pages/overview.py", "pages/map.py", "pages/school.py", "pages/targets.py", "pages/completeness.py",
@@ -73,10 +75,10 @@ def test_filters_change_the_view_and_the_url(app_env):
     at = app().run()
     at.sidebar.radio(key="w_scope").set_value("620800").run()
     assert not at.exception, at.exception
-    assert at.session_state["year"] == 2024  # Pingliang opens on its 2024 targets
-    assert "平凉市 · 2024年" in at.title[0].value
-    at.sidebar.selectbox(key="w_year").set_value(2025).run()
-    assert at.query_params["year"] == "2025"
+    assert at.session_state["year"] == 2025  # the latest year with data, kept across scopes
+    assert "平凉市 · 2025年" in at.title[0].value
+    at.sidebar.selectbox(key="w_year").set_value(2024).run()
+    assert at.query_params["year"] == "2024"
     at.sidebar.selectbox(key="w_stage").set_value("primary").run()
     assert not at.exception and at.query_params["stage"] == "primary"
     at.sidebar.radio(key="w_lang").set_value("en").run()
@@ -146,3 +148,50 @@ def test_completeness_of_a_county_maps_its_schools_and_lists_the_laggard(app_env
     at.radio(key="completeness_kind").set_value("hospital").run()  # hospitals have no coordinates: list only
     assert not at.exception, at.exception
     assert len(at.get("plotly_chart")) == 0 and at.metric[0].value == "2 / 2"
+
+
+def test_a_scope_without_a_plan_says_so(app_env):
+    at = open_page("pages/overview.py", scope="620000", year="2025")  # Gansu: in the warehouse, no plan
+    assert not at.exception, at.exception
+    assert "链接中的范围 甘肃省(620000) 没有已录入的规划" in at.error[0].value
+    assert "可选的规划范围: 陕西省(610000)、平凉市(620800)" in at.error[0].value
+    assert not at.title  # nothing of another scope is shown
+
+
+def test_a_plan_scope_missing_from_the_warehouse_is_not_offered(app_env, monkeypatch):
+    enable_plans(monkeypatch, THIRD_JURISDICTION)  # test fixture: Ningxia's plan, but no Ningxia regions
+    at = open_page("pages/overview.py", scope="640000")
+    assert at.sidebar.radio(key="w_scope").options == ["陕西省", "平凉市"]
+    assert "链接中的范围 640000 有规划, 但数据仓库中没有其行政区划" in at.error[0].value
+
+
+def test_targets_page_lists_plans_by_period(app_env, monkeypatch):
+    enable_plans(monkeypatch, PINGLIANG_SUCCESSOR)  # test fixture: an invented 2026-2030 Pingliang plan
+    at = open_page("pages/targets.py", scope="620800", year="2025")
+    assert not at.exception, at.exception
+    assert [h.value for h in at.header] == ["陕西省 (610000)", "平凉市 (620800)"]
+    plans = [h.value for h in at.subheader]
+    assert plans == ["2024—2025年: 《全面加强和改进新时代陕西省学生心理健康工作专项行动计划》",
+                     "2023—2025年: 《平凉市全面加强和改进新时代学生心理健康工作专项行动方案(2023—2025年)》",
+                     "2026—2030年: 《测试夹具(虚构):平凉市学生心理健康后续方案(2026—2030年)》"]
+    captions = texts(at)
+    assert "规划期 2023—2025年 · 印发 2023-06-22 · 规划代码 pingliang_2023 · 2025年据此规划考核" in captions
+    assert "规划代码 fixture_pingliang_2026 · 2025年不据此规划考核" in captions
+    assert "(虚构)到2027年,各学校心理健康专(兼)职教师配备率达到100%" in captions
+
+
+def test_a_third_jurisdiction_is_a_scope_by_its_plan_file(app_env, monkeypatch):
+    enable_plans(monkeypatch, THIRD_JURISDICTION)  # test fixture: an invented plan for Ningxia (640000)
+    engine = make_engine(app_env)
+    populate_ningxia(engine)
+    engine.dispose()
+    at = open_page("pages/overview.py")
+    assert at.sidebar.radio(key="w_scope").options == ["陕西省", "宁夏", "平凉市"]
+    at.sidebar.radio(key="w_scope").set_value("640000").run()
+    assert not at.exception, at.exception
+    assert "宁夏回族自治区 · 2025年" in at.title[0].value
+    assert at.sidebar.selectbox(key="w_city").options == ["全省", "银川市"]  # a province scope lists its cities
+    assert "心理健康专(兼)职教师配备率" in texts(at)
+    at.switch_page("pages/map.py").run()
+    assert not at.exception, at.exception
+    assert "宁夏回族自治区" in at.title[0].value

@@ -60,3 +60,13 @@ def test_click_drills_one_level_down():
     assert level == state.COUNTY and session["county"] == "610102"
     level = state.drill_from_click(session, {"selection": {"points": [{"customdata": ["S1"]}]}}, "school")
     assert level == state.SCHOOL and session["school"] == "S1"
+
+
+def test_a_scope_without_a_plan_is_taken_out_with_its_drill_state():
+    scopes = {"610000": "陕西省", "620800": "平凉市"}
+    session = {"scope": "620000", "county": "620802", "year": 2025}
+    assert state.take_unknown_scope(session, scopes) == "620000"
+    assert "scope" not in session and session["county"] == "" and session["year"] == 2025
+    planned = {"scope": "620800", "county": "620802"}
+    assert state.take_unknown_scope(planned, scopes) is None and planned == {"scope": "620800", "county": "620802"}
+    assert state.take_unknown_scope({}, scopes) is None

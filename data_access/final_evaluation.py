@@ -1,0 +1,261 @@
+"""The plan-period final evaluation (终期评估): every target of a plan judged at its deadline, area by area.
+
+For one plan and one area inside its jurisdiction: each target's value in its deadline year (recurring
+"every_year" targets: the plan's last year) for the area and for every city/county below it, met or missed
+and by how much, the shortfall (teachers, rooms, clinics) wherever `evaluate` counts one, completeness at
+the deadline, and what happened since (the latest year with data after it). Every value comes from
+`evaluate`, so it equals `mhmonitor indicators --year <deadline> --level <level>`. The summary paragraphs
+are built from these numbers only.
+"""
+
+from __future__ import annotations
+
+import math
+import tomllib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import pandas as pd
+import sqlalchemy as sa
+
+from data_access import catalog
+from data_access.catalog import Plan, Target
+from data_access.evaluation import evaluate
+from data_access.meta import warehouse_info
+from data_access.regions import ALL_REGIONS, LEVEL_ORDER, RegionError, path_of, require_region
+from data_access.status import Status, status_for
+
+GROUPS_FILE = Path(__file__).resolve().parent / "evaluation_groups.toml"
+# Lowest level the report breaks an area down to (schools belong in the school pages, not a plan review).
+DETAIL_FLOOR = "county"
+LEVEL_LABELS = {"province": "省", "city": "市", "county": "县区"}
+
+# Outcome at the deadline, and what happened after it (words of the report, keyed for tests and tables).
+MET, MISSED, NO_VALUE, NOT_APPLICABLE = "达标", "未达标", "无数据", "不适用"
+SUSTAINED, SLIPPED, LATE_MET, STILL_MISSED = "保持达标", "达标后回落", "期后达标", "仍未达标"
+NO_LATER_YEAR = "无后续年度数据"
+
+
+@dataclass(frozen=True)
+class TargetGroup:
+    key: str
+    name_zh: str
+    indicators: tuple[str, ...]
+
+
+@cache
+def target_groups() -> tuple[TargetGroup, ...]:
+    """The report's target groups (staffing, rooms, ...), in report order, from evaluation_groups.toml."""
+    with GROUPS_FILE.open("rb") as handle:
+        declared = tomllib.load(handle)["group"]
+    return tuple(TargetGroup(entry["key"], entry["name_zh"], tuple(entry["indicators"])) for entry in declared)
+
+
+def group_of(indicator_id: str) -> TargetGroup:
+    """The group an indicator is reported under; KeyError names an indicator missing from the groups file."""
+    for group in target_groups():
+        if indicator_id in group.indicators:
+            return group
+    raise KeyError(f"指标 {indicator_id} 未归入终期评估的任何分组 ({GROUPS_FILE.name})")
+
+
+def all_plans() -> tuple[Plan, ...]:
+    """Every plan in the catalog: catalog.plans() where it exists, else the jurisdiction mapping PLANS."""
+    found = catalog.plans() if hasattr(catalog, "plans") else catalog.PLANS
+    return tuple(found.values() if isinstance(found, Mapping) else found)
+
+
+def plan_by_key(key: str) -> Plan:
+    """The plan with this key (e.g. pingliang_2023); RegionError listing the known keys otherwise."""
+    for plan in all_plans():
+        if plan.key == key:
+            return plan
+    raise RegionError(f"未知的规划 {key}: 可选 {', '.join(p.key for p in all_plans())}")
+
+
+def plan_targets(plan: Plan) -> tuple[Target, ...]:
+    """The plan's own targets, in catalog order."""
+    return tuple(t for t in catalog.targets() if t.plan == plan.key and t.jurisdiction_adcode == plan.adcode)
+
+
+def plan_period(plan: Plan) -> tuple[int, int]:
+    """First and last year of the plan: declared on the plan when the catalog has periods; else the year it
+    was issued to its latest dated deadline."""
+    start, end = getattr(plan, "period_start", None), getattr(plan, "period_end", None)
+    if start is not None and end is not None:
+        return int(start), int(end)
+    deadlines = [t.deadline_year for t in plan_targets(plan) if t.deadline_year is not None]
+    issued = int(plan.issued[:4])
+    return issued, max(deadlines, default=issued)
+
+
+def evaluation_year(target: Target, plan: Plan) -> int:
+    """The year a target is judged in: its deadline, or the plan's last year for a recurring duty."""
+    return target.deadline_year if target.deadline_year is not None else plan_period(plan)[1]
+
+
+@dataclass(frozen=True)
+class FinalEvaluation:
+    """The evaluation of one plan over one area. `units` has one row per target and unit (see UNIT_COLUMNS)."""
+
+    plan: Plan
+    area: dict
+    period: tuple[int, int]
+    levels: tuple[str, ...]  # the area's own level first, then the levels it is broken down into
+    latest_year: int | None  # the latest year with reports (what "since" is measured at)
+    data_as_of: str | None
+    is_demo: bool
+    targets: tuple[Target, ...]
+    units: pd.DataFrame
+
+    def rows_for(self, target_id: str, level: str) -> pd.DataFrame:
+        found = self.units[(self.units["target_id"] == target_id) & (self.units["level"] == level)]
+        return found.reset_index(drop=True)
+
+
+UNIT_COLUMNS = ("target_id", "group", "indicator", "indicator_name", "clause_ref", "clause", "deadline",
+                "evaluation_year", "target_label", "threshold", "comparison", "value_unit", "level", "unit_id",
+                "name", "numerator", "denominator", "value", "status", "outcome", "gap", "shortfall",
+                "shortfall_unit", "reported", "expected", "later_year", "later_value", "since")
+
+
+def _detail_levels(area_level: str) -> tuple[str, ...]:
+    first = LEVEL_ORDER.index(area_level) + 1
+    return LEVEL_ORDER[first:LEVEL_ORDER.index(DETAIL_FLOOR) + 1]
+
+
+def _outcome(status: str, value: float, expected: int, target: Target) -> str:
+    """达标 / 未达标 against this target; 不适用 where no unit falls under it (a county without a university);
+    无数据 without a value or with too small a sample to judge (evaluate's neutral statuses)."""
+    if expected == 0 or status == "not_applicable":
+        return NOT_APPLICABLE
+    if math.isnan(value) or status in (Status.NO_DATA.value, "small_sample"):
+        return NO_VALUE
+    # Judged against this target itself: a later status of evaluate (回落 after an earlier deadline of the
+    # same indicator) must not decide whether this deadline was met.
+    return MET if status_for(value, target.threshold, target.comparison) == Status.MET else MISSED
+
+
+def _since(outcome: str, later_value: float, target: Target, later_year: int | None) -> str:
+    """What happened between the deadline and the latest year, judged against this same target."""
+    if later_year is None:
+        return NO_LATER_YEAR
+    if outcome == NOT_APPLICABLE:
+        return NOT_APPLICABLE
+    if later_value is None or math.isnan(later_value):
+        return NO_VALUE
+    met_now = status_for(later_value, target.threshold, target.comparison) == Status.MET
+    if outcome == MET:
+        return SUSTAINED if met_now else SLIPPED
+    return LATE_MET if met_now else STILL_MISSED
+
+
+def _evaluate_levels(engine: sa.Engine, region: str, levels: Iterable[str], year: int, indicator_ids: list[str],
+                     allowed_region: str) -> pd.DataFrame:
+    frames = [evaluate(engine, region, level, [year], allowed_region=allowed_region, indicator_ids=indicator_ids)
+              for level in levels]
+    frames = [frame for frame in frames if not frame.empty]
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+
+def _number(row: Mapping, column: str) -> float:
+    value = row.get(column)
+    return math.nan if value is None or pd.isna(value) else float(value)
+
+
+def _text(value: object) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
+def final_evaluation(engine: sa.Engine, region: str, plan_key: str, *,
+                     allowed_region: str = ALL_REGIONS) -> FinalEvaluation:
+    """Every target of the plan at its deadline, for `region` and its cities/counties.
+
+    `region` must lie inside the plan's jurisdiction and inside `allowed_region` (RegionError otherwise).
+    """
+    plan = plan_by_key(plan_key)
+    area = require_region(engine, region, allowed_region)
+    if plan.adcode not in path_of(area):
+        raise RegionError(f"{area['name']}({region}) 不在《{plan.name_zh}》的辖区内")
+    info = warehouse_info(engine)
+    targets = plan_targets(plan)
+    levels = (area["level"], *_detail_levels(area["level"]))
+    latest_year = max(info.years) if info.years else None
+
+    by_year: dict[int, list[Target]] = {}
+    for target in targets:
+        by_year.setdefault(evaluation_year(target, plan), []).append(target)
+    evaluated = {year: _evaluate_levels(engine, region, levels, year, sorted({t.indicator for t in chosen}),
+                                        allowed_region)
+                 for year, chosen in by_year.items()}
+    later = pd.DataFrame()
+    if latest_year is not None and any(latest_year > year for year in by_year):
+        later = _evaluate_levels(engine, region, levels, latest_year, sorted({t.indicator for t in targets}),
+                                 allowed_region)
+    later_values = {(r["indicator"], r["unit_id"]): _number(r, "value") for r in later.to_dict("records")}
+
+    rows = []
+    for target in targets:
+        year = evaluation_year(target, plan)
+        frame = evaluated.get(year, pd.DataFrame())
+        found = frame[frame["indicator"] == target.indicator] if not frame.empty else frame
+        since_year = latest_year if latest_year is not None and latest_year > year else None
+        for record in found.to_dict("records"):
+            value = _number(record, "value")
+            outcome = _outcome(record["status"], value, int(record["expected"]), target)
+            later_value = later_values.get((target.indicator, record["unit_id"]), math.nan)
+            rows.append({
+                "target_id": target.id, "group": group_of(target.indicator).key, "indicator": target.indicator,
+                "indicator_name": record["indicator_name"], "clause_ref": target.clause_ref,
+                "clause": target.clause, "deadline": target.deadline_label(), "evaluation_year": year,
+                "target_label": target.threshold_label(), "threshold": target.threshold,
+                "comparison": target.comparison, "value_unit": record["value_unit"], "level": record["level"],
+                "unit_id": record["unit_id"], "name": record["name"], "numerator": _number(record, "numerator"),
+                "denominator": _number(record, "denominator"), "value": value, "status": record["status"],
+                "outcome": outcome, "gap": _number(record, "gap"),
+                # shortfall/shortfall_unit: counted by evaluate where it can (teachers, rooms, clinics).
+                "shortfall": _number(record, "shortfall"), "shortfall_unit": _text(record.get("shortfall_unit")),
+                "reported": int(record["reported"]), "expected": int(record["expected"]),
+                "later_year": since_year, "later_value": later_value if since_year else math.nan,
+                "since": _since(outcome, later_value, target, since_year),
+            })
+    units = pd.DataFrame(rows, columns=list(UNIT_COLUMNS))
+    return FinalEvaluation(plan=plan, area=area, period=plan_period(plan), levels=levels, latest_year=latest_year,
+                           data_as_of=info.data_as_of, is_demo=info.is_demo, targets=targets, units=units)
+
+
+@dataclass(frozen=True)
+class LevelTally:
+    """One target at one level: how many units met it, missed it, had no value; their shortfall and reports."""
+
+    units: int
+    met: int
+    missed: int
+    no_value: int
+    not_applicable: int
+    shortfall: float  # sum over units that missed (NaN when evaluate counts no shortfall for the indicator)
+    shortfall_unit: str | None
+    reported: int
+    expected: int
+    slipped: int  # met at the deadline, below the target in the latest year
+    sustained: int
+    late_met: int
+
+
+def tally(rows: pd.DataFrame) -> LevelTally:
+    """Counts over the rows of one target and level (FinalEvaluation.rows_for)."""
+    missed = rows[rows["outcome"] == MISSED]
+    counted = missed["shortfall"].dropna()
+    units = [u for u in rows["shortfall_unit"].dropna().unique() if u]
+    return LevelTally(
+        units=len(rows), met=int((rows["outcome"] == MET).sum()), missed=len(missed),
+        no_value=int((rows["outcome"] == NO_VALUE).sum()),
+        not_applicable=int((rows["outcome"] == NOT_APPLICABLE).sum()),
+        shortfall=float(counted.sum()) if not counted.empty else math.nan,
+        shortfall_unit=units[0] if units else None,
+        reported=int(rows["reported"].sum()), expected=int(rows["expected"].sum()),
+        slipped=int((rows["since"] == SLIPPED).sum()), sustained=int((rows["since"] == SUSTAINED).sum()),
+        late_met=int((rows["since"] == LATE_MET).sum()),
+    )
