@@ -463,6 +463,7 @@ def _targets(frame: pd.DataFrame) -> pd.DataFrame:
                           plan=target.plan)
         rows.append({"jurisdiction": jurisdiction, "indicator": indicator_id, "year": year, **fields})
     found = pd.DataFrame(rows, columns=["jurisdiction", "indicator", "year", *_TARGET_COLUMNS])
+    found["jurisdiction"] = found["jurisdiction"].astype(object)
     found["threshold"] = found["threshold"].astype(float)
     found["deadline_year"] = found["deadline_year"].astype(float)
     return found
@@ -474,6 +475,8 @@ def _judge(frame: pd.DataFrame, needs: dict | None = None, shortfall_given: bool
     With `shortfall_given` the shortfall column already holds it (a school's or county's own, judged first,
     or a city's or province's sum over its counties).
     """
+    # No unit of a plan in the frame leaves the column all-NaN (float): keys must stay comparable text.
+    frame = frame.assign(jurisdiction=frame["jurisdiction"].astype(object))
     frame = frame.merge(_targets(frame), on=["jurisdiction", "indicator", "year"], how="left")
     indicators = catalog.indicators()
     declared = [indicators[i] for i in frame["indicator"]]

@@ -229,7 +229,8 @@ def status_chip(status: str) -> str:
 
 
 def _colour_name(status: str) -> str:
-    return {"met": "green", "close": "orange", "behind": "red", "no_data": "gray"}[status]
+    return {"met": "green", "close": "orange", "behind": "red", "slipped": "violet", "small_sample": "gray",
+            "not_applicable": "gray", "no_data": "gray"}[status]
 
 
 def format_value(value: float, unit: str) -> str:

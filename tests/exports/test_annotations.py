@@ -25,7 +25,7 @@ def test_annotation_carries_everything_a_reader_needs(warehouse):
     assert DEMO_MARK not in text
     assert text.count("单位已上报") == 1  # the map's own one-line note is replaced, not repeated
     legend = [trace.name for trace in slide.data if trace.showlegend]
-    assert legend == ["达标 (0)", "接近 (0)", "落后 (1)", "无数据 (6)"]
+    assert legend == ["达标 (0)", "接近 (0)", "落后 (1)", "达标后回落 (0)", "样本不足 (0)", "不适用 (0)", "无数据 (6)"]
     assert figure.layout.annotations != slide.layout.annotations  # a copy: the screen figure is untouched
 
 
