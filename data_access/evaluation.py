@@ -132,10 +132,10 @@ def _years_table(years: Sequence[int]) -> sa.Subquery:
     return combined.subquery("years")
 
 
-def _open_in(units: sa.Table, year: sa.ColumnElement) -> sa.ColumnElement[bool]:
+def _open_in(units: sa.ColumnCollection, year: sa.ColumnElement) -> sa.ColumnElement[bool]:
     """A registered unit is expected in the school years it was open (first and last inclusive)."""
-    return sa.and_(sa.or_(units.c.opened_year.is_(None), units.c.opened_year <= year),
-                   sa.or_(units.c.closed_year.is_(None), year <= units.c.closed_year))
+    return sa.and_(sa.or_(units.opened_year.is_(None), units.opened_year <= year),
+                   sa.or_(units.closed_year.is_(None), year <= units.closed_year))
 
 
 def _unit_years(units: sa.Table, key: str, facts: sa.Table, county: sa.FromClause,
@@ -166,8 +166,38 @@ def _largest_enrollment_so_far(years: Sequence[int], scope: Sequence[tuple[str, 
             .subquery("known_size"))
 
 
+def _scoped_schools(years: Sequence[int], scope: Sequence[tuple[str, str]], stage: str | None,
+                    with_size: bool) -> sa.CTE:
+    """Schools of the scope x years with that year's report and survey (absent = not reported), and, when a
+    size group is asked for, the largest enrollment reported up to that year."""
+    yrs = _years_table(years)
+    county = regions.alias("county")
+    joined = (schools.join(county, schools.c.county_adcode == county.c.adcode)
+              .join(yrs, sa.true())
+              .outerjoin(school_year, sa.and_(school_year.c.school_id == schools.c.school_id,
+                                              school_year.c.year == yrs.c.year))
+              .outerjoin(awareness_survey, sa.and_(awareness_survey.c.school_id == schools.c.school_id,
+                                                   awareness_survey.c.year == yrs.c.year)))
+    size: list[sa.ColumnElement] = []
+    if with_size:
+        known = _largest_enrollment_so_far(years, scope)
+        joined = joined.outerjoin(known, sa.and_(known.c.school_id == schools.c.school_id,
+                                                 known.c.year == yrs.c.year))
+        size = [known.c.enrollment.label("known_enrollment")]
+    reports = [column for column in school_year.c if column.name not in ("school_id", "year")]
+    return (sa.select(schools.c.school_id, yrs.c.year, county.c.adcode.label("county_adcode"), county.c.city_adcode,
+                      county.c.province_adcode, schools.c.stage, schools.c.boarding, schools.c.opened_year,
+                      schools.c.closed_year,
+                      sa.case((school_year.c.school_id.isnot(None), 1), else_=0).label("school_row"),
+                      sa.case((awareness_survey.c.school_id.isnot(None), 1), else_=0).label("survey_row"),
+                      *reports, awareness_survey.c.surveyed, awareness_survey.c.passed, *size)
+            .select_from(joined)
+            .where(*_in_scope(county, scope), *([schools.c.stage == stage] if stage else []))
+            .cte("scoped_schools"))
+
+
 def _source(indicator: Indicator, years: Sequence[int], scope: Sequence[tuple[str, str]],
-            stage: str | None = None) -> sa.Select:
+            scoped: sa.CTE | None) -> sa.Select:
     """One row per unit and year inside the scope: its place, whether it is expected, reported, its
     contribution and (failing a share rule) what it needs to pass."""
     yrs = _years_table(years)
@@ -176,39 +206,43 @@ def _source(indicator: Indicator, years: Sequence[int], scope: Sequence[tuple[st
     # Filter first: only the scope's counties are joined to facts.
     static: list[sa.ColumnElement[bool]] = _in_scope(county, scope)
     condition: sa.ColumnElement[bool] = sa.true()
+    place = [yrs.c.year, county.c.adcode.label("county_adcode"), county.c.city_adcode, county.c.province_adcode]
 
     if indicator.unit_kind in ("school", "survey"):
-        facts_table = school_year if indicator.unit_kind == "school" else awareness_survey
-        joined = _unit_years(schools, "school_id", facts_table, county, yrs)
-        unit_id = schools.c.school_id
-        condition = _open_in(schools, yrs.c.year)
+        # Every school indicator reads the same scoped schools x years x reports, computed once per statement.
+        facts = scoped.c
+        joined = scoped
+        unit_id = facts.school_id
+        place = [facts.year, facts.county_adcode, facts.city_adcode, facts.province_adcode]
+        static = []
+        row_exists = (facts.school_row if indicator.unit_kind == "school" else facts.survey_row) == 1
+        condition = _open_in(facts, facts.year)
         stages = population & set(vocab.STAGES)
         if stages:
-            static.append(schools.c.stage.in_(sorted(stages)))
-        if stage:
-            static.append(schools.c.stage == stage)
+            static.append(facts.stage.in_(sorted(stages)))
         if population & {"enrollment_1000_plus", "boarding_200_plus"}:
             # A school that did not report this year is placed by its largest enrollment reported up to
             # this year, never by a later one (a closed year's figures must not move).
-            known = _largest_enrollment_so_far(years, scope)
-            joined = joined.outerjoin(known, sa.and_(known.c.school_id == schools.c.school_id,
-                                                     known.c.year == yrs.c.year))
-            size = sa.func.coalesce(school_year.c.enrollment, known.c.enrollment)
-            static.append(schools.c.stage != "university")
+            size = sa.func.coalesce(facts.enrollment, facts.known_enrollment)
+            static.append(facts.stage != "university")
             condition = sa.and_(condition, sa.or_(
                 size >= LARGE_SCHOOL_ENROLLMENT,
-                sa.and_(schools.c.boarding.is_(True), size >= LARGE_BOARDING_ENROLLMENT)))
+                sa.and_(facts.boarding.is_(True), size >= LARGE_BOARDING_ENROLLMENT)))
     elif indicator.unit_kind == "hospital":
         facts_table = hospital_year
+        facts = facts_table.c
+        row_exists = next(iter(facts_table.primary_key.columns)).isnot(None)
         joined = _unit_years(hospitals, "hospital_id", facts_table, county, yrs)
         unit_id = hospitals.c.hospital_id
-        condition = _open_in(hospitals, yrs.c.year)
+        condition = _open_in(hospitals.c, yrs.c.year)
         static.append(hospitals.c.hospital_type.in_(sorted(population & set(vocab.HOSPITAL_TYPES))))
     elif indicator.unit_kind == "community":
         facts_table = community_year
+        facts = facts_table.c
+        row_exists = next(iter(facts_table.primary_key.columns)).isnot(None)
         joined = _unit_years(communities, "community_id", facts_table, county, yrs)
         unit_id = communities.c.community_id
-        condition = _open_in(communities, yrs.c.year)
+        condition = _open_in(communities.c, yrs.c.year)
         settings = population & set(vocab.URBAN_RURAL)
         if settings:
             static.append(communities.c.urban_rural.in_(sorted(settings)))
@@ -216,6 +250,8 @@ def _source(indicator: Indicator, years: Sequence[int], scope: Sequence[tuple[st
             condition = sa.and_(condition, facts_table.c.guidance_station.is_(True))
     elif indicator.unit_kind == "region":
         facts_table = region_year
+        facts = facts_table.c
+        row_exists = facts.adcode.isnot(None)
         joined = county.join(yrs, sa.true()).outerjoin(
             facts_table, sa.and_(facts_table.c.adcode == county.c.adcode, facts_table.c.year == yrs.c.year))
         unit_id = county.c.adcode
@@ -223,15 +259,12 @@ def _source(indicator: Indicator, years: Sequence[int], scope: Sequence[tuple[st
     else:
         raise ValueError(f"unknown unit kind {indicator.unit_kind}")
 
-    facts = facts_table.c
     if indicator.condition == "has_fulltime":
         condition = sa.and_(condition, facts.fulltime_teachers >= 1)
     elif indicator.condition == "has_parttime":
         condition = sa.and_(condition, facts.parttime_teachers >= 1)
 
     # Inner: each condition once per unit and year (flags 1/0); outer: the contribution built from the flags.
-    key_column = next(iter(facts_table.primary_key.columns))
-    row_exists = key_column.isnot(None)
     if indicator.rollup == "share":
         rule = RULES[indicator.rule]
         has_report = sa.and_(row_exists, rule.reported(facts))
@@ -243,10 +276,7 @@ def _source(indicator: Indicator, years: Sequence[int], scope: Sequence[tuple[st
         measures = [num_col.label("amount"), den_col.label("base")]
     flags = sa.select(
         unit_id.label("unit_id"),
-        yrs.c.year,
-        county.c.adcode.label("county_adcode"),
-        county.c.city_adcode,
-        county.c.province_adcode,
+        *place,
         sa.case((condition, 1), else_=0).label("expected"),
         sa.case((has_report, 1), else_=0).label("has_report"),
         *measures,
@@ -272,9 +302,9 @@ def _source(indicator: Indicator, years: Sequence[int], scope: Sequence[tuple[st
 
 
 def _rollup(indicator: Indicator, years: Sequence[int], grain: str, scope: Sequence[tuple[str, str]],
-            stage: str | None) -> sa.Select:
+            scoped: sa.CTE | None) -> sa.Select:
     """Sums per school or per county (`grain`) and year, with the place of each group."""
-    facts = _source(indicator, years, scope, stage).subquery(f"facts_{indicator.id}_{grain}")
+    facts = _source(indicator, years, scope, scoped).subquery(f"facts_{indicator.id}_{grain}")
     key = facts.c.unit_id if grain == "school" else facts.c.county_adcode
     return (
         sa.select(
@@ -381,10 +411,14 @@ def evaluate(engine: sa.Engine, region: str, level: str, years: Sequence[int], *
     grain = "school" if level == "school" else "county"
     query_years = sorted(set(years) | _deadline_years(chosen, jurisdictions, years))
     scope = _scope(engine, region, allowed_region)
-    statements = [_rollup(ind, query_years, grain, scope, stage) for ind in chosen]
+    scoped = None
+    if any(ind.unit_kind in ("school", "survey") for ind in chosen):
+        sized = any({"enrollment_1000_plus", "boarding_200_plus"} & set(ind.population) for ind in chosen)
+        scoped = _scoped_schools(query_years, scope, stage, with_size=sized)
+    statements = [_rollup(ind, query_years, grain, scope, scoped) for ind in chosen]
     if grain == "county":
         # A county's shortfall in teachers for the university ratio adds up its failing universities.
-        statements += [_rollup(ind, query_years, "school", scope, stage)
+        statements += [_rollup(ind, query_years, "school", scope, scoped)
                        for ind in chosen if ind.shortfall == "teachers_to_ratio"]
     query = statements[0] if len(statements) == 1 else sa.union_all(*statements)
     with engine.connect() as conn:
