@@ -193,7 +193,8 @@ def _scoped_schools(years: Sequence[int], scope: Sequence[tuple[str, str]], stag
                       *reports, awareness_survey.c.surveyed, awareness_survey.c.passed, *size)
             .select_from(joined)
             .where(*_in_scope(county, scope), *([schools.c.stage == stage] if stage else []))
-            .cte("scoped_schools"))
+            .cte("scoped_schools")
+            .prefix_with("MATERIALIZED"))  # computed once, read by every school indicator (both engines)
 
 
 def _source(indicator: Indicator, years: Sequence[int], scope: Sequence[tuple[str, str]],
