@@ -238,3 +238,20 @@ def test_slipped_after_the_deadline_at_school_and_county_level(warehouse):
                  "620802", "counseling_room_coverage")
     # The county was at 50% in 2024 (not met), so its 0% in 2025 is behind, not slipped.
     assert county["status"] == "behind"
+
+
+def test_exactly_at_the_threshold_is_met_with_nothing_missing(engine):
+    fixture_warehouse.populate(engine)
+    with engine.begin() as conn:
+        conn.execute(sa.insert(schema.regions), [dict(zip(
+            ("adcode", "name", "level", "parent_adcode", "city_adcode", "province_adcode"),
+            ("610104", "莲湖区", "county", "610100", "610100", "610000"), strict=True))])
+        conn.execute(sa.insert(schema.schools), [_school(f"H{i}", f"高中{i}", "610104", "senior_high")
+                                                 for i in range(10)])
+        # 9 of 10 senior high schools have a full-time teacher: exactly the 90% target, so met and no 10th asked.
+        conn.execute(sa.insert(schema.school_year), [
+            _report(f"H{i}", 2025, enrollment=800, fulltime_teachers=0 if i == 0 else 1, parttime_teachers=0)
+            for i in range(10)])
+    found = row(evaluate(engine, "610104", "county", [2025], indicator_ids=["fulltime_coverage_upper"]),
+                "610104", "fulltime_coverage_upper")
+    assert (found["value"], found["status"], found["shortfall"]) == (90, "met", 0)
