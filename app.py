@@ -1,24 +1,41 @@
-"""Entry point: page navigation, shared sidebar filters and the URL round trip."""
+"""Entry point: who is signed in, page navigation, shared sidebar filters and the URL round trip."""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from ui import state
+from data_access.engine import warehouse_url
+from ui import auth, resources, state
 from ui.i18n import t
+
+PAGE_PATHS = ("login", "map", "school", "targets", "completeness", "import")  # besides the overview
 
 
 def run() -> None:
     st.set_page_config(page_title="学生心理健康专项行动监测", layout="wide")
     state.seed_from_url(st.query_params.to_dict(), st.session_state)
+    engine = resources.cached_engine()
+    principal = auth.establish(engine, resources.warehouse_info(warehouse_url()).is_demo)
+    if principal is None:
+        # Fail closed: without a session on a real warehouse nothing but the login page exists. It answers at
+        # every page's address, so a shared link opens the login form and, once signed in, that page.
+        # A page is known by its url_path: the default stands in for the overview (served at "/").
+        pages = [st.Page("pages/login.py", title="登录", url_path="overview", default=True),
+                 *(st.Page("pages/login.py", title="登录", url_path=path) for path in PAGE_PATHS)]
+        st.navigation(pages, position="hidden").run()
+        st.query_params.from_dict(state.url_params(st.session_state))
+        return
     pages = [
         st.Page("pages/overview.py", title=t("overview"), url_path="overview", default=True),
         st.Page("pages/map.py", title=t("map"), url_path="map"),
         st.Page("pages/school.py", title=t("school"), url_path="school"),
         st.Page("pages/targets.py", title=t("targets"), url_path="targets"),
         st.Page("pages/completeness.py", title=t("completeness"), url_path="completeness"),
-        st.Page("pages/import.py", title=t("import"), url_path="import"),
     ]
+    if auth.may("import"):
+        pages.append(st.Page("pages/import.py", title=t("import"), url_path="import"))
+    pages.append(st.Page("pages/login.py", title="登录", url_path="login"))
+    auth.sidebar_status(engine, resources.region_names(warehouse_url()))
     page = st.navigation(pages)
     page.run()  # each page renders the shared sidebar filters through ui.view.current()
     st.query_params.from_dict(state.url_params(st.session_state))

@@ -1,16 +1,22 @@
-"""Reporting completeness: which units of a region reported a given report type in a year, and which not."""
+"""Reporting completeness: which units of a region reported a given report type in a year, and which not.
+
+A unit is expected only in the years it was open: opened_year <= year <= closed_year (first and last school
+years of operation, a school year counted as the year it ends; NULL = open-ended). A closed unit's earlier
+reports stay in the warehouse and count for their own years.
+"""
 
 from __future__ import annotations
 
 import pandas as pd
 import sqlalchemy as sa
 
-from data_access.importing.spec import REPORT_TYPES
+from data_access.importing.spec import YEARLY_TYPES
 from data_access.regions import ALL_REGIONS, RegionError, require_region, scope_clause
 from data_access.schema import regions
 
-# The report types of the importer, declared once (key, Chinese name, register, fact table).
-REPORT_KINDS = REPORT_TYPES
+# The yearly report types of the importer, declared once (key, Chinese name, register, fact table); the
+# registries are not reports a unit can miss.
+REPORT_KINDS = YEARLY_TYPES
 
 
 def unit_reports(engine: sa.Engine, region: str, year: int, report_type: str,
@@ -35,7 +41,7 @@ def unit_reports(engine: sa.Engine, region: str, year: int, report_type: str,
         .select_from(kind.units)
         .join(county, county_of == county.c.adcode)
         .outerjoin(kind.facts, sa.and_(fact_key == unit_id, kind.facts.c.year == year))
-        .where(county.c.level == "county")
+        .where(county.c.level == "county", open_in(kind.units, year))
         .subquery()
     )
     query = (sa.select(located.c.unit_id, located.c.name, located.c.county_adcode, located.c.county_name,
@@ -47,6 +53,14 @@ def unit_reports(engine: sa.Engine, region: str, year: int, report_type: str,
     frame["reported"] = frame["reported"].astype(bool)
     frame[["longitude", "latitude"]] = frame[["longitude", "latitude"]].astype(float)
     return frame
+
+
+def open_in(units: sa.Table, year: int) -> sa.ColumnElement[bool]:
+    """SQL condition: the unit was open in `year` (always true for registers without a lifecycle)."""
+    if "opened_year" not in units.c:
+        return sa.true()
+    return sa.and_(sa.or_(units.c.opened_year.is_(None), units.c.opened_year <= year),
+                   sa.or_(units.c.closed_year.is_(None), units.c.closed_year >= year))
 
 
 def _coordinates(units: sa.Table) -> list[sa.ColumnElement]:

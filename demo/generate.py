@@ -1,8 +1,12 @@
-"""Build the demo warehouse: deterministic (seeded), on the real units of Shaanxi and Pingliang, 2022-2025.
+"""Build the demo warehouse: deterministic (seeded), on the real units of Shaanxi and Pingliang, 2022-2026.
 
-Progress towards the plans' targets improves year by year; each county has its own "effort" so some are
-clearly ahead and some behind; some schools, hospitals and communities did not report (no row), some left a
-single figure blank (NULL), and real zeros exist. Everything here is random: the warehouse is marked demo.
+Progress towards the plans' targets improves year by year to 2025 (the plans' last year); each county has its
+own "effort" so some are clearly ahead and some behind; some schools, hospitals and communities did not report
+(no row), some left a single figure blank (NULL), and real zeros exist. 2026 is a reporting round in progress:
+most units have reported, more have not yet, and a few counties slipped back below what they reached in 2025.
+Units carry official-format codes (学校标识码, 统一社会信用代码, 统计用区划代码 with 城乡分类代码) that pass the
+registry importer's checks; a few schools closed after 2024 and a few opened in 2025. Everything here is
+random: the warehouse is marked demo.
 """
 
 from __future__ import annotations
@@ -17,11 +21,18 @@ import shapely
 import sqlalchemy as sa
 
 from data_access import migrate, schema
+from data_access.codes import STAGE_CATEGORIES, organization_code_check, usci_check_character
 from data_access.engine import transaction
 from demo import names
 from geo.admin_units import raw_boundary, units_within
 
-YEARS = (2022, 2023, 2024, 2025)
+YEARS = (2022, 2023, 2024, 2025, 2026)
+PLAN_END = 2025  # progress runs to the plans' last year; later years hold that level (or slip back)
+CURRENT = 2026  # the round being reported now: more units have not reported yet
+# Share of units (schools, primary and rural first) that closed after the 2024 school year / opened in 2025.
+CLOSED_AFTER, CLOSED_SHARE = 2024, 0.006
+OPENED_IN, OPENED_SHARE = 2025, 0.004
+SLIPPING_COUNTIES = 2  # per plan: counties whose effort drops in 2026
 POPULATION = {"610000": 39_500_000, "620800": 1_800_000}
 # Approximate real school counts by stage (Shaanxi province / Pingliang city).
 SCHOOL_TOTALS = {
@@ -32,9 +43,6 @@ SCHOOL_TOTALS = {
 }
 UNIVERSITIES_BY_CITY = {"610100": 60, "610400": 8, "610300": 4, "610500": 4, "610700": 4, "610600": 3,
                         "610800": 3, "610900": 2, "611000": 2, "610200": 2, "620800": 2}
-STAGE_CODES = {"primary": "PRI", "junior_secondary": "JUN", "nine_year": "NIN", "senior_high": "SEN",
-               "complete_secondary": "CMP", "twelve_year": "TWV", "secondary_vocational": "VOC",
-               "university": "UNI"}
 # Median enrollment (urban, rural) by stage.
 ENROLLMENT = {"primary": (1500, 260), "junior_secondary": (1400, 600), "nine_year": (900, 500),
               "senior_high": (2600, 1800), "complete_secondary": (2200, 1500), "twelve_year": (2600, 2000),
@@ -44,6 +52,7 @@ BOARDING_SHARE = {"primary": (0.05, 0.2), "junior_secondary": (0.2, 0.65), "nine
                   "secondary_vocational": (0.5, 0.6), "university": (0.0, 0.0)}
 BASIC = {"primary", "junior_secondary", "nine_year"}
 DEMO_SOURCE = "演示数据（随机生成，非真实统计）"
+DEMO_DATA_AS_OF = "2026-11-20"
 
 
 @dataclass(frozen=True)
@@ -69,8 +78,9 @@ def _logit(p: float) -> float:
 
 
 def _progress(start: float, end: float, year: int, effort: np.ndarray | float, noise=0.0):
-    """Probability for a year on a path from `start` (2022) to `end` (2025), shifted by county effort."""
-    share = start + (end - start) * (year - YEARS[0]) / (YEARS[-1] - YEARS[0])
+    """Probability for a year on a path from `start` (2022) to `end` (2025), shifted by county effort; years
+    after 2025 stay at the 2025 level."""
+    share = start + (end - start) * (min(year, PLAN_END) - YEARS[0]) / (PLAN_END - YEARS[0])
     return _logistic(_logit(share) + 0.9 * effort + noise)
 
 
@@ -117,6 +127,11 @@ def _counties(regions: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
     for plan in POPULATION:
         laggards = counties[counties["plan"] == plan].sample(2, random_state=int(rng.integers(1 << 31))).index
         counties.loc[laggards, "silence"] = 0.3
+    counties["slip"] = 0.0  # subtracted from the effort in 2026 only
+    for plan in POPULATION:
+        ahead = counties[(counties["plan"] == plan) & (counties["effort"] > 0)]
+        slipping = ahead.sample(SLIPPING_COUNTIES, random_state=int(rng.integers(1 << 31))).index
+        counties.loc[slipping, "slip"] = 2.5
     return counties.reset_index(drop=True)
 
 
@@ -139,6 +154,8 @@ def _schools(counties: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
             rows.append((hosts.iloc[pick].to_dict(), "university", 0))
     records, college_names = [], set()
     per_key: dict[tuple[str, str], int] = {}
+    names_in_county: dict[str, set[str]] = {}
+    serials: dict[tuple[str, str], int] = {}  # (category, province digits) -> last serial handed out
     for county, stage, _ in rows:
         key = (county["adcode"], stage)
         per_key[key] = per_key.get(key, 0) + 1
@@ -151,22 +168,54 @@ def _schools(counties: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
                 name = names.college_name(rng)
             college_names.add(name)
         else:
-            name = names.school_name(county["name"], stage, index, rng)
+            taken = names_in_county.setdefault(county["adcode"], set())
+            name = _unique_school_name(county["name"], stage, index, taken, rng)
         boarding_p = BOARDING_SHARE[stage][0 if urban else 1]
         median = ENROLLMENT[stage][0 if urban else 1]
+        category, province = STAGE_CATEGORIES[stage][0], county["adcode"][:2]
+        serials[(category, province)] = serials.get((category, province), 0) + int(rng.integers(1, 40))
         records.append({
-            "school_id": f"{county['adcode']}-{STAGE_CODES[stage]}-{index:03d}", "name": name,
+            "school_id": f"{category}{province}{serials[(category, province)]:06d}", "name": name,
             "county_adcode": county["adcode"], "stage": stage, "boarding": bool(rng.random() < boarding_p),
             "urban_rural": "urban" if urban else "rural",
             "_enrollment": int(np.clip(rng.lognormal(math.log(median), 0.45), 30, 45000)),
-            "_effort": county["effort"], "_silence": county["silence"],
+            "_effort": county["effort"], "_slip": county["slip"], "_silence": county["silence"],
         })
     schools = pd.DataFrame(records).sort_values("school_id").reset_index(drop=True)
     coordinates = np.empty((len(schools), 2))
     for adcode, group in schools.groupby("county_adcode", sort=True):
         coordinates[group.index] = _points_in(adcode, len(group), (group["urban_rural"] == "urban").to_numpy(), rng)
     schools["longitude"], schools["latitude"] = coordinates[:, 0], coordinates[:, 1]
+    _lifecycle(schools, rng, candidates=schools["stage"].isin(["primary", "nine_year"]).to_numpy())
     return schools
+
+
+def _unique_school_name(county: str, stage: str, index: int, taken: set[str], rng: np.random.Generator) -> str:
+    """A school name not yet used in its county (a town name drawn twice falls back to the numbered name)."""
+    name = names.school_name(county, stage, index, rng)
+    if name in taken:
+        name = f"{names.short_name(county)}第{names.chinese_ordinal(index)}{names.STAGE_SUFFIX[stage]}"
+    taken.add(name)
+    return name
+
+
+def _lifecycle(units: pd.DataFrame, rng: np.random.Generator, candidates: np.ndarray) -> None:
+    """opened_year/closed_year: a few candidate units closed after 2024, a few opened in 2025, the rest open."""
+    draw = rng.random(len(units))
+    units["opened_year"] = np.where(candidates & (draw < OPENED_SHARE), OPENED_IN, None)
+    units["closed_year"] = np.where(candidates & (draw > 1 - CLOSED_SHARE), CLOSED_AFTER, None)
+
+
+def _open_in(unit: dict, year: int) -> bool:
+    return ((unit["opened_year"] is None or unit["opened_year"] <= year)
+            and (unit["closed_year"] is None or year <= unit["closed_year"]))
+
+
+def _silence(base: np.ndarray | float, year: int) -> np.ndarray | float:
+    """Chance of no report: the plans' last year a little higher, the round in progress much higher."""
+    if year == CURRENT:
+        return base * 1.3 + 0.12
+    return base * (1.3 if year == PLAN_END else 1.0)
 
 
 def _school_years(schools: pd.DataFrame, rng: np.random.Generator) -> tuple[list[dict], list[dict]]:
@@ -178,11 +227,12 @@ def _school_years(schools: pd.DataFrame, rng: np.random.Generator) -> tuple[list
     years_rows, surveys = [], []
     for year in YEARS:
         growth = 1 + 0.02 * (year - YEARS[0])
-        silent = rng.random(n) < schools["_silence"].to_numpy() * (1.3 if year == YEARS[-1] else 1.0)
+        silent = rng.random(n) < _silence(schools["_silence"].to_numpy(), year)
         for i, school in enumerate(schools.to_dict("records")):
-            if silent[i]:
+            if silent[i] or not _open_in(school, year):
                 continue
-            stage, effort = school["stage"], school["_effort"]
+            stage = school["stage"]
+            effort = school["_effort"] - (school["_slip"] if year == CURRENT else 0.0)
             enrollment = int(school["_enrollment"] * growth * rng.uniform(0.97, 1.03))
             large = enrollment >= 1000 or (school["boarding"] and enrollment >= 200)
             if stage == "university":
@@ -197,7 +247,7 @@ def _school_years(schools: pd.DataFrame, rng: np.random.Generator) -> tuple[list
             parttime = int(rng.integers(1, 4)) if parttime_draw[i] < _progress(0.55, 0.85, year, effort) else 0
             screening = bool(rng.random() < _progress(0.75, 0.96, year, effort))
             hours = (36, 44, 16, 22) if stage == "university" else (26, 33, 10, 14)
-            shift = (year - YEARS[0]) / 3
+            shift = (min(year, PLAN_END) - YEARS[0]) / (PLAN_END - YEARS[0])
             row = {
                 "school_id": school["school_id"], "year": year, "enrollment": enrollment,
                 "boarding_students": int(enrollment * rng.uniform(0.4, 0.9)) if school["boarding"] else 0,
@@ -244,10 +294,17 @@ def _hospitals(counties: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame
             rows += [(seat["adcode"], "children", f"{seat['name']}儿童医院", seat["effort"])]
     frame = pd.DataFrame(rows, columns=["county_adcode", "hospital_type", "name", "_effort"])
     frame = frame.sort_values(["county_adcode", "hospital_type", "name"]).reset_index(drop=True)
-    frame["hospital_id"] = [f"{c}-H{i:02d}" for c, i in zip(frame["county_adcode"],
-                                                              frame.groupby("county_adcode").cumcount() + 1,
-                                                              strict=True)]
+    frame["hospital_id"] = [_hospital_code(adcode, rng) for adcode in frame["county_adcode"]]
+    frame["opened_year"], frame["closed_year"] = None, None
     return frame
+
+
+def _hospital_code(county_adcode: str, rng: np.random.Generator) -> str:
+    """An 18-character 统一社会信用代码 of a public institution (事业单位, 12) registered in the county: the
+    9-character 组织机构代码 with its GB 11714 check, then the GB 32100-2015 check character."""
+    body = f"{int(rng.integers(0, 10**8)):08d}"
+    first17 = f"12{county_adcode}{body}{organization_code_check(body)}"
+    return first17 + usci_check_character(first17)
 
 
 def _hospital_years(hospitals: pd.DataFrame, rng: np.random.Generator) -> list[dict]:
@@ -255,7 +312,7 @@ def _hospital_years(hospitals: pd.DataFrame, rng: np.random.Generator) -> list[d
     rows = []
     for year in YEARS:
         for i, hospital in enumerate(hospitals.to_dict("records")):
-            if rng.random() < 0.05:
+            if rng.random() < (0.2 if year == CURRENT else 0.05):
                 continue
             start, end = (0.45, 0.85) if hospital["hospital_type"] == "psychiatric" else (0.2, 0.56)
             rows.append({"hospital_id": hospital["hospital_id"], "year": year,
@@ -268,13 +325,29 @@ def _communities(counties: pd.DataFrame, rng: np.random.Generator) -> pd.DataFra
     for county in counties.to_dict("records"):
         count = int(rng.integers(20, 41))
         urban_share = 0.7 if county["district"] else 0.3
+        numbered = {True: 0, False: 0}
         for i in range(count):
             urban = bool(rng.random() < urban_share)
-            rows.append({"community_id": f"{county['adcode']}-C{i + 1:03d}",
-                         "name": names.community_name(county["name"], urban, i),
+            code, urban_rural_code = _community_code(county["adcode"], urban, numbered[urban], county["district"], rng)
+            numbered[urban] += 1
+            rows.append({"community_id": code, "name": names.community_name(county["name"], urban, i),
                          "county_adcode": county["adcode"], "urban_rural": "urban" if urban else "rural",
-                         "_effort": county["effort"]})
-    return pd.DataFrame(rows)
+                         "urban_rural_code": urban_rural_code, "_effort": county["effort"], "_slip": county["slip"]})
+    frame = pd.DataFrame(rows)
+    _lifecycle(frame, rng, candidates=(frame["urban_rural"] == "rural").to_numpy())
+    return frame
+
+
+def _community_code(county_adcode: str, urban: bool, number: int, district: bool,
+                    rng: np.random.Generator) -> tuple[str, str]:
+    """统计用区划代码 and 城乡分类代码: a 居委会 (village 001-199) under a 街道 (township 001-099) of a district or
+    a 镇 (100-199) of a county; a 村委会 (200-399) under a 镇. Ten units per township keep codes unique."""
+    township, village = divmod(number, 10)
+    if urban:
+        code = f"{county_adcode}{(1 if district else 100) + township:03d}{1 + village:03d}"
+        return code, ("111" if district else "121") if rng.random() < 0.8 else "112"
+    code = f"{county_adcode}{100 + township:03d}{200 + village:03d}"
+    return code, "220" if rng.random() < 0.85 else "210"
 
 
 def _community_years(communities: pd.DataFrame, rng: np.random.Generator) -> list[dict]:
@@ -283,9 +356,9 @@ def _community_years(communities: pd.DataFrame, rng: np.random.Generator) -> lis
     rows = []
     for year in YEARS:
         for i, community in enumerate(communities.to_dict("records")):
-            if rng.random() < 0.05:
+            if rng.random() < (0.2 if year == CURRENT else 0.05) or not _open_in(community, year):
                 continue
-            effort = community["_effort"]
+            effort = community["_effort"] - (community["_slip"] if year == CURRENT else 0.0)
             start, end = (0.7, 0.93) if community["urban_rural"] == "urban" else (0.55, 0.83)
             station = bool(adopt_station[i] < _progress(0.4, 0.7, year, effort))
             rows.append({
@@ -302,10 +375,11 @@ def _region_years(counties: pd.DataFrame, rng: np.random.Generator) -> list[dict
     rows = []
     for year in YEARS:
         for county in counties.to_dict("records"):
-            if rng.random() < 0.02:
+            if rng.random() < (0.15 if year == CURRENT else 0.02):
                 continue
             population = int(county["population"] * (1 + 0.003 * (year - YEARS[0])))
-            per_100k = max(0.0, rng.normal(3.1 + 0.35 * (year - YEARS[0]) + 0.6 * county["effort"], 0.4))
+            effort = county["effort"] - (county["slip"] if year == CURRENT else 0.0)
+            per_100k = max(0.0, rng.normal(3.1 + 0.35 * (min(year, PLAN_END) - YEARS[0]) + 0.6 * effort, 0.4))
             psychiatrists = 0 if county["adcode"] in zero else int(round(population / 100_000 * per_100k))
             rows.append({"adcode": county["adcode"], "year": year, "population": population,
                          "psychiatrists": psychiatrists})
@@ -346,7 +420,7 @@ def build_demo(engine: sa.Engine, seed: int = 2024) -> DemoSummary:
         schema.hospital_year: _hospital_years(hospitals, rng),
         schema.communities: _records(communities, schema.communities),
         schema.community_year: _community_years(communities, rng),
-        schema.warehouse_meta: [{"key": "is_demo", "value": "1"}, {"key": "data_as_of", "value": "2025-12-31"},
+        schema.warehouse_meta: [{"key": "is_demo", "value": "1"}, {"key": "data_as_of", "value": DEMO_DATA_AS_OF},
                                 {"key": "demo_seed", "value": str(seed)}, {"key": "source", "value": DEMO_SOURCE}],
     }
     # DuckDB rejects deleting a parent row whose children were deleted in the same transaction (a

@@ -13,11 +13,15 @@ from collections.abc import Sequence
 
 from sqlalchemy.exc import DBAPIError
 
-from data_access.regions import ALL_REGIONS, LEVEL_ORDER, RegionError
+from data_access.access import AccessDenied
+from data_access.accounts import AccountError
+from data_access.regions import LEVEL_ORDER, RegionError
 from data_access.status import BANDS
+from mhmonitor.user_commands import add_acting_user, resolve_acting_user
 
 # Modules that add their own subcommands with register(subparsers); missing ones are skipped.
-COMMAND_MODULES = ("mhmonitor.import_commands", "mhmonitor.export_commands", "mhmonitor.evaluation_commands")
+COMMAND_MODULES = ("mhmonitor.import_commands", "mhmonitor.export_commands", "mhmonitor.evaluation_commands",
+                   "mhmonitor.user_commands")
 
 TARGET_COLUMNS = ("id", "jurisdiction_adcode", "plan", "period", "indicator", "threshold", "comparison", "unit",
                   "deadline", "applies_to", "clause")
@@ -42,6 +46,16 @@ def cmd_demo(args: argparse.Namespace) -> int:
     summary = build_demo(_engine(), seed=args.seed)
     print(f"演示数据仓库已生成: {warehouse_url()}")
     print(summary.describe() if hasattr(summary, "describe") else summary)
+    return 0
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    from data_access.engine import warehouse_url
+    from data_access.init_warehouse import init_warehouse
+
+    summary = init_warehouse(_engine(), args.region)
+    print(f"数据仓库: {warehouse_url()}")
+    print(summary.describe())
     return 0
 
 
@@ -124,6 +138,10 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--seed", type=int, default=2024)
     demo.set_defaults(func=cmd_demo)
 
+    init = sub.add_parser("init", help="初始化真实数据仓库: 建表并载入一个省或市的行政区划 (不含演示数据)")
+    init.add_argument("--region", required=True, help="省或市的行政区划代码, 如 620800 (平凉市)、610000 (陕西省)")
+    init.set_defaults(func=cmd_init)
+
     targets = sub.add_parser("targets", help="输出已录入规划的全部量化目标 (按辖区和规划期)")
     targets.add_argument("--format", choices=("csv", "tsv"), default="csv")
     targets.set_defaults(func=cmd_targets)
@@ -138,8 +156,7 @@ def build_parser() -> argparse.ArgumentParser:
     indicators.add_argument("--year", required=True, type=int)
     indicators.add_argument("--level", required=True, help="city / county / school (或 province)")
     indicators.add_argument("--format", choices=("csv", "tsv"), default="csv")
-    indicators.add_argument("--allowed-region", default=ALL_REGIONS,
-                            help="调用者的权限范围 (行政区划代码); 默认全部")
+    add_acting_user(indicators, "view")
     indicators.set_defaults(func=cmd_indicators)
 
     for name in COMMAND_MODULES:
@@ -161,8 +178,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exit_:
         return int(exit_.code or 0)
     try:
+        if hasattr(args, "acting_action"):
+            resolve_acting_user(args)
         return int(args.func(args) or 0)
-    except (CommandError, RegionError, KeyError) as error:
+    except (CommandError, RegionError, KeyError, AccessDenied, AccountError) as error:
         message = error.args[0] if error.args else str(error)
         print(f"错误: {message}", file=sys.stderr)
         return 2

@@ -83,7 +83,7 @@ def cmd_brief(args: argparse.Namespace) -> int:
 
 
 def register(subparsers) -> None:
-    from data_access.regions import ALL_REGIONS
+    from mhmonitor.user_commands import add_acting_user
 
     export_map = subparsers.add_parser("export-map",
                                        help="导出某指标的地图 PNG (1600x900, 可 2 倍), 含标题、图例、目标与条款")
@@ -97,7 +97,7 @@ def register(subparsers) -> None:
                             help="status 按目标达成着色, value 按数值着色")
     export_map.add_argument("--level", choices=("city", "county", "school"), default=None,
                             help="地图单位层级 (默认为下一级)")
-    export_map.add_argument("--allowed-region", default=ALL_REGIONS, help="调用者的权限范围 (行政区划代码)")
+    add_acting_user(export_map, "export")
     export_map.set_defaults(func=cmd_export_map)
 
     brief = subparsers.add_parser("brief", help="生成会议材料 PPTX (封面、各重点指标地图、排名、上报情况)")
@@ -105,5 +105,5 @@ def register(subparsers) -> None:
     brief.add_argument("--year", required=True, type=int)
     brief.add_argument("--out", required=True, help="输出文件: .pptx (或 .pdf)")
     brief.add_argument("--pdf", default=None, help="另存一份相同内容的 PDF")
-    brief.add_argument("--allowed-region", default=ALL_REGIONS, help="调用者的权限范围 (行政区划代码)")
+    add_acting_user(brief, "export")
     brief.set_defaults(func=cmd_brief)

@@ -7,7 +7,7 @@ import getpass
 import sys
 from pathlib import Path
 
-from data_access.regions import ALL_REGIONS
+from mhmonitor.user_commands import add_acting_user
 
 # Exit codes: 0 imported or previewed, 1 the file was rejected or the import failed, 2 a usage mistake.
 EXIT_REJECTED = 1
@@ -19,13 +19,14 @@ def _engine():
     return make_engine()
 
 
-def _who(args: argparse.Namespace) -> str:
-    if args.who:
-        return args.who
+def _acting(args: argparse.Namespace) -> dict:
+    """The importer's keyword arguments: the --as user's principal, or the operator's system account name."""
+    if args.as_login:
+        return {"principal": args.principal}
     try:
-        return getpass.getuser()
+        return {"imported_by": f"{getpass.getuser()} (服务器)"}
     except (KeyError, OSError):
-        return "命令行"
+        return {"imported_by": "服务器操作员"}
 
 
 def cmd_template(args: argparse.Namespace) -> int:
@@ -34,8 +35,12 @@ def cmd_template(args: argparse.Namespace) -> int:
     from mhmonitor.cli import CommandError
 
     spec = report_type(args.type)
-    if args.with_values and not (args.region and args.year):
+    if args.with_values and not spec.registry and not (args.region and args.year):
         raise CommandError("--with-values 需要同时给出 --region 和 --year")
+    if args.with_values and not args.region:
+        raise CommandError(f"{spec.name_zh}的 --with-values 需要同时给出 --region")
+    if args.year and spec.registry:
+        raise CommandError(f"{spec.name_zh}不分年度: 请去掉 --year")
     units: list[tuple[str, str]] = []
     values: dict[str, dict] = {}
     if args.region:
@@ -51,7 +56,9 @@ def cmd_template(args: argparse.Namespace) -> int:
     except OSError as error:
         raise CommandError(f"无法写入 {args.out}: {error.strerror}") from error
     filled = f", 已预填 {len(units)} 个单位" if units else ""
-    filled += f" (其中 {len(values)} 个单位填入了 {args.year} 年已上报的数值)" if args.with_values else ""
+    if args.with_values:
+        filled += (" (填入了名录中的现有信息)" if spec.registry
+                   else f" (其中 {len(values)} 个单位填入了 {args.year} 年已上报的数值)")
     print(f"已生成{spec.name_zh}模板: {args.out}{filled}")
     return 0
 
@@ -67,8 +74,8 @@ def cmd_import(args: argparse.Namespace) -> int:
         data = path.read_bytes()
     except OSError as error:
         raise CommandError(f"无法读取 {args.file}: {error.strerror}") from error
-    outcome = import_file(_engine(), path.name, data, imported_by=_who(args), type_key=args.type,
-                          allowed_region=args.allowed_region, dry_run=args.dry_run)
+    outcome = import_file(_engine(), path.name, data, type_key=args.type, allowed_region=args.allowed_region,
+                          dry_run=args.dry_run, **_acting(args))
     stream = sys.stdout if outcome.ok else sys.stderr
     for line in outcome.summary_lines():
         print(line, file=stream)
@@ -91,7 +98,7 @@ def cmd_undo(args: argparse.Namespace) -> int:
     from mhmonitor.cli import CommandError
 
     try:
-        undo_id = undo_import(_engine(), args.batch, imported_by=_who(args), allowed_region=args.allowed_region)
+        undo_id = undo_import(_engine(), args.batch, allowed_region=args.allowed_region, **_acting(args))
     except UndoRefused as refused:
         raise CommandError(str(refused)) from refused
     print(f"已撤销批次 {args.batch} (撤销记录为批次 {undo_id})")
@@ -103,18 +110,14 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     types = ", ".join(f"{key}={spec.name_zh}" for key, spec in REPORT_TYPES.items())
 
-    def scoped(parser: argparse.ArgumentParser) -> None:
-        parser.add_argument("--allowed-region", default=ALL_REGIONS,
-                            help="导入人的权限范围 (行政区划代码); 默认全部")
-
     template = sub.add_parser("template", help="生成上报模板 (.xlsx, 含填表说明)")
     template.add_argument("type", help=f"上报类型: {types}")
     template.add_argument("--out", required=True, help="输出文件, 如 学校年报.xlsx")
     template.add_argument("--region", help="预填该地区 (行政区划代码) 的全部单位")
-    template.add_argument("--year", type=int, help="预填年度")
+    template.add_argument("--year", type=int, help="预填年度 (名录不分年度)")
     template.add_argument("--with-values", action="store_true",
-                          help="同时填入该年度已上报的数值 (用于更正: 只改需要改的格)")
-    scoped(template)
+                          help="同时填入该年度已上报的数值 (名录: 现有信息), 用于更正: 只改需要改的格")
+    add_acting_user(template, "import")
     template.set_defaults(func=cmd_template)
 
     load = sub.add_parser("import", help="导入上报文件 (.xlsx / .csv): 整份导入或整份拒绝")
@@ -122,17 +125,15 @@ def register(sub: argparse._SubParsersAction) -> None:
     load.add_argument("--type", help=f"上报类型 (默认按表头判断): {types}")
     load.add_argument("--dry-run", action="store_true", help="只检查并预览, 不写入")
     load.add_argument("--show-changes", action="store_true", help="预览时输出逐项修改明细 (CSV)")
-    load.add_argument("--who", help="导入人 (默认当前系统用户)")
-    scoped(load)
+    add_acting_user(load, "import")
     load.set_defaults(func=cmd_import)
 
     history = sub.add_parser("imports", help="导入历史 (CSV)")
     history.add_argument("--limit", type=int, default=50)
-    scoped(history)
+    add_acting_user(history, "view")
     history.set_defaults(func=cmd_imports)
 
     undo = sub.add_parser("undo", help="撤销一个已导入的批次")
     undo.add_argument("batch", help="批次 ID (见 mhmonitor imports)")
-    undo.add_argument("--who", help="操作人 (默认当前系统用户)")
-    scoped(undo)
+    add_acting_user(undo, "undo_own")
     undo.set_defaults(func=cmd_undo)

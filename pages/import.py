@@ -13,6 +13,7 @@ from pathlib import PurePath
 import sqlalchemy as sa
 import streamlit as st
 
+from data_access.access import AccessDenied
 from data_access.importing import (
     REPORT_TYPES,
     UndoRefused,
@@ -28,7 +29,7 @@ from data_access.importing import (
 )
 from data_access.importing.spec import MAX_FILE_BYTES
 from data_access.regions import ALL_REGIONS, within
-from ui import resources
+from ui import auth, resources
 from ui.export_widgets import XLSX_MIME, table_downloads
 from ui.i18n import t
 from ui.view import View, current, demo_banner
@@ -36,7 +37,6 @@ from ui.view import View, current, demo_banner
 TYPE = "import_type"
 PREFILL = "import_prefill"
 WITH_VALUES = "import_with_values"
-WHO = "import_who"
 UPLOAD = "import_upload"
 BATCH = "import_batch"
 SHOW_CHANGES = "import_show_changes"
@@ -45,12 +45,7 @@ RECORDED = "_import_recorded"  # (type, sha256) of rejected uploads already writ
 COMMITTED = "_import_committed"  # sha256 -> batch id of files imported in this session
 RESULT = "_import_result"  # what the last 确认导入 did: {"sha", "status", "lines"}
 UNDO_RESULT = "_import_undo_result"  # (st function name, message) of the last 撤销
-ANONYMOUS = "未署名"
 MAX_FILE_MB = MAX_FILE_BYTES // (1024 * 1024)  # the browser refuses bigger files before they are sent
-
-
-def _who() -> str:
-    return str(st.session_state.get(WHO) or "").strip()
 
 
 def _prefill_region(view: View) -> tuple[str, str]:
@@ -65,14 +60,19 @@ def _prefill_region(view: View) -> tuple[str, str]:
     return region, names.get(region, region)
 
 
+def _acting(engine: sa.Engine, is_demo: bool):
+    """The principal, checked again when the click arrives (the account may have been disabled meanwhile)."""
+    return auth.establish(engine, is_demo) or auth.ANONYMOUS_DEMO
+
+
 def _commit(engine: sa.Engine, file_name: str, data: bytes, sha: str, type_key: str, allowed: str,
-            fingerprint: str) -> None:
-    if not _who():
-        st.session_state[RESULT] = {"sha": sha, "status": "no_who",
-                                    "lines": ["请先在上方填写「导入人」(姓名或工号), 再点「确认导入」。"]}
+            fingerprint: str, is_demo: bool) -> None:
+    try:
+        outcome = import_file(engine, file_name, data, principal=_acting(engine, is_demo), type_key=type_key,
+                              allowed_region=allowed, expected_fingerprint=fingerprint, record_rejection=True)
+    except AccessDenied as denied:
+        st.session_state[RESULT] = {"sha": sha, "status": "denied", "lines": [str(denied)]}
         return
-    outcome = import_file(engine, file_name, data, imported_by=_who(), type_key=type_key, allowed_region=allowed,
-                          expected_fingerprint=fingerprint, record_rejection=True)
     st.session_state.pop(CHECKED, None)  # the warehouse or the register may have changed: check again
     if outcome.status == "applied":
         st.session_state.setdefault(COMMITTED, {})[sha] = outcome.batch_id
@@ -82,16 +82,13 @@ def _commit(engine: sa.Engine, file_name: str, data: bytes, sha: str, type_key: 
     st.session_state[RESULT] = {"sha": sha, "status": outcome.status, "lines": outcome.summary_lines()}
 
 
-def _undo(engine: sa.Engine, allowed: str) -> None:
+def _undo(engine: sa.Engine, allowed: str, is_demo: bool) -> None:
     batch_id = st.session_state.get(BATCH)
     if not batch_id:
         return
-    if not _who():
-        st.session_state[UNDO_RESULT] = ("error", "请先在上方填写「导入人」(姓名或工号): 撤销也记录操作人。")
-        return
     try:
-        undo_id = undo_import(engine, batch_id, imported_by=_who(), allowed_region=allowed)
-    except UndoRefused as refused:
+        undo_id = undo_import(engine, batch_id, principal=_acting(engine, is_demo), allowed_region=allowed)
+    except (UndoRefused, AccessDenied) as refused:
         st.session_state[UNDO_RESULT] = ("error", f"未撤销: {refused}")
         return
     except sa.exc.SQLAlchemyError as error:
@@ -122,8 +119,6 @@ def _show_result(sha: str) -> None:
     result = st.session_state.get(RESULT)
     if not result or result["sha"] != sha:
         return
-    if result["status"] == "no_who":
-        st.session_state.pop(RESULT)  # shown once: typing the name reruns the page
     if result["status"] == "applied":
         st.success(result["lines"][0])  # the notices were shown with the preview
     else:
@@ -140,7 +135,7 @@ def _rejected(engine: sa.Engine, outcome, view: View, type_key: str) -> None:
     table_downloads(issues, file_stem=f"问题清单_{PurePath(outcome.file_name).stem}", key="import_issues")
     recorded = st.session_state.setdefault(RECORDED, set())
     if (type_key, outcome.sha256) not in recorded:
-        record_attempt(engine, outcome, imported_by=_who() or ANONYMOUS, allowed_region=view.allowed)
+        record_attempt(engine, outcome, imported_by=auth.principal().login, allowed_region=view.allowed)
         recorded.add((type_key, outcome.sha256))
 
 
@@ -160,15 +155,13 @@ def _preview(engine: sa.Engine, outcome, view: View, data: bytes, type_key: str)
     else:
         st.markdown("##### 将写入的内容 (修改处列出原值和新值)")
         st.dataframe(changes, hide_index=True, width="stretch")
-    if not _who():
-        st.caption("确认导入前请先在上方填写「导入人」。")
     st.button("确认导入", type="primary", key="import_commit", on_click=_commit,
-              args=(engine, outcome.file_name, data, outcome.sha256, type_key, view.allowed, plan.fingerprint()))
+              args=(engine, outcome.file_name, data, outcome.sha256, type_key, view.allowed, plan.fingerprint(),
+                    view.is_demo))
 
 
 def _upload_section(engine: sa.Engine, view: View, type_key: str) -> None:
     st.markdown("#### 2. 上传填好的文件")
-    st.text_input("导入人", key=WHO, max_chars=64, placeholder="姓名或工号 (确认导入前必须填写, 记入导入历史)")
     # No type= filter: any file reaches the importer, which says in Chinese what is wrong with it.
     uploaded = st.file_uploader("选择文件: Excel 工作簿 (.xlsx) 或 CSV", key=UPLOAD, max_upload_size=MAX_FILE_MB,
                                 help="一次上传一份文件; 文件先检查, 不会直接写入。")
@@ -209,7 +202,7 @@ def _history_section(engine: sa.Engine, view: View) -> None:
     st.selectbox("已导入的批次", list(labels), key=BATCH, format_func=labels.get)
     left, right = st.columns(2)
     show = left.toggle("查看修改明细", key=SHOW_CHANGES)
-    right.button("撤销该批次", key="import_undo", on_click=_undo, args=(engine, view.allowed),
+    right.button("撤销该批次", key="import_undo", on_click=_undo, args=(engine, view.allowed, view.is_demo),
                  help="恢复该批次覆盖的原值并删除其新增的行; 之后又有导入改过同一数据时会拒绝。")
     message = st.session_state.pop(UNDO_RESULT, None)
     if message:
@@ -225,6 +218,11 @@ def _history_section(engine: sa.Engine, view: View) -> None:
 view = current()
 st.title(t("import"))
 demo_banner(view)
+if not auth.may("import"):  # the navigation lists this page only for reporters and administrators
+    st.error("上报导入须以填报员或管理员账号登录。")
+    st.stop()
+who = auth.principal()
+st.text(f"导入人: {who.display_name} ({who.login}), 范围 {view.allowed}; 导入和撤销都记在此账号名下。")
 st.caption("整份文件一起导入: 有任何问题则整份不写入。先检查并预览, 确认后一次写入; 每次导入 (包括被拒绝的) "
            "都记入导入历史, 已导入的批次可以撤销。")
 engine = resources.cached_engine()
@@ -241,7 +239,7 @@ with_values = st.checkbox(f"同时填入{view.year}年已上报的数值 (更正
 st.download_button(
     f"下载「{spec.name_zh}」模板 (Excel)",
     partial(resources.import_template, view.url, type_key, region if prefill else None,
-            view.year if prefill else None, prefill and with_values),
+            view.year if prefill else None, prefill and with_values, allowed=view.allowed),
     template_file_name(spec, view.year if prefill else None, region_name if prefill else None),
     XLSX_MIME, key="import_template", on_click="ignore",
 )

@@ -7,6 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from data_access import catalog
+from data_access.regions import ALL_REGIONS, path_of, within
 from ui import resources
 from ui.evaluation_widgets import final_evaluation_downloads
 from ui.i18n import t
@@ -18,14 +19,30 @@ demo_banner(view)
 st.caption("已录入规划中的全部量化目标, 按辖区和规划期排列。当前值按所选年度计算, 只列在该年度据以考核的规划下; "
            "期限已过的目标继续有效, 直到后续规划生效。")
 
-regions = resources.regions(view.url)
-levels = dict(zip(regions["adcode"], regions["level"], strict=True))
+regions = resources.regions(view.url).set_index("adcode", drop=False)
+
+
+def _measured_region(adcode: str) -> tuple[str, str] | None:
+    """Where the current values come from: the plan's whole area, or the user's own region inside it (a county
+    reporter sees their county's values, never the province's); None when the user has no region in it."""
+    if adcode not in regions.index:
+        return None
+    if view.allowed == ALL_REGIONS or within(regions.loc[adcode], view.allowed):
+        return adcode, str(regions.loc[adcode, "level"])
+    if view.allowed in regions.index and adcode in path_of(regions.loc[view.allowed]):
+        return view.allowed, str(regions.loc[view.allowed, "level"])
+    return None
+
+
 for adcode, short_name in catalog.jurisdictions().items():
+    measured = _measured_region(adcode)
+    if measured is None:  # a plan of somewhere the user has no region in (or the warehouse lacks)
+        continue
     st.header(f"{short_name} ({adcode})")
     in_force = catalog.plan_in_force(adcode, view.year)
     values = pd.DataFrame()
-    if view.year in view.years and adcode in levels:
-        values = resources.evaluation(view.url, adcode, levels[adcode], (view.year,), view.allowed, None, "")
+    if view.year in view.years:
+        values = resources.evaluation(view.url, *measured, (view.year,), view.allowed, None, "")
     for plan in catalog.plans_of(adcode):
         judged = plan == in_force
         st.subheader(f"{plan.period_label()}: 《{plan.name_zh}》")

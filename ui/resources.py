@@ -6,8 +6,6 @@ query. After an import commits, call clear_data_caches().
 
 from __future__ import annotations
 
-import os
-
 import pandas as pd
 import sqlalchemy as sa
 import streamlit as st
@@ -15,7 +13,7 @@ import streamlit as st
 from data_access import meta
 from data_access.engine import make_engine, warehouse_url
 from data_access.evaluation import evaluate
-from data_access.regions import ALL_REGIONS, region_frame, schools_in
+from data_access.regions import ALL_REGIONS, path_of, region_frame, require_region, schools_in
 from data_access.school_facts import school_record, school_reports
 
 
@@ -30,21 +28,39 @@ def cached_engine() -> sa.Engine:
 
 
 def allowed_region() -> str:
-    """The region this deployment may see: MHMONITOR_ALLOWED_REGION, default everything.
+    """The region of the signed-in user (narrowed by MHMONITOR_ALLOWED_REGION when set); stops the page when
+    nobody is signed in on a warehouse that is not the demo. Every query below takes it as an argument."""
+    from ui import auth
 
-    A deployment behind single sign-on sets it per user; every query below takes it as an argument.
-    """
-    return os.environ.get("MHMONITOR_ALLOWED_REGION", ALL_REGIONS)
+    return auth.allowed_region()
 
 
 @st.cache_data(show_spinner=False, ttl=600)
 def warehouse_info(url: str) -> meta.WarehouseInfo:
+    """Demo flag, data date, years with reports: facts about the warehouse, needed before anyone signs in."""
     return meta.warehouse_info(_engine_for(url))
 
 
 @st.cache_data(show_spinner=False, ttl=600)
+def _regions(url: str, allowed: str) -> pd.DataFrame:
+    frame = region_frame(_engine_for(url))
+    if allowed == ALL_REGIONS:
+        return frame
+    own = frame[frame["adcode"] == allowed]
+    ancestors = set(path_of(own.iloc[0])) if not own.empty else set()
+    inside = (frame["city_adcode"] == allowed) | (frame["province_adcode"] == allowed)  # see regions.within
+    return frame[inside | frame["adcode"].isin(ancestors)].reset_index(drop=True)
+
+
 def regions(url: str) -> pd.DataFrame:
-    return region_frame(_engine_for(url))
+    """The regions the signed-in user may name: their region, everything inside it and its parents (for the
+    scope and breadcrumb labels)."""
+    return _regions(url, allowed_region())
+
+
+def region_names(url: str) -> dict[str, str]:
+    frame = regions(url)
+    return dict(zip(frame["adcode"], frame["name"], strict=True))
 
 
 @st.cache_data(show_spinner="计算指标…", ttl=600)
@@ -80,12 +96,12 @@ def outline(adcode: str) -> dict:
     return outline_geojson(adcode)
 
 
-def import_template(url: str, type_key: str, region: str | None, year: int | None, with_values: bool = False) -> bytes:
+def import_template(url: str, type_key: str, region: str | None, year: int | None, with_values: bool = False, *,
+                    allowed: str) -> bytes:
     """The XLSX template of a report type, pre-filled with the units of `region` when given (and, with
-    `with_values`, with what they already reported for `year`).
+    `with_values`, with what they already reported for `year`). `region` must lie inside `allowed`.
 
-    Not cached: the page hands this to a deferred download button, so it only runs when clicked, and the
-    caller has already kept `region` inside the allowed region.
+    Not cached: the page hands this to a deferred download button, so it only runs when clicked.
     """
     from data_access.importing import REPORT_TYPES, prefill_units, reported_values, template_xlsx
 
@@ -93,6 +109,7 @@ def import_template(url: str, type_key: str, region: str | None, year: int | Non
     units: list[tuple[str, str]] = []
     values: dict[str, dict] = {}
     if region:
+        require_region(_engine_for(url), region, allowed)
         with _engine_for(url).connect() as conn:
             units = prefill_units(conn, spec, region)
             if with_values and year is not None:
@@ -106,7 +123,7 @@ def clear_data_caches() -> None:
 
 
 @st.cache_data(show_spinner=False, ttl=600)
-def _cached_call(function_name: str, url: str, *args: object) -> object:
+def _cached_call(function_name: str, url: str, allowed: str, *args: object) -> object:
     module_name, _, attribute = function_name.rpartition(".")
     import importlib
 
@@ -115,5 +132,9 @@ def _cached_call(function_name: str, url: str, *args: object) -> object:
 
 
 def cached(function, url: str, *args: object) -> object:
-    """Cache any data_access query `function(engine, *args)` by its name, the warehouse URL and plain args."""
-    return _cached_call(f"{function.__module__}.{function.__qualname__}", url, *args)
+    """Cache any data_access query `function(engine, *args)` by its name, the warehouse URL and plain args.
+
+    The signed-in user's allowed region is part of the cache key as well (the query itself must still be
+    given it among `args`), so one scope's entries are never served to another.
+    """
+    return _cached_call(f"{function.__module__}.{function.__qualname__}", url, allowed_region(), *args)

@@ -9,7 +9,7 @@ import streamlit as st
 
 from data_access import catalog, vocab
 from data_access.engine import warehouse_url
-from data_access.regions import LEVEL_ORDER
+from data_access.regions import ALL_REGIONS, LEVEL_ORDER, within
 from ui import resources
 from ui import state as keys
 from ui.i18n import lang, t
@@ -81,17 +81,48 @@ def _region_names(frame: pd.DataFrame) -> dict[str, str]:
     return dict(zip(frame["adcode"], frame["name"], strict=True))
 
 
+OUTSIDE_SCOPE = "链接或所选的地区不在您的权限范围内, 已改为显示您有权查看的地区。"
+
+
+def _keep_inside(key: str, options: list[str], names: dict[str, str]) -> bool:
+    """Drop a scope/city/county value (from the URL or an old session) that the user may not see.
+
+    True when something was dropped: the caller says so. `names` holds only regions the user may name.
+    """
+    value = st.session_state.get(key)
+    if value and value not in options and value not in names:
+        st.session_state[key] = ""
+        return True
+    return False
+
+
 def sidebar() -> View:
-    """Render the filters (scope, city, county, year, indicator, stage, colouring, language)."""
+    """Render the filters (scope, city, county, year, indicator, stage, colouring, language).
+
+    The scope, city and county lists hold only what the signed-in user may see; "whole area" options are
+    offered only where the user may see all of it, so a county reporter is pinned to their county.
+    """
     url = warehouse_url()
     info = resources.warehouse_info(url)
-    regions = resources.regions(url)
+    allowed = resources.allowed_region()
+    regions = resources.regions(url)  # the user's region, what lies inside it, and its parents
     names = _region_names(regions)
+
+    def sees_whole(adcode: str) -> bool:
+        row = regions[regions["adcode"] == adcode]
+        return allowed == ALL_REGIONS or (not row.empty and within(row.iloc[0], allowed))
+
+    scopes = plan_scopes(regions)
+    if allowed != ALL_REGIONS:  # never fall back to every plan scope for a user with a region
+        scopes = {code: name for code, name in scopes.items() if code in names}
+    if not scopes:
+        st.warning("您的权限范围内没有可显示的规划地区。")
+        st.stop()
+    dropped = _keep_inside(keys.SCOPE, list(scopes), names)
     with st.sidebar:
         _store(keys.LANG, st.radio(t("language"), ["zh", "en"], **_bound(keys.LANG, ["zh", "en"], "zh"),
                                    horizontal=True, format_func=lambda code: "中文" if code == "zh" else "English"))
 
-        scopes = plan_scopes(regions)
         scope = _store(keys.SCOPE, st.radio(t("scope"), list(scopes), horizontal=True,
                                             **_bound(keys.SCOPE, list(scopes), next(iter(scopes))),
                                             format_func=lambda code: scopes[code] if lang() == "zh"
@@ -101,8 +132,10 @@ def sidebar() -> View:
 
         cities = sorted(regions[(regions["level"] == "city") & (regions["province_adcode"] == scope)]["adcode"])
         if scope_level == "province":
+            city_options = ([""] if sees_whole(scope) else []) + cities
+            dropped |= _keep_inside(keys.CITY, city_options, names)
             city = _store(keys.CITY, st.selectbox(
-                t("city"), ["", *cities], **_bound(keys.CITY, ["", *cities], ""),
+                t("city"), city_options, **_bound(keys.CITY, city_options, city_options[0]),
                 format_func=lambda code: names.get(code, t("whole_scope")) if code else "全省"))
             _on_change(keys.CITY, city, _city_changed)
         else:
@@ -110,9 +143,12 @@ def sidebar() -> View:
         parent = city or (scope if scope_level == "city" else "")
         counties = sorted(regions[(regions["level"] == "county") & (regions["parent_adcode"] == parent)]["adcode"]) \
             if parent else []
+        county_options = ([""] if not parent or sees_whole(parent) else []) + counties
+        dropped |= _keep_inside(keys.COUNTY, county_options, names)
         county = _store(keys.COUNTY, st.selectbox(
-            t("county"), ["", *counties], **_bound(keys.COUNTY, ["", *counties], ""),
-            format_func=lambda code: names.get(code, code) if code else t("all"), disabled=not counties))
+            t("county"), county_options, **_bound(keys.COUNTY, county_options, county_options[0]),
+            format_func=lambda code: names.get(code, code) if code else t("all"),
+            disabled=len(county_options) < 2))
         _on_change(keys.COUNTY, county, _county_changed)
 
         # The latest year with data opens first; an empty warehouse offers the end of the scope's plan period.
@@ -135,10 +171,12 @@ def sidebar() -> View:
             t("mode"), ["status", "value"], **_bound(keys.MODE, ["status", "value"], "status"),
             horizontal=True, format_func=lambda m: t("mode_status") if m == "status" else t("mode_value")))
         st.caption(f"数据截至 {info.data_as_of or '—'} · {info.dialect}")
+    if dropped:
+        st.warning(OUTSIDE_SCOPE)
     st.session_state.setdefault(keys.SCHOOL, "")
     return View(scope=scope, city=city or "", county=county or "", school=st.session_state[keys.SCHOOL] or "",
                 year=int(year), indicator=indicator, stage=stage or "", mode=mode, lang=lang(), url=url,
-                allowed=resources.allowed_region(), is_demo=info.is_demo, data_as_of=info.data_as_of,
+                allowed=allowed, is_demo=info.is_demo, data_as_of=info.data_as_of,
                 years=info.years, scope_level=scope_level, scope_child=scope_child)
 
 
@@ -214,7 +252,15 @@ def breadcrumb(view: View) -> None:
 
 
 def no_data_guard(view: View) -> None:
-    """Stop the page with a plain message when the chosen year holds no report at all."""
+    """Stop the page with a plain message when the chosen year holds no report at all; a warehouse without any
+    report says what to import next (a new warehouse after `mhmonitor init`)."""
+    if not view.years:
+        from data_access.init_warehouse import next_step, next_step_text
+
+        step = next_step(resources.cached_engine())
+        if step:
+            st.info("数据仓库中还没有任何上报数据。" + next_step_text(step))
+            st.stop()
     if view.year not in view.years:
         st.info(t("no_data_year"))
         st.stop()
@@ -263,7 +309,11 @@ def current() -> View:
     """
     _leave_legacy_pages_mode()
     keys.seed_from_url(st.query_params.to_dict(), st.session_state)
-    unknown_scope = keys.take_unknown_scope(st.session_state, plan_scopes(resources.regions(warehouse_url())))
+    known = plan_scopes(resources.regions(warehouse_url()))
+    if resources.allowed_region() != ALL_REGIONS:
+        # A plan scope outside the user's region is not "unknown": the sidebar drops it and says so.
+        known = {**catalog.jurisdictions(), **known}
+    unknown_scope = keys.take_unknown_scope(st.session_state, known)
     view = sidebar()
     if unknown_scope is not None:
         _stop_for_unknown_scope(view, unknown_scope)

@@ -10,12 +10,22 @@ from datetime import timedelta
 import pandas as pd
 import sqlalchemy as sa
 
-from data_access.importing.facts import existing_rows
-from data_access.importing.loading import ImportBusy, _now, _take_lock, _write, delete_rows, update_rows
+from data_access.access import AccessDenied, Principal, can, region_row
+from data_access.importing import registry_rules
+from data_access.importing.facts import IN_CHUNK, existing_rows
+from data_access.importing.loading import (
+    ImportBusy,
+    _now,
+    _take_lock,
+    _write,
+    acting_as,
+    delete_rows,
+    update_rows,
+)
 from data_access.importing.plan import format_value, same_value
 from data_access.importing.spec import REPORT_TYPES
 from data_access.regions import ALL_REGIONS
-from data_access.schema import import_batches, regions, value_changes
+from data_access.schema import import_batches, regions, users, value_changes
 
 STATUS_ZH = {"applied": "已导入", "rejected": "被拒绝 (未写入)", "failed": "失败 (已回滚)", "undone": "已撤销"}
 BEIJING = timedelta(hours=8)
@@ -39,11 +49,15 @@ def _visible_regions(conn: sa.Connection, allowed_region: str) -> list[str] | No
 def import_history(engine: sa.Engine, allowed_region: str = ALL_REGIONS, limit: int = 200) -> pd.DataFrame:
     """Newest first: batch_id, time (Beijing), who, file, type, status, counts, message, undo_of."""
     with engine.connect() as conn:
-        query = sa.select(import_batches).order_by(import_batches.c.imported_at.desc()).limit(limit)
+        # The importer's display name, when the batch was recorded under a user's login.
+        query = (sa.select(import_batches, users.c.display_name.label("importer_name"))
+                 .join_from(import_batches, users, users.c.login == import_batches.c.imported_by, isouter=True)
+                 .order_by(import_batches.c.imported_at.desc()).limit(limit))
         visible = _visible_regions(conn, allowed_region)
         if visible is not None:
             query = query.where(import_batches.c.allowed_region.in_(visible))
-        frame = pd.DataFrame(conn.execute(query).mappings().all(), columns=[c.name for c in import_batches.c])
+        frame = pd.DataFrame(conn.execute(query).mappings().all(),
+                             columns=[*(c.name for c in import_batches.c), "importer_name"])
     frame["imported_at"] = pd.to_datetime(frame["imported_at"]) + BEIJING
     frame["report_name"] = [REPORT_TYPES[k].name_zh if k in REPORT_TYPES else k for k in frame["report_type"]]
     frame["status_zh"] = frame["status"].map(STATUS_ZH).fillna(frame["status"])
@@ -53,12 +67,17 @@ def import_history(engine: sa.Engine, allowed_region: str = ALL_REGIONS, limit: 
 def history_table(history: pd.DataFrame) -> pd.DataFrame:
     """The history with Chinese headers, for the page and exports."""
     return pd.DataFrame({
-        "时间(北京)": history["imported_at"].dt.strftime("%Y-%m-%d %H:%M:%S"), "导入人": history["imported_by"],
+        "时间(北京)": history["imported_at"].dt.strftime("%Y-%m-%d %H:%M:%S"), "导入人": _importer(history),
         "文件": history["file_name"], "类型": history["report_name"], "结果": history["status_zh"],
         "新增": history["rows_added"], "修改": history["rows_changed"], "不变": history["rows_unchanged"],
         "问题数": history["issue_count"], "说明": history["message"].fillna(""),
         "SHA-256": history["file_sha256"].str[:12], "批次": history["batch_id"],
     })
+
+
+def _importer(history: pd.DataFrame) -> list[str]:
+    return [f"{name} ({login})" if isinstance(name, str) and name != login else login
+            for login, name in zip(history["imported_by"], history["importer_name"], strict=True)]
 
 
 def batch_changes(engine: sa.Engine, batch_id: str) -> pd.DataFrame:
@@ -69,25 +88,31 @@ def batch_changes(engine: sa.Engine, batch_id: str) -> pd.DataFrame:
     lines = []
     for row in rows:
         spec = FACT_TABLES[row["table_name"]]
-        headers = {c.field: c.header for c in spec.columns}
+        headers = spec.headers
         action = {"add": "新增", "change": "修改", "delete": "删除"}[row["action"]]
         if row["column_name"]:
-            lines.append((row["unit_id"], row["year"], action, headers.get(row["column_name"], row["column_name"]),
-                          format_value(json.loads(row["old_value"])), format_value(json.loads(row["new_value"]))))
+            column = row["column_name"]
+            lines.append((row["unit_id"], row["year"], action, headers.get(column, column),
+                          format_value(spec.written(column, json.loads(row["old_value"]))),
+                          format_value(spec.written(column, json.loads(row["new_value"])))))
         else:
             values = json.loads(row["new_value"] or row["old_value"])
-            shown = "; ".join(f"{headers.get(k, k)}={format_value(v)}" for k, v in values.items())
+            shown = "; ".join(f"{headers.get(k, k)}={format_value(spec.written(k, v))}" for k, v in values.items())
             lines.append((row["unit_id"], row["year"], action, "整行",
                           shown if row["action"] == "delete" else "", shown if row["action"] == "add" else ""))
     return pd.DataFrame(lines, columns=["单位代码", "年度", "操作", "项目", "原值", "新值"])
 
 
-def undo_import(engine: sa.Engine, batch_id: str, *, imported_by: str, allowed_region: str = ALL_REGIONS) -> str:
+def undo_import(engine: sa.Engine, batch_id: str, *, imported_by: str | None = None,
+                allowed_region: str = ALL_REGIONS, principal: Principal | None = None) -> str:
     """Put back every value the batch overwrote and remove the rows it added, in one transaction.
 
     Refused when a later import changed the same values (undo the later one first) or the batch lies
-    outside the caller's region. Returns the id of the undo batch, which the history shows.
+    outside the caller's region. With a `principal` the access rule also applies: a reporter undoes only
+    their own batches, an administrator any batch in their region, a viewer none (AccessDenied). Without
+    one the caller is the server's operator. Returns the id of the undo batch, which the history shows.
     """
+    imported_by, allowed_region = acting_as(engine, principal, "undo_own", imported_by, allowed_region)
     undo_id = str(uuid.uuid4())
     try:
         with engine.begin() as conn:
@@ -102,6 +127,11 @@ def undo_import(engine: sa.Engine, batch_id: str, *, imported_by: str, allowed_r
             visible = _visible_regions(conn, allowed_region)
             if visible is not None and batch["allowed_region"] not in visible:
                 raise UndoRefused(f"批次 {batch_id} 由 {batch['allowed_region']} 导入, 超出您的权限范围")
+            batch_region = region_row(conn, batch["allowed_region"]) or batch["allowed_region"]
+            if principal is not None and batch["imported_by"] != principal.login \
+                    and not can(principal, "undo_any", batch_region):
+                raise AccessDenied(f"无权撤销批次 {batch_id}: 它由「{batch['imported_by']}」导入, "
+                                   "填报员只能撤销本人的导入 (他人的导入请联系管理员撤销)")
             changes = conn.execute(sa.select(value_changes).where(value_changes.c.batch_id == batch_id)
                                    .order_by(value_changes.c.change_no)).mappings().all()
             reverse = _reverse_all(conn, list(changes))
@@ -134,12 +164,15 @@ def _reverse_all(conn: sa.Connection, changes: list[sa.RowMapping]) -> list[dict
         return []
     spec = FACT_TABLES[changes[0]["table_name"]]
     facts = spec.facts
-    current = existing_rows(conn, spec, [(c["unit_id"], int(c["year"])) for c in changes])
+    keys = [(c["unit_id"], None if c["year"] is None else int(c["year"])) for c in changes]
+    current = existing_rows(conn, spec, keys)
+    if spec.registry:
+        _refuse_removing_reported_units(conn, spec, [c["unit_id"] for c in changes if c["action"] == "add"])
     deletes, inserts, updates, reverse = [], [], defaultdict(list), []
-    for change in changes:
-        key = (change["unit_id"], int(change["year"]))
+    for change, key in zip(changes, keys, strict=True):
         row = current.get(key)
-        later = UndoRefused(f"{key[0]} {key[1]} 年的数据在这次导入之后又被修改过: 请先撤销之后的导入")
+        what = f"{key[0]} 的名录信息" if spec.registry else f"{key[0]} {key[1]} 年的数据"
+        later = UndoRefused(f"{what}在这次导入之后又被修改过: 请先撤销之后的导入")
         line = {"table_name": change["table_name"], "unit_id": key[0], "year": key[1]}
         if change["action"] == "add":
             values = json.loads(change["new_value"])
@@ -174,6 +207,19 @@ def _reverse_all(conn: sa.Connection, changes: list[sa.RowMapping]) -> list[dict
     if inserts:
         _write(conn, sa.insert(facts), inserts)
     return reverse
+
+
+def _refuse_removing_reported_units(conn: sa.Connection, spec, unit_ids: list[str]) -> None:
+    """Undoing a registry import removes the units it added; not once yearly reports refer to them (their
+    history is never deleted behind the user's back)."""
+    for facts in registry_rules.FACTS_OF[spec.units.name]:
+        key = facts.c[spec.unit_key]
+        for start in range(0, len(unit_ids), IN_CHUNK):
+            reported = conn.execute(sa.select(key).where(key.in_(unit_ids[start:start + IN_CHUNK])).limit(1)) \
+                .scalar()
+            if reported is not None:
+                raise UndoRefused(f"{reported} 在这次名录导入之后已有年度上报数据: 撤销会删除该单位, "
+                                  "请先撤销这些上报的导入, 或在名录中填写停办年份")
 
 
 def _plain(row: dict) -> dict:

@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 
 import sqlalchemy as sa
 
+from data_access.access import Principal, scope_for
 from data_access.importing.issues import ImportRejected, Issue
 from data_access.importing.plan import ImportPlan, build_plan
 from data_access.importing.reading import RawTable, read_table
@@ -116,14 +117,21 @@ def check_file(engine: sa.Engine, file_name: str, data: bytes, *, type_key: str 
     return outcome
 
 
-def import_file(engine: sa.Engine, file_name: str, data: bytes, *, imported_by: str, type_key: str | None = None,
-                allowed_region: str = ALL_REGIONS, dry_run: bool = False, expected_fingerprint: str | None = None,
-                record_rejection: bool = True) -> ImportOutcome:
+def import_file(engine: sa.Engine, file_name: str, data: bytes, *, imported_by: str | None = None,
+                type_key: str | None = None, allowed_region: str = ALL_REGIONS, dry_run: bool = False,
+                expected_fingerprint: str | None = None, record_rejection: bool = True,
+                principal: Principal | None = None) -> ImportOutcome:
     """Validate, then (unless dry_run) apply the whole file in one transaction and record it.
+
+    With a `principal` (a signed-in user) the access rule decides: the role must allow importing, the file
+    is kept inside the principal's region, and the batch is recorded under their login. Without one the
+    caller is the server's operator (command line without --as, scripts, tests) and `imported_by` is
+    recorded as given.
 
     Rejections are recorded in the history unless record_rejection is False (the page records each
     uploaded file's rejection once, not on every rerun) or it is a dry run.
     """
+    imported_by, allowed_region = acting_as(engine, principal, "import", imported_by, allowed_region)
     outcome = check_file(engine, file_name, data, type_key=type_key, allowed_region=allowed_region)
     if outcome.status == "rejected":
         if record_rejection and not dry_run:  # a dry run is a check, not an attempt
@@ -158,6 +166,19 @@ def import_file(engine: sa.Engine, file_name: str, data: bytes, *, imported_by: 
         return outcome
     outcome.status, outcome.plan, outcome.batch_id = "applied", plan, batch_id
     return outcome
+
+
+def acting_as(engine: sa.Engine, principal: Principal | None, action: str, imported_by: str | None,
+              allowed_region: str) -> tuple[str, str]:
+    """Who is recorded and which region applies: the principal's login and scope (AccessDenied when the
+    rule refuses), or, for the operator, the name and region given."""
+    if principal is None:
+        if not imported_by:
+            raise ValueError("imported_by or principal is required")
+        return imported_by, allowed_region
+    with engine.connect() as conn:
+        region = scope_for(conn, principal, action, allowed_region)
+    return principal.login or principal.display_name, region
 
 
 def _failure_text(error: Exception) -> str:
@@ -201,7 +222,9 @@ def _write(conn: sa.Connection, statement: sa.Executable, rows: list[dict]) -> N
 def _write_facts(conn: sa.Connection, plan: ImportPlan) -> None:
     spec, facts = plan.spec, plan.spec.facts
     if plan.added:
-        _write(conn, sa.insert(facts), [{spec.unit_key: r.unit_id, "year": r.year, **r.values} for r in plan.added])
+        keys = [{spec.unit_key: r.unit_id} if spec.registry else {spec.unit_key: r.unit_id, "year": r.year}
+                for r in plan.added]
+        _write(conn, sa.insert(facts), [{**key, **r.values} for key, r in zip(keys, plan.added, strict=True)])
     if plan.changed_rows:
         # Every present column is set (unchanged ones to their own value) so all rows share one statement.
         update_rows(conn, spec, plan.fields_present, [
@@ -209,25 +232,31 @@ def _write_facts(conn: sa.Connection, plan: ImportPlan) -> None:
             for r in plan.changed_rows])
 
 
+def _matches(spec: ReportType, staging: sa.Table) -> list[sa.ColumnElement[bool]]:
+    """Join condition of the target rows and the staged keys (a registry row has no year)."""
+    facts = spec.facts
+    condition = [facts.c[spec.unit_key] == staging.c.key_unit]
+    if not spec.registry:
+        condition.append(facts.c.year == staging.c.key_year)
+    return condition
+
+
 def update_rows(conn: sa.Connection, spec: ReportType, fields: tuple[str, ...], rows: list[dict]) -> None:
-    """Set `fields` of the fact rows keyed by key_unit/key_year to the rows' new_<field> values.
+    """Set `fields` of the rows keyed by key_unit/key_year (registries: key_unit) to the rows' new_<field> values.
 
     The rows go to a temporary staging table and one UPDATE ... FROM applies them: an executemany UPDATE costs
-    DuckDB about a millisecond a row (a province-wide file: 5.5 s instead of 0.5 s).
+    DuckDB about a millisecond a row (a province-wide file: 5.5 s instead of 0.5 s). Unit tables have no
+    secondary index on DuckDB, so their non-key columns can be updated although facts refer to them.
     """
-    facts = spec.facts
     with _staged(conn, spec, fields, rows) as staging:
-        conn.execute(sa.update(facts)
-                     .where(facts.c[spec.unit_key] == staging.c.key_unit, facts.c.year == staging.c.key_year)
+        conn.execute(sa.update(spec.facts).where(*_matches(spec, staging))
                      .values({f: staging.c[f"new_{f}"] for f in fields}))
 
 
 def delete_rows(conn: sa.Connection, spec: ReportType, keys: list[dict]) -> None:
-    """Delete the fact rows keyed by key_unit/key_year (staged like update_rows, one DELETE ... USING)."""
-    facts = spec.facts
+    """Delete the rows keyed by key_unit/key_year (staged like update_rows, one DELETE ... USING)."""
     with _staged(conn, spec, (), keys) as staging:
-        conn.execute(sa.delete(facts)
-                     .where(facts.c[spec.unit_key] == staging.c.key_unit, facts.c.year == staging.c.key_year))
+        conn.execute(sa.delete(spec.facts).where(*_matches(spec, staging)))
 
 
 @contextmanager
@@ -243,7 +272,7 @@ def _staged(conn: sa.Connection, spec: ReportType, fields: tuple[str, ...], rows
         *(sa.Column(f"new_{f}", facts.c[f].type) for f in fields), prefixes=["TEMPORARY"],
     )
     staging.create(conn)
-    _write(conn, sa.insert(staging), rows)
+    _write(conn, sa.insert(staging), [{"key_year": None, **row} for row in rows])
     yield staging
     staging.drop(conn)
 

@@ -26,7 +26,7 @@ class FieldChange:
 class RowChange:
     excel_row: int
     unit_id: str
-    year: int
+    year: int | None  # None: a registry change
     changes: tuple[FieldChange, ...]
 
 
@@ -52,15 +52,18 @@ class ImportPlan:
 
     def changes_frame(self, lang_headers: bool = True) -> pd.DataFrame:
         """One line per added row or changed value: 行, 单位代码, 年度, 操作, 项目, 原值, 新值."""
-        headers = {c.field: c.header for c in self.spec.columns}
+        spec, headers = self.spec, self.spec.headers
         lines = []
         for row in self.added:
-            shown = "; ".join(f"{headers[f]}={format_value(v)}" for f, v in row.values.items())
+            shown = "; ".join(f"{headers[f]}={format_value(spec.written(f, v))}" for f, v in row.values.items())
             lines.append((row.excel_row, row.unit_id, row.year, "新增", "", "", shown))
         for change in self.changed:
             lines.extend((change.excel_row, change.unit_id, change.year, "修改", headers[f.field],
-                          format_value(f.old), format_value(f.new)) for f in change.changes)
+                          format_value(spec.written(f.field, f.old)), format_value(spec.written(f.field, f.new)))
+                         for f in change.changes)
         frame = pd.DataFrame(lines, columns=["行", "单位代码", "年度", "操作", "项目", "原值", "新值"])
+        if self.spec.registry:  # one row per unit: no year
+            frame = frame.drop(columns="年度")
         return frame.sort_values("行", kind="stable").reset_index(drop=True)
 
 
@@ -71,13 +74,15 @@ def format_value(value: object) -> str:
     if isinstance(value, bool):
         return "是" if value else "否"
     if isinstance(value, float):
-        return f"{value:g}"
+        return f"{value:.10g}"  # coordinates keep their five decimals
     return str(value)
 
 
 def same_value(old: object, new: object) -> bool:
     if old is None or new is None:
         return old is None and new is None
+    if isinstance(old, str) or isinstance(new, str):
+        return str(old) == str(new)
     if isinstance(old, bool) or isinstance(new, bool):
         return bool(old) == bool(new) and isinstance(old, bool) == isinstance(new, bool)
     return math.isclose(float(old), float(new), rel_tol=1e-9, abs_tol=1e-9)

@@ -11,6 +11,7 @@ from typing import Literal
 
 import sqlalchemy as sa
 
+from data_access.codes import SCHOOL_CATEGORIES, URBAN_RURAL_CODES
 from data_access.schema import (
     awareness_survey,
     communities,
@@ -22,13 +23,18 @@ from data_access.schema import (
     school_year,
     schools,
 )
+from data_access.vocab import HOSPITAL_TYPES, STAGES
+from data_access.years import reportable_years
 
 # id: the unit's code; year: report year; count: integer >= 0; hours: number >= 0; flag: 是/否;
 # label: a name for the person filling the form, not imported.
-ColumnKind = Literal["id", "year", "count", "hours", "flag", "label"]
-
-# Both plans run to 2025; 2022 is the baseline year the dashboards compare against.
-PLAN_YEARS = (2022, 2025)
+# Registry columns: text (a name, stored); county (a county adcode); choice (one of `choices`, stored as its
+# code); coordinate (degrees, blank allowed); since (a first or last year of operation, blank = open-ended).
+ColumnKind = Literal["id", "year", "count", "hours", "flag", "label", "text", "county", "choice", "coordinate",
+                     "since"]
+# Earliest first year of operation a registry accepts (older schools write their real founding year or leave
+# it blank: blank means "open since before the warehouse's years").
+REGISTRY_EARLIEST_YEAR = 1900
 MAX_FILE_BYTES = 10 * 1024 * 1024
 MAX_DATA_ROWS = 50_000
 
@@ -50,45 +56,87 @@ class Column:
     unit: str = ""
     required: bool = False  # a blank cell is an error (otherwise blank = not reported = NULL)
     aliases: tuple[str, ...] = ()
+    # choice columns: (what the clerk writes, stored code); the first pair of each code is how it is shown.
+    choices: tuple[tuple[str, str], ...] = ()
+    bounds: tuple[float, float] = (0.0, 0.0)  # coordinate columns: the plausible range inside China
+    allowed_text: str = ""  # overrides the kind's description of allowed values (registry codes)
 
     @property
     def allowed(self) -> str:
         """What may be written in the cell, in Chinese, for the notes sheet and error messages."""
-        low, high = PLAN_YEARS
+        years = reportable_years()
+        low, high = years[0], years[-1]
+        if self.allowed_text:
+            return self.allowed_text
+        if self.kind == "flag" and self.required:
+            return "是 / 否 (也可写 有/无、Y/N、1/0)"
+        if self.kind == "choice":
+            return "、".join(self.shown_choices) + ("" if self.required else "; 空白 = 未填")
+        if self.kind == "coordinate":
+            return f"{self.bounds[0]:g}–{self.bounds[1]:g} 之间的小数 (度, WGS-84/GCJ-02 均可); 可留空"
+        if self.kind == "since":
+            return f"{REGISTRY_EARLIEST_YEAR}–{high + 1} 的整数; 空白 = 不限"
         return {
             "id": "单位代码, 与名录一致",
-            "year": f"{low}–{high} 的整数",
+            "year": f"{low}–{high} 的整数 (已结束的学年)",
             "count": "0 或正整数; 空白 = 未上报",
             "hours": "0 或正数, 可有小数; 空白 = 未上报",
             "flag": "是 / 否 (也可写 有/无、Y/N、1/0); 空白 = 未上报",
             "label": "仅供核对, 不导入",
+            "text": "文字, 不超过 64 字",
+            "county": "6 位县(区)行政区划代码, 须已在数据仓库中 (mhmonitor init 载入)",
         }[self.kind]
+
+    @property
+    def shown_choices(self) -> tuple[str, ...]:
+        """One written form per stored code, in declaration order."""
+        return tuple(self.shown(code) for code in dict.fromkeys(code for _, code in self.choices))
+
+    def shown(self, code: str) -> str:
+        """How a stored choice code is written in a template (its first written form)."""
+        return next(label for label, stored in self.choices if stored == code)
 
 
 @dataclass(frozen=True)
 class ReportType:
     key: str
     name_zh: str
-    facts: sa.Table  # the yearly fact table the report fills
-    units: sa.Table  # the register the id must exist in
+    facts: sa.Table  # the yearly fact table the report fills (a registry: the unit table itself)
+    units: sa.Table  # the register the id must exist in (a registry: the one it writes)
     unit_key: str
     unit_noun: str  # 学校 / 医院 / ...
     columns: tuple[Column, ...]
     sheet_name: str = "填报"
     extra_notes: tuple[str, ...] = field(default=())
+    # A registry writes units (one row per code, no year) instead of yearly facts.
+    registry: bool = False
+    # Fields a registry derives from the code or another column instead of reading them: field -> header.
+    derived: tuple[tuple[str, str], ...] = ()
 
     @property
     def id_column(self) -> Column:
         return next(c for c in self.columns if c.kind == "id")
 
     @property
-    def year_column(self) -> Column:
-        return next(c for c in self.columns if c.kind == "year")
+    def year_column(self) -> Column | None:
+        return next((c for c in self.columns if c.kind == "year"), None)
+
+    @property
+    def headers(self) -> dict[str, str]:
+        """field -> Chinese header, derived fields included (preview and history)."""
+        return {**{c.field: c.header for c in self.columns}, **dict(self.derived)}
 
     @property
     def value_columns(self) -> tuple[Column, ...]:
         """Columns stored as facts (neither the key nor a label)."""
         return tuple(c for c in self.columns if c.kind not in ("id", "year", "label"))
+
+    def written(self, field_name: str, value: object) -> object:
+        """A stored value as the file writes it: a choice code (primary) as its Chinese form (小学)."""
+        column = next((c for c in self.columns if c.field == field_name), None)
+        if column is not None and column.kind == "choice" and value is not None:
+            return column.shown(str(value))
+        return value
 
     def column(self, field_name: str) -> Column:
         return next(c for c in self.columns if c.field == field_name)
@@ -183,7 +231,103 @@ REGION = ReportType(
     extra_notes=("只接受县(区)级行政区划代码: 市、省的人口和医师数由各县(区)汇总得出。",),
 )
 
-REPORT_TYPES: dict[str, ReportType] = {spec.key: spec for spec in (SCHOOL, SURVEY, HOSPITAL, COMMUNITY, REGION)}
+
+def _lifecycle(opened: str, closed: str, noun: str) -> tuple[Column, Column]:
+    return (Column("opened_year", opened, "since", f"{noun}第一个运行的学年 (按结束年份计, 2024–2025 学年填 2025); "
+                   "空白 = 早已存在", unit="年", aliases=("开办年度", "成立年份", "开业年份", "开始年份")),
+            Column("closed_year", closed, "since", f"{noun}最后一个运行的学年 (按结束年份计); 空白 = 仍在运行。"
+                   "停办不删除历史数据, 只是之后的年度不再要求上报", unit="年",
+                   aliases=("停办年度", "撤销年份", "停业年份", "撤并年份")))
+
+
+# Written forms of each 学段 (stored as vocab.STAGES keys); the first per stage is what templates show.
+STAGE_CHOICES = (
+    *((label, key) for key, label in STAGES.items()),
+    ("普通小学", "primary"), ("初级中学", "junior_secondary"), ("普通初中", "junior_secondary"),
+    ("九年一贯制", "nine_year"), ("高中", "senior_high"), ("高级中学", "senior_high"),
+    ("十二年一贯制", "twelve_year"), ("中职", "secondary_vocational"), ("普通高等学校", "university"),
+    ("高校", "university"), *((key, key) for key in STAGES),
+)
+URBAN_RURAL_CHOICES = (("城镇", "urban"), ("城市", "urban"), ("城区", "urban"), ("乡村", "rural"), ("农村", "rural"),
+                       ("urban", "urban"), ("rural", "rural"))
+HOSPITAL_TYPE_CHOICES = (
+    *((label, key) for key, label in HOSPITAL_TYPES.items()),
+    ("精神专科医院", "psychiatric"), ("精神卫生中心", "psychiatric"), ("综合医院", "general"),
+    ("妇幼保健机构", "maternal_child"), ("儿童医院", "children"), *((key, key) for key in HOSPITAL_TYPES),
+)
+COORDINATE_NOTE = ("坐标须落在所填县(区)的边界内 (容差约 2 公里); 可留空, 留空的学校不在地图上显示")
+
+SCHOOL_REGISTRY = ReportType(
+    "school_registry", "学校名录", schools, schools, "school_id", "学校",
+    (
+        Column("unit_id", "学校标识码", "id", "教育部 10 位学校标识码: 2 位类别 + 2 位省份 + 6 位序号", required=True,
+               aliases=("学校代码", "学校(机构)标识码"), allowed_text="10 位数字, 如 2162000123; 文件中不重复"),
+        Column("name", "学校名称", "text", "学校全称, 同一县(区)内不重名", required=True, aliases=("学校",)),
+        Column("county_adcode", "县区代码", "county", "学校所在县(区)的 6 位行政区划代码", required=True,
+               aliases=("县(区)代码", "行政区划代码", "所在县区代码")),
+        Column("stage", "学段", "choice", "学校类型; 九年一贯制学校的标识码以 31 (或原小学的 21) 开头, "
+               "完全中学和十二年一贯制学校以 34 开头", required=True, choices=STAGE_CHOICES,
+               aliases=("办学类型", "学校类型")),
+        Column("boarding", "是否寄宿制", "flag", "寄宿制学校填 是", required=True, aliases=("寄宿制",)),
+        Column("urban_rural", "城乡", "choice", "学校所在地城乡属性", required=True, choices=URBAN_RURAL_CHOICES,
+               aliases=("城乡属性", "城乡类型")),
+        Column("longitude", "经度", "coordinate", COORDINATE_NOTE, bounds=(73.0, 136.0)),
+        Column("latitude", "纬度", "coordinate", COORDINATE_NOTE, bounds=(3.0, 54.0)),
+        *_lifecycle("开办年份", "停办年份", "学校"),
+    ),
+    extra_notes=(
+        "每所学校填一行, 学校标识码在文件中只能出现一次; "
+        "已在名录中的学校按文件更新 (改名、迁县均记入导入历史, 可撤销)。",
+        "学校标识码类别: " + "、".join(f"{k} {v}" for k, v in SCHOOL_CATEGORIES.items())
+        + "; 九年一贯制学校用 31 (原为小学的可用 21), 完全中学、十二年一贯制学校用 34。"
+        "第 3–4 位须与县区代码前两位 (省份) 相同。",
+        "开办年份、停办年份按学年结束的年份填写 (2024–2025 学年 = 2025): "
+        "学校只在开办年份至停办年份之间的年度要求上报。",
+    ),
+    registry=True,
+)
+
+HOSPITAL_REGISTRY = ReportType(
+    "hospital_registry", "医疗机构名录", hospitals, hospitals, "hospital_id", "医疗机构",
+    (
+        Column("unit_id", "机构代码", "id", "18 位统一社会信用代码 (将按 GB 32100-2015 核对校验位); "
+               "没有时可填其他登记代码", required=True, aliases=("统一社会信用代码", "医疗机构代码", "医院代码"),
+               allowed_text="18 位统一社会信用代码 (数字和大写字母, 不含 I O S V Z); 文件中不重复"),
+        Column("name", "机构名称", "text", "医疗机构全称", required=True, aliases=("医院名称", "医疗机构名称")),
+        Column("county_adcode", "县区代码", "county", "机构所在县(区)的 6 位行政区划代码", required=True,
+               aliases=("县(区)代码", "行政区划代码", "所在县区代码")),
+        Column("hospital_type", "机构类型", "choice", "规划目标所指的机构类别", required=True,
+               choices=HOSPITAL_TYPE_CHOICES, aliases=("医院类型", "医疗机构类型")),
+        *_lifecycle("开业年份", "停业年份", "机构"),
+    ),
+    extra_notes=("每个机构填一行, 机构代码在文件中只能出现一次; 18 位代码按统一社会信用代码核对最后一位校验位。",),
+    registry=True,
+)
+
+COMMUNITY_REGISTRY = ReportType(
+    "community_registry", "社区(村)名录", communities, communities, "community_id", "社区(村)",
+    (
+        Column("unit_id", "统计用区划代码", "id", "国家统计局 12 位统计用区划代码, 前 6 位为县(区)代码", required=True,
+               aliases=("社区代码", "村(社区)代码", "区划代码"),
+               allowed_text="12 位数字, 如 620802001001; 文件中不重复"),
+        Column("name", "名称", "text", "社区(居委会)或村(村委会)名称", required=True,
+               aliases=("社区名称", "社区(村)名称", "村(社区)名称")),
+        Column("urban_rural_code", "城乡分类代码", "choice", "国家统计局城乡分类代码: 1 开头为城镇 (按城市社区统计), "
+               "2 开头为乡村 (按农村社区统计)", required=True,
+               choices=tuple((code, code) for code in URBAN_RURAL_CODES), aliases=("城乡分类",)),
+        *_lifecycle("开始年份", "撤销年份", "社区(村)"),
+    ),
+    extra_notes=("所在县(区)取统计用区划代码的前 6 位, 该县(区)须已在数据仓库中。",
+                 "城乡分类代码 111/112/121/122/123 (城镇) 计入城市社区目标, 210/220 (乡村) 计入农村社区目标。"),
+    registry=True,
+    derived=(("county_adcode", "县区代码"), ("urban_rural", "城乡")),
+)
+
+REPORT_TYPES: dict[str, ReportType] = {spec.key: spec for spec in (
+    SCHOOL, SURVEY, HOSPITAL, COMMUNITY, REGION, SCHOOL_REGISTRY, HOSPITAL_REGISTRY, COMMUNITY_REGISTRY)}
+# The yearly reports (what completeness counts) and the registries (what units exist).
+YEARLY_TYPES: dict[str, ReportType] = {k: spec for k, spec in REPORT_TYPES.items() if not spec.registry}
+REGISTRY_TYPES: dict[str, ReportType] = {k: spec for k, spec in REPORT_TYPES.items() if spec.registry}
 
 # A full-time MH teacher count above max(FULLTIME_MINIMUM_CAP, enrollment / STUDENTS_PER_FULLTIME_CAP) is
 # almost always the school's whole teaching staff or the part-time count typed in the wrong column.

@@ -15,10 +15,18 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from data_access.importing.facts import existing_rows
 from data_access.importing.reading import DATA_SHEET, NOTES_SHEET
-from data_access.importing.spec import BLANK_MARKS_NOTE, MAX_FILE_BYTES, PLAN_YEARS, ReportType
+from data_access.importing.spec import BLANK_MARKS_NOTE, MAX_FILE_BYTES, Column, ReportType
 from data_access.regions import ALL_REGIONS
 from data_access.schema import regions
+from data_access.years import reportable_years
 
+REGISTRY_NOTES = (
+    "每个单位填一行; 空白的可选项 (经纬度、开办/停办年份) 表示没有该信息。",
+    "整份文件一起导入: 只要有一处问题, 整份文件都不会写入, 系统会列出每一处问题所在的行和列。",
+    "已在名录中的单位按文件更新, 原值保留在导入历史中, 可以撤销; 文件中没有的单位保持不变 (不会被删除)。",
+    "单位停办请填写停办年份, 不要删除: 停办前的上报数据继续保留。",
+    f"支持 Excel 工作簿 (.xlsx) 和 CSV (UTF-8 或 GBK/GB18030 编码); 文件不超过 {MAX_FILE_BYTES // 1024 // 1024} MB。",
+)
 GENERAL_NOTES = (
     "每个单位每个年度填一行; 同一文件中同一单位同一年度不能出现两次。",
     "空白表示「未上报」, 不是 0: 实际为 0 的请填 0。" + BLANK_MARKS_NOTE,
@@ -45,10 +53,10 @@ def prefill_units(conn: sa.Connection, spec: ReportType, region: str) -> list[tu
     return [(str(unit_id), name) for unit_id, name in conn.execute(query)]
 
 
-def reported_values(conn: sa.Connection, spec: ReportType, unit_ids: list[str], year: int) -> dict[str, dict]:
+def reported_values(conn: sa.Connection, spec: ReportType, unit_ids: list[str], year: int | None) -> dict[str, dict]:
     """unit id -> {field: value} of what each unit already reported for `year` (units without a report left
-    out), to pre-fill a template for corrections."""
-    rows = existing_rows(conn, spec, [(unit_id, year) for unit_id in unit_ids])
+    out), to pre-fill a template for corrections; for a registry, each unit's current entry (year ignored)."""
+    rows = existing_rows(conn, spec, [(unit_id, None if spec.registry else year) for unit_id in unit_ids])
     fields = [column.field for column in spec.value_columns]
     return {unit_id: {field: row[field] for field in fields} for (unit_id, _), row in rows.items()}
 
@@ -72,7 +80,7 @@ def template_xlsx(spec: ReportType, *, units: list[tuple[str, str]] = (), year: 
                                "模板")
         letter = get_column_letter(position)
         sheet.column_dimensions[letter].width = max(12, min(30, 2.2 * len(column.header)))
-        if column.kind == "id":
+        if column.kind in ("id", "county"):
             # Text format so Excel keeps leading zeros and long codes as typed.
             for row in range(2, max(len(units), 200) + 2):
                 sheet[f"{letter}{row}"].number_format = "@"
@@ -81,11 +89,18 @@ def template_xlsx(spec: ReportType, *, units: list[tuple[str, str]] = (), year: 
                                    errorTitle="只能填 是 / 否", error="请选择「是」或「否」; 未上报请留空")
             check.add(f"{letter}2:{letter}{last_row}")
             sheet.add_data_validation(check)
+        if column.kind == "choice":
+            check = DataValidation(type="list", formula1='"' + ",".join(column.shown_choices) + '"',
+                                   allow_blank=not column.required, showErrorMessage=True,
+                                   errorTitle=f"{column.header}不正确", error=column.allowed)
+            check.add(f"{letter}2:{letter}{last_row}")
+            sheet.add_data_validation(check)
         if column.kind == "year":
-            low, high = PLAN_YEARS
+            years = reportable_years()
+            low, high = years[0], years[-1]
             check = DataValidation(type="whole", operator="between", formula1=str(low), formula2=str(high),
-                                   allow_blank=True, showErrorMessage=True, errorTitle="年度超出规划期",
-                                   error=f"年度应为 {low}–{high}")
+                                   allow_blank=True, showErrorMessage=True, errorTitle="年度不可导入",
+                                   error=f"年度应为 {low}–{high} (已结束的学年)")
             check.add(f"{letter}2:{letter}{last_row}")
             sheet.add_data_validation(check)
         if column.kind in ("count", "hours"):
@@ -97,23 +112,30 @@ def template_xlsx(spec: ReportType, *, units: list[tuple[str, str]] = (), year: 
     sheet.freeze_panes = "B2"
     positions = {column.kind: position for position, column in enumerate(spec.columns, start=1)}
     value_positions = {column.field: position for position, column in enumerate(spec.columns, start=1)}
-    label_position = next((p for p, c in enumerate(spec.columns, start=1) if c.kind == "label"), None)
+    # The unit's name: a label in a yearly report, the registry's own name column in a registry.
+    name_position = next((p for p, c in enumerate(spec.columns, start=1) if c.kind == "label" or c.field == "name"),
+                         None)
     for offset, (unit_id, name) in enumerate(units, start=2):
         sheet.cell(row=offset, column=positions["id"], value=unit_id).number_format = "@"
-        if label_position:
-            sheet.cell(row=offset, column=label_position, value=name)
-        if year is not None:
+        if name_position:
+            sheet.cell(row=offset, column=name_position, value=name)
+        if year is not None and "year" in positions:
             sheet.cell(row=offset, column=positions["year"], value=year)
         for field, value in (values or {}).get(unit_id, {}).items():
-            sheet.cell(row=offset, column=value_positions[field], value=_cell(value))
+            if field in value_positions:  # derived fields (a community's county) are not in the file
+                column = spec.columns[value_positions[field] - 1]
+                sheet.cell(row=offset, column=value_positions[field], value=_cell(value, column))
     _notes_sheet(workbook.create_sheet(NOTES_SHEET), spec)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
 
 
-def _cell(value: object) -> object:
-    """A stored value as the clerk would type it: 是/否 for flags, whole numbers without .0, blank for NULL."""
+def _cell(value: object, column: Column) -> object:
+    """A stored value as the clerk would type it: 是/否 for flags, a choice's Chinese form, whole numbers
+    without .0, blank for NULL."""
+    if column.kind == "choice" and value is not None:
+        return column.shown(str(value))
     if isinstance(value, bool):
         return "是" if value else "否"
     if isinstance(value, float) and value.is_integer():
@@ -124,7 +146,7 @@ def _cell(value: object) -> object:
 def _notes_sheet(sheet, spec: ReportType) -> None:
     sheet.append([f"{spec.name_zh} 填表说明"])
     sheet["A1"].font = Font(bold=True, size=14)
-    for note in (*GENERAL_NOTES, *spec.extra_notes):
+    for note in (*(REGISTRY_NOTES if spec.registry else GENERAL_NOTES), *spec.extra_notes):
         sheet.append([f"· {note}"])
     sheet.append([])
     header = ["列名", "是否必填", "单位", "允许的值", "说明", "也可写作"]
@@ -136,6 +158,10 @@ def _notes_sheet(sheet, spec: ReportType) -> None:
     for column in spec.columns:
         sheet.append([column.header, "必填" if column.required or column.kind in ("id", "year") else "可空",
                       column.unit, column.allowed, column.note, "、".join(column.aliases)])
+    if spec.registry:
+        sheet.append([])
+        sheet.append(["导入顺序: mhmonitor init --region 本省/市代码 → 学校名录、医疗机构名录、社区(村)名录"
+                      " → 各年度上报"])
     for letter, width in zip("ABCDEF", (26, 10, 8, 34, 48, 36), strict=True):
         sheet.column_dimensions[letter].width = width
 

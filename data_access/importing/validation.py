@@ -14,6 +14,7 @@ from datetime import date, datetime
 
 import sqlalchemy as sa
 
+from data_access.importing import registry_rules
 from data_access.importing.facts import IN_CHUNK, existing_rows
 from data_access.importing.issues import Issue
 from data_access.importing.reading import RawTable
@@ -23,7 +24,7 @@ from data_access.importing.spec import (
     FLAG_TRUE,
     FULLTIME_MINIMUM_CAP,
     IGNORED_HEADERS,
-    PLAN_YEARS,
+    REGISTRY_EARLIEST_YEAR,
     REPORT_TYPES,
     STUDENTS_PER_FULLTIME_CAP,
     Column,
@@ -31,6 +32,7 @@ from data_access.importing.spec import (
 )
 from data_access.regions import ALL_REGIONS
 from data_access.schema import regions
+from data_access.years import reportable_years
 
 _UNIT_SUFFIX = re.compile(r"\((人|学时|年|个|所)\)$")
 
@@ -45,7 +47,7 @@ def normalise_header(text: str) -> str:
 class ParsedRow:
     excel_row: int
     unit_id: str
-    year: int
+    year: int | None  # None: a registry row (one per unit)
     values: dict[str, object]  # field -> value for every value column present in the file; None = not reported
 
 
@@ -73,7 +75,8 @@ def detect_report_type(headers: tuple[str, ...]) -> ReportType | None:
     for spec in REPORT_TYPES.values():
         matched = header_matches(spec, headers).values()
         if any(column.kind == "id" for column in matched):
-            scores.append((sum(column.kind not in ("id", "year", "label") for column in matched), spec))
+            # A name column is in yearly reports (as a label) and registries alike: it does not tell them apart.
+            scores.append((sum(column.kind not in ("id", "year", "label", "text") for column in matched), spec))
     scores.sort(key=lambda pair: -pair[0])
     if not scores or (len(scores) > 1 and scores[0][0] == scores[1][0]):
         return None
@@ -82,6 +85,7 @@ def detect_report_type(headers: tuple[str, ...]) -> ReportType | None:
 
 def parse(table: RawTable, spec: ReportType, conn: sa.Connection, allowed_region: str = ALL_REGIONS) -> ParsedFile:
     """Typed rows and every issue; rows are only meaningful when issues is empty."""
+    years = reportable_years()
     located = _Locator(table)
     issues: list[Issue] = []
     by_position = header_matches(spec, table.headers)
@@ -111,7 +115,8 @@ def parse(table: RawTable, spec: ReportType, conn: sa.Connection, allowed_region
                                          "该列没有表头, 数据无法归属: 请删除或补上表头"))
                 break
     present = tuple(c.field for c in spec.value_columns if c.field in seen)
-    parsed = ParsedFile(spec, table, present, issues=issues)
+    # A registry also writes the fields it derives (a community's county and urban/rural).
+    parsed = ParsedFile(spec, table, present + tuple(f for f, _ in spec.derived), issues=issues)
     parsed.notices = [f"文件中没有「{c.header}」列: 已有数据中的这一项保持不变" for c in spec.value_columns
                       if c.field not in seen and not c.required]
     if issues:  # a header problem makes every row suspect: report the headers first
@@ -133,21 +138,21 @@ def parse(table: RawTable, spec: ReportType, conn: sa.Connection, allowed_region
             if column.field not in cells or column.kind == "label":
                 continue
             header, raw = cells[column.field]
-            value, message = _convert(column, raw)
+            value, message = _convert(column, raw, years)
             if message:
                 # A bad cell becomes None and the row's other checks still run, so one upload lists every
                 # problem; only a row without a usable code and year cannot be checked further.
                 issues.append(located.at(number, header, raw, message))
             row_values[column.field] = value
-        unit_id, year = row_values.pop("unit_id"), row_values.pop("year")
-        if unit_id is None or year is None:
+        unit_id, year = row_values.pop("unit_id"), row_values.pop("year", None)
+        if unit_id is None or (year is None and not spec.registry):
             continue
-        key = (str(unit_id), int(year))
+        key = (str(unit_id), None if spec.registry else int(year))
         if key in first_row_of:
             header = cells["unit_id"][0]
-            issues.append(located.at(number, header, key[0],
-                                     f"与第 {first_row_of[key]} 行重复: "
-                                     f"同一{spec.unit_noun}同一年度 ({key[1]}) 只能填一行"))
+            repeated = (f"同一{spec.unit_noun}代码在一个文件中只能出现一次" if spec.registry
+                        else f"同一{spec.unit_noun}同一年度 ({key[1]}) 只能填一行")
+            issues.append(located.at(number, header, key[0], f"与第 {first_row_of[key]} 行重复: {repeated}"))
             continue
         first_row_of[key] = number
         row_cells[number] = cells
@@ -159,8 +164,13 @@ def parse(table: RawTable, spec: ReportType, conn: sa.Connection, allowed_region
     if not parsed.rows and not issues:
         issues.append(located.at(table.header_row, None, None,
                                  "没有任何填写了数值的行: 请在模板中填写各单位的数据后再上传"))
-    issues.extend(_register_issues(parsed, conn, allowed_region, located))
-    issues.extend(_consistency_issues(parsed, conn, row_cells, located))
+    if spec.registry:
+        found, notices = registry_rules.check(parsed, conn, allowed_region, row_cells)
+        issues.extend(located.at(number, header, raw, message) for number, header, raw, message in found)
+        parsed.notices.extend(notices)
+    else:
+        issues.extend(_register_issues(parsed, conn, allowed_region, located))
+        issues.extend(_consistency_issues(parsed, conn, row_cells, located))
     issues.sort(key=lambda issue: (issue.row or 0, table.headers.index(issue.column)
                                    if issue.column in table.headers else 0))
     return parsed
@@ -203,8 +213,8 @@ def _blank(raw: object) -> bool:
     return raw is None or (isinstance(raw, str) and raw in BLANK_MARKS)
 
 
-def _convert(column: Column, raw: object) -> tuple[object, str | None]:
-    """(value, None) or (None, Chinese message)."""
+def _convert(column: Column, raw: object, years: tuple[int, ...]) -> tuple[object, str | None]:
+    """(value, None) or (None, Chinese message); `years` are the reportable years."""
     if _blank(raw):
         raw = None
     if raw is None:
@@ -221,15 +231,37 @@ def _convert(column: Column, raw: object) -> tuple[object, str | None]:
         if isinstance(raw, str):
             return raw, None
         return None, "代码应为文本或数字"
-    if kind == "year":
+    if kind in ("year", "since"):
         text = raw.removesuffix("年") if isinstance(raw, str) else raw
         number = _number(text)
-        low, high = PLAN_YEARS
+        low, high = (years[0], years[-1]) if kind == "year" else (REGISTRY_EARLIEST_YEAR, years[-1] + 1)
         if number is None or not number.is_integer():
-            return None, f"年度应为 {low}–{high} 的四位整数, 如 {high}"
+            return None, f"{column.header}应为 {low}–{high} 的四位整数, 如 {years[-1]}"
+        if kind == "year" and number > high:
+            return None, (f"年度 {int(number)} 对应的 {int(number) - 1}–{int(number)} 学年尚未结束 (学年按结束年份计, "
+                          f"7 月 31 日后才算结束): 目前只能导入 {low}–{high} 年度的数据")
+        if kind == "year" and number < low:
+            return None, f"年度 {int(number)} 早于最早的规划基线年 {low}: 请核对是否填错年份"
         if not low <= number <= high:
-            return None, f"年度 {int(number)} 不在规划期 {low}–{high} 内: 请核对是否填错年份"
+            return None, f"{column.header} {int(number)} 不在合理范围 {low}–{high} 内: 请核对是否填错年份"
         return int(number), None
+    if kind in ("text", "county", "choice"):
+        number = _number(raw) if not isinstance(raw, str) else None
+        text = str(int(number)) if number is not None and number.is_integer() else str(raw)
+        if kind == "text":
+            return (text, None) if len(text) <= 64 else (None, f"{column.header}超过 64 字, 请核对")
+        if kind == "county":
+            return (text, None) if re.fullmatch(r"\d{6}", text) else (None, "县区代码应为 6 位数字, 如 620802")
+        stored = {label.upper(): code for label, code in column.choices}.get(text.upper())
+        if stored is None:
+            return None, f"{column.header}应填以下之一: {'、'.join(column.shown_choices)}"
+        return stored, None
+    if kind == "coordinate":
+        number = _number(raw)
+        low, high = column.bounds
+        if number is None or not low <= number <= high:
+            return None, f"{column.header}应为 {low:g}–{high:g} 之间的小数 (度); 没有坐标请留空"
+        return number, None
     if kind in ("count", "hours"):
         number = _number(raw)
         noun = "人数" if column.unit == "人" else column.header
@@ -324,6 +356,8 @@ def _register_issues(parsed: ParsedFile, conn: sa.Connection, allowed_region: st
         elif allowed_region != ALL_REGIONS and allowed_region not in unit["path"]:
             found.append(located.at(row.excel_row, header, row.unit_id,
                                     f"{unit['name']} 不在您的权限范围 ({allowed_region}) 内: 只能导入本地区的单位"))
+        elif reason := _outside_lifecycle(unit, row.year):
+            found.append(located.at(row.excel_row, header, row.unit_id, reason))
     return found
 
 
@@ -333,13 +367,31 @@ def unit_paths(conn: sa.Connection, spec: ReportType, unit_ids: list[str]) -> di
     unit_key = spec.units.c[spec.unit_key]
     county_of = unit_key if spec.units is regions else spec.units.c.county_adcode
     level = spec.units.c.level if spec.units is regions else sa.literal("unit")
+    lifecycle = [spec.units.c[name] if name in spec.units.c else sa.cast(sa.null(), sa.Integer).label(name)
+                 for name in ("opened_year", "closed_year")]
     query = (sa.select(unit_key.label("unit_id"), spec.units.c.name, level.label("level"), county.c.adcode,
-                       county.c.city_adcode, county.c.province_adcode)
+                       county.c.city_adcode, county.c.province_adcode, *lifecycle)
              .join_from(spec.units, county, county_of == county.c.adcode))
     found: dict[str, dict] = {}
     for start in range(0, len(unit_ids), IN_CHUNK):
         chunk = unit_ids[start:start + IN_CHUNK]
         for row in conn.execute(query.where(unit_key.in_(chunk))).mappings():
             path = tuple(code for code in (row["adcode"], row["city_adcode"], row["province_adcode"]) if code)
-            found[row["unit_id"]] = {"name": row["name"], "level": row["level"], "path": path}
+            found[row["unit_id"]] = {"name": row["name"], "level": row["level"], "path": path,
+                                     "opened_year": row["opened_year"], "closed_year": row["closed_year"]}
     return found
+
+
+def _outside_lifecycle(unit: dict, year: int) -> str | None:
+    """Why a unit cannot report for `year` (it had not opened or had closed), or None.
+
+    Refused rather than warned: a report for a year the unit was closed would count it as reported where it
+    is not expected, and the registry is where such a mistake is fixed."""
+    opened, closed = unit["opened_year"], unit["closed_year"]
+    if opened is not None and year < opened:
+        return (f"{unit['name']} 的开办年份为 {opened}, 不应有 {year} 年度的上报: 请核对年度, "
+                "或先在名录中更正开办年份")
+    if closed is not None and year > closed:
+        return (f"{unit['name']} 已于 {closed} 年度后停办, 不应有 {year} 年度的上报: 请核对年度, "
+                "或先在名录中更正停办年份")
+    return None

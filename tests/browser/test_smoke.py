@@ -23,6 +23,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts" / "browser"
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CLERK, CLERK_PASSWORD = "clerk", "Kongtong-2025"
 
 pytestmark = pytest.mark.browser
 
@@ -35,12 +36,15 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="module")
 def demo_url(tmp_path_factory) -> str:
+    from data_access.accounts import add_user
     from data_access.engine import make_engine
     from demo.generate import build_demo
 
     url = f"duckdb:///{tmp_path_factory.mktemp('browser') / 'demo.duckdb'}"
     engine = make_engine(url)
     build_demo(engine)
+    # Importing always needs a login, even on the demo: a 崆峒区 reporter.
+    add_user(engine, CLERK, role="reporter", region="620802", password=CLERK_PASSWORD, display_name="崆峒区填报员")
     engine.dispose()
     return url
 
@@ -192,7 +196,7 @@ def test_sidebar_navigation_keeps_the_view(page, server):
     ("school?scope=620800&year=2024&county=620802", "school_list"),
     ("completeness?scope=620800&year=2024", "completeness"),
     ("completeness?scope=620800&year=2024&county=620802", "completeness_county"),
-    ("import", "import"),
+    ("login", "login"),
 ])
 def test_every_page_screenshot(page, server, path, name):
     page.goto(f"{server}/{path}")
@@ -230,7 +234,14 @@ def _upload(page, path: Path) -> None:
 def test_import_rejected_then_fixed_and_committed(page, server, tmp_path):
     from openpyxl import load_workbook
 
-    page.goto(f"{server}/import?scope=620800&year=2024&county=620802")
+    # A reload starts a new Streamlit session: sign in, then move inside the app by its own links.
+    page.goto(f"{server}/login?scope=620800&year=2024&county=620802")
+    _wait_idle(page)
+    page.get_by_label("账号").fill(CLERK, timeout=60_000)
+    page.get_by_label("密码").fill(CLERK_PASSWORD, timeout=60_000)
+    page.get_by_role("button", name="登录", exact=True).click()
+    _wait_idle(page)
+    page.get_by_role("link", name="上报导入").click()
     _wait_idle(page)
     assert _title(page) == "上报导入"
 
@@ -264,16 +275,14 @@ def test_import_rejected_then_fixed_and_committed(page, server, tmp_path):
     good = filled("学校年报.xlsx", {"D2": 1234, "D3": 2345})
     _upload(page, good)
     page.get_by_text("预览 (尚未写入): 学校年报.xlsx").wait_for(timeout=60_000)
-    page.get_by_label("导入人").fill("张三")
-    page.get_by_label("导入人").press("Enter")
-    _wait_idle(page)
     page.get_by_role("button", name="确认导入").click()
     _wait_idle(page)
     page.get_by_text("已导入 学校年报.xlsx (学校年报), 批次").wait_for(timeout=60_000)
     assert page.get_by_text("该文件已导入 (批次").count() == 1
     history = _grid_rows(page.locator('[data-testid="stDataFrame"]').last)
-    results = {(row[2], row[4]) for row in history}  # 文件, 结果
-    assert results == {("学校年报_有误.xlsx", "被拒绝 (未写入)"), ("学校年报.xlsx", "已导入")}, history
+    results = {(row[1], row[2], row[4]) for row in history}  # 导入人, 文件, 结果
+    assert results == {("崆峒区填报员 (clerk)", "学校年报_有误.xlsx", "被拒绝 (未写入)"),
+                       ("崆峒区填报员 (clerk)", "学校年报.xlsx", "已导入")}, history
     _scroll_to(page, "已导入 学校年报.xlsx")
     page.screenshot(path=ARTIFACTS / "import_2_committed.png")
     assert page.locator('[data-testid="stException"]').count() == 0, "page shows an exception"

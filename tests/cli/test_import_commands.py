@@ -7,15 +7,26 @@ import io
 import subprocess
 import sys
 
+import pytest
 import sqlalchemy as sa
 from openpyxl import load_workbook
 
+from data_access.accounts import add_user
 from data_access.schema import import_batches, region_year
 from tests.cli.test_cli import run, warehouse_env  # noqa: F401  (fixture)
 
 HEADER = "行政区划代码,县(区)名称,年度,常住人口,精神科执业(助理)医师数\n"
 GOOD_REGION_CSV = HEADER + "610102,新城区,2025,510000,26\n"
 BAD_REGION_CSV = HEADER + "610102,新城区,2025,-1,26\n999999,无,2025,1,1\n"
+
+
+@pytest.fixture
+def users(warehouse_env):  # noqa: F811
+    """A reporter of 西安市 and a provincial administrator, for --as."""
+    add_user(warehouse_env, "wangwu", role="reporter", region="610100", password=None, display_name="王五",
+             email="wangwu@example.org")
+    add_user(warehouse_env, "zhaoliu", role="admin", region="610000", password=None, display_name="赵六",
+             email="zhaoliu@example.org")
 
 
 def _region_rows(engine: sa.Engine) -> list[tuple]:
@@ -50,21 +61,21 @@ def test_dry_run_previews_and_writes_nothing(capsys, warehouse_env, tmp_path):  
     assert _region_rows(warehouse_env) == before
 
 
-def test_import_applies_then_second_time_changes_nothing(capsys, warehouse_env, tmp_path):  # noqa: F811
+def test_import_applies_then_second_time_changes_nothing(capsys, warehouse_env, users, tmp_path):  # noqa: F811
     path = tmp_path / "人口.csv"
     path.write_text(GOOD_REGION_CSV, encoding="utf-8-sig")
-    code, out, _ = run(capsys, "import", str(path), "--who", "王五")
+    code, out, _ = run(capsys, "import", str(path), "--as", "wangwu")
     assert code == 0 and "已导入 人口.csv (区县人口与精神科医师)" in out and "修改 1 行" in out
     assert ("610102", 2025, 510_000, 26) in [tuple(r) for r in _region_rows(warehouse_env)]
-    code, out, _ = run(capsys, "import", str(path), "--who", "王五")
+    code, out, _ = run(capsys, "import", str(path), "--as", "wangwu")
     assert code == 0 and "新增 0 行, 修改 0 行, 不变 1 行" in out
 
 
-def test_rejected_file_exits_non_zero_lists_every_problem_and_is_in_history(capsys, warehouse_env, tmp_path):  # noqa: F811
+def test_rejected_file_exits_non_zero_lists_every_problem_and_is_in_history(capsys, warehouse_env, users, tmp_path):  # noqa: F811
     before = _region_rows(warehouse_env)
     path = tmp_path / "错.csv"
     path.write_text(BAD_REGION_CSV, encoding="utf-8")
-    code, out, err = run(capsys, "import", str(path), "--who", "王五")
+    code, out, err = run(capsys, "import", str(path), "--as", "wangwu")
     assert code == 1 and out == ""
     assert "未导入" in err and "有 2 处问题" in err
     assert "第 2 行, 列「常住人口」, 值「-1」: 人数不能为负数" in err
@@ -72,17 +83,17 @@ def test_rejected_file_exits_non_zero_lists_every_problem_and_is_in_history(caps
     assert _region_rows(warehouse_env) == before
     code, out, _ = run(capsys, "imports")
     rows = list(csv.DictReader(io.StringIO(out)))
-    assert code == 0 and rows[0]["结果"] == "被拒绝 (未写入)" and rows[0]["导入人"] == "王五"
+    assert code == 0 and rows[0]["结果"] == "被拒绝 (未写入)" and rows[0]["导入人"] == "王五 (wangwu)"
     assert rows[0]["问题数"] == "2"
 
 
-def test_undo_restores_the_old_value(capsys, warehouse_env, tmp_path):  # noqa: F811
+def test_undo_restores_the_old_value(capsys, warehouse_env, users, tmp_path):  # noqa: F811
     path = tmp_path / "人口.csv"
     path.write_text(GOOD_REGION_CSV, encoding="utf-8")
-    assert run(capsys, "import", str(path), "--who", "王五")[0] == 0
+    assert run(capsys, "import", str(path), "--as", "wangwu")[0] == 0
     with warehouse_env.connect() as conn:
         batch = conn.execute(sa.select(import_batches.c.batch_id)).scalar_one()
-    code, out, _ = run(capsys, "undo", batch, "--who", "赵六")
+    code, out, _ = run(capsys, "undo", batch, "--as", "zhaoliu")
     assert code == 0 and f"已撤销批次 {batch}" in out
     assert ("610102", 2025, 500_000, 25) in [tuple(r) for r in _region_rows(warehouse_env)]
     code, _, err = run(capsys, "undo", batch)

@@ -47,3 +47,37 @@ def test_schools_carry_their_coordinates_and_other_units_none(warehouse):
     assert (schools.loc["S5", "longitude"], schools.loc["S5", "latitude"]) == (108.94, 34.25)
     hospitals = unit_reports(warehouse, "610100", 2025, "hospital")
     assert hospitals["longitude"].isna().all() and hospitals["latitude"].isna().all()
+
+
+def _set_lifecycle(engine, school_id: str, opened: int | None, closed: int | None) -> None:
+    import sqlalchemy as sa
+
+    from data_access.schema import schools
+
+    with engine.begin() as conn:
+        conn.execute(sa.update(schools).where(schools.c.school_id == school_id)
+                     .values(opened_year=opened, closed_year=closed))
+
+
+def test_a_school_closed_after_2024_is_expected_in_2023_and_not_in_2025(warehouse):
+    # S4 (新城区) reported for 2024 only; closed after 2024 it is no longer missing in 2025.
+    _set_lifecycle(warehouse, "S4", None, 2024)
+    assert "S4" in set(unit_reports(warehouse, "610102", 2023, "school")["unit_id"])
+    assert "S4" in set(unit_reports(warehouse, "610102", 2024, "school")["unit_id"])
+    in_2025 = unit_reports(warehouse, "610102", 2025, "school")
+    assert "S4" not in set(in_2025["unit_id"])
+    # 新城区 2025: 7 schools minus S4 = 6 expected, all 6 reported.
+    counties = county_completeness(in_2025).set_index("county_adcode")
+    assert (counties.loc["610102", "reported"], counties.loc["610102", "expected"]) == (6, 6)
+
+
+def test_a_school_opened_in_2025_is_not_expected_in_2024(warehouse):
+    _set_lifecycle(warehouse, "S3", 2025, None)
+    assert "S3" not in set(unit_reports(warehouse, "610102", 2024, "school")["unit_id"])
+    assert "S3" in set(unit_reports(warehouse, "610102", 2025, "school")["unit_id"])
+
+
+def test_registries_are_not_report_kinds():
+    from data_access.completeness import REPORT_KINDS
+
+    assert set(REPORT_KINDS) == {"school", "survey", "hospital", "community", "region"}

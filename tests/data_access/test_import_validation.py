@@ -14,13 +14,14 @@ from __future__ import annotations
 import io
 import re
 import zipfile
-from datetime import datetime
+from datetime import date, datetime
 
 import pytest
 import sqlalchemy as sa
 from openpyxl import Workbook, load_workbook
 
-from data_access.importing import REPORT_TYPES, Issue, check_file, import_file, reading, template_xlsx
+from data_access import years
+from data_access.importing import REPORT_TYPES, Issue, check_file, import_file, reading, template_xlsx, validation
 from data_access.importing.spec import MAX_FILE_BYTES
 from data_access.schema import (
     awareness_survey,
@@ -50,8 +51,10 @@ SURVEY_HEADER = ["学校代码", "年度", "调查人数", "知晓人数"]
 
 
 @pytest.fixture
-def warehouse(engine) -> sa.Engine:
+def warehouse(engine, monkeypatch) -> sa.Engine:
     fixture_warehouse.populate(engine)
+    # Reportable years as on 2026-11-27: 2022 (earliest baseline) to 2026 (the last school year ended).
+    monkeypatch.setattr(validation, "reportable_years", lambda: years.reportable_years(date(2026, 11, 27)))
     return engine
 
 
@@ -252,11 +255,11 @@ def test_values_exactly_at_each_limit_are_accepted(warehouse):
 
 
 YEARS = [
-    pytest.param(2021, "年度 2021 不在规划期 2022–2025 内", id="before-plan"),
-    pytest.param(2026, "年度 2026 不在规划期 2022–2025 内", id="after-plan"),
-    pytest.param("去年", "年度应为 2022–2025 的四位整数", id="word"),
-    pytest.param("2024-2025", "年度应为 2022–2025 的四位整数", id="school-year-range"),
-    pytest.param(2025.5, "年度应为 2022–2025 的四位整数", id="fraction"),
+    pytest.param(2021, "年度 2021 早于最早的规划基线年 2022", id="before-plan"),
+    pytest.param(2027, "年度 2027 对应的 2026–2027 学年尚未结束", id="not-yet-ended"),
+    pytest.param("去年", "年度应为 2022–2026 的四位整数", id="word"),
+    pytest.param("2024-2025", "年度应为 2022–2026 的四位整数", id="school-year-range"),
+    pytest.param(2025.5, "年度应为 2022–2026 的四位整数", id="fraction"),
 ]
 
 
@@ -271,7 +274,7 @@ def test_year_outside_the_plan_or_not_a_year(warehouse, fmt, year, says):
 def test_date_typed_in_the_year_column_of_a_workbook(warehouse):
     issue = only(rejected(warehouse, *school_report("xlsx", {"年度": datetime(2025, 1, 1)})))
     assert where(issue) == ("填报", 3, "年度", "2025-01-01")
-    assert "年度应为 2022–2025 的四位整数" in issue.message
+    assert "年度应为 2022–2026 的四位整数" in issue.message
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
@@ -450,7 +453,7 @@ def test_every_problem_in_a_file_is_reported_sorted_by_row(warehouse):
     rows = [SCHOOL_HEADER,
             ["S9", "无此校", 2025, 100, 0, 1, 50, "是", 1],  # 2: unknown school (found last)
             ["S2", "二小", 2025, 300, 301, 0, 301, "是", 10],  # 3: boarders and screened above enrollment
-            ["S3", "三中", 2026, 150, 0, 0, "全部", "可能", None],  # 4: year, screened, flag (checked out of order)
+            ["S3", "三中", 2027, 150, 0, 0, "全部", "可能", None],  # 4: year, screened, flag (checked out of order)
             ["S4", "四中", 2025, "1100人", 0, 1, 1000, "是", 20],  # 5: text count
             ["S2", "二小", 2025, 300, 250, 0, 280, "是", 10],  # 6: duplicate of row 3
             ["S5", "五高", 2025, 2000, 0, 11, 1900, "是", 24],  # 7: full-time teachers

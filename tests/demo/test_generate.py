@@ -72,13 +72,13 @@ def test_reports_are_consistent(demo):
     assert (years["students_screened"].fillna(0) <= years["enrollment"]).all()
     surveys = table(engine, "awareness_survey")
     assert (surveys["passed"] <= surveys["surveyed"]).all()
-    assert sorted(years["year"].unique()) == [2022, 2023, 2024, 2025]
+    assert sorted(years["year"].unique()) == [2022, 2023, 2024, 2025, 2026]
 
 
 def test_no_report_and_reported_zero_both_occur(demo):
     engine, _ = demo
     schools, years = table(engine, "schools"), table(engine, "school_year")
-    assert len(years) < 4 * len(schools)  # some school-years have no row at all
+    assert len(years) < 5 * len(schools)  # some school-years have no row at all
     assert (years["fulltime_teachers"] == 0).any()  # ... and some reported zero
     assert years["counseling_room"].isna().any()  # ... and some left one figure blank
 
@@ -96,6 +96,66 @@ def test_rebuilding_replaces_the_content(demo):
     engine, summary = demo
     again = build_demo(engine, seed=7)
     assert again.counts == summary.counts
+
+
+def test_codes_pass_the_registry_checks_and_names_are_unique_per_county(demo):
+    from data_access.codes import (
+        community_code_problem,
+        hospital_code_problem,
+        school_category_problem,
+        school_code_problem,
+        school_province_problem,
+        urban_rural_of,
+    )
+
+    engine, _ = demo
+    schools, hospitals, communities = table(engine, "schools"), table(engine, "hospitals"), table(engine, "communities")
+    for school in schools.to_dict("records"):
+        code = school["school_id"]
+        assert not (school_code_problem(code) or school_category_problem(code, school["stage"], school["stage"])
+                    or school_province_problem(code, school["county_adcode"])), school
+    assert not schools.duplicated(["county_adcode", "name"]).any()
+    assert all(len(code) == 18 and hospital_code_problem(code) is None for code in hospitals["hospital_id"])
+    assert all(community_code_problem(code) is None for code in communities["community_id"])
+    assert (communities["community_id"].str[:6] == communities["county_adcode"]).all()
+    assert (communities["urban_rural_code"].map(urban_rural_of) == communities["urban_rural"]).all()
+
+
+def test_closed_and_opened_schools_report_only_while_open(demo):
+    engine, _ = demo
+    schools, years = table(engine, "schools"), table(engine, "school_year")
+    closed = set(schools.loc[schools["closed_year"] == 2024, "school_id"])
+    opened = set(schools.loc[schools["opened_year"] == 2025, "school_id"])
+    assert len(closed) >= 5 and len(opened) >= 5
+    assert not years[years["school_id"].isin(closed) & (years["year"] > 2024)].shape[0]
+    assert not years[years["school_id"].isin(opened) & (years["year"] < 2025)].shape[0]
+    assert years[years["school_id"].isin(closed) & (years["year"] <= 2024)].shape[0] > 0  # history kept
+
+
+def test_2026_is_a_reporting_round_in_progress_with_some_slipping_back(demo):
+    engine, _ = demo
+    years = table(engine, "school_year")
+    counts = years.groupby("year").size()
+    assert 0.7 * counts[2025] < counts[2026] < 0.95 * counts[2025]  # most schools reported, some not yet
+    both = years[years["year"].isin([2025, 2026])].pivot(index="school_id", columns="year", values="fulltime_teachers")
+    slipped = both[(both[2025] >= 1) & (both[2026] == 0)]
+    assert len(slipped) > 10  # full-time teachers in 2025, none in 2026
+
+
+@pytest.mark.parametrize("report", ["school_registry", "hospital_registry", "community_registry"])
+def test_demo_registries_round_trip_unchanged(demo, report):
+    """Each registry of Pingliang written into a template with its current entries and imported back: no problem
+    found and nothing would change."""
+    from data_access.importing import REPORT_TYPES, check_file, prefill_units, reported_values, template_xlsx
+
+    engine, _ = demo
+    spec = REPORT_TYPES[report]
+    with engine.connect() as conn:
+        units = prefill_units(conn, spec, "620800")
+        values = reported_values(conn, spec, [unit_id for unit_id, _ in units], None)
+    outcome = check_file(engine, "平凉_名录.xlsx", template_xlsx(spec, units=units, values=values))
+    assert outcome.spec is spec and outcome.status == "preview", outcome.summary_lines()[:3]
+    assert (len(outcome.plan.added), len(outcome.plan.changed), outcome.plan.unchanged) == (0, 0, len(units))
 
 
 @pytest.mark.parametrize("report", ["school", "survey", "hospital", "community", "region"])

@@ -9,13 +9,14 @@ from pptx import Presentation
 from streamlit.testing.v1 import AppTest
 
 from tests.exports.conftest import needs_renderer
-from tests.pages.conftest import ROOT, app_env  # noqa: F401 - fixture
+from tests.pages.conftest import ROOT, ROOT_LOGIN, app_env, sign_in  # noqa: F401 - fixture
 
 pytestmark = needs_renderer
 
 
 def open_page(page: str, **params: str) -> AppTest:
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
+    sign_in(at, ROOT_LOGIN)  # the fixture warehouse is not a demo
     at.query_params.update(params)
     return at.switch_page(page).run()
 

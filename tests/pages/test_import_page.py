@@ -11,6 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 from data_access.engine import make_engine
 from data_access.importing import import_file
+from data_access.regions import ALL_REGIONS
 from data_access.schema import import_batches, school_year
 from tests.pages.test_pages import open_page, texts
 from ui.state import INDICATOR, widget_key
@@ -62,7 +63,8 @@ def test_page_renders_with_template_and_empty_history(app_env):
     assert at.title[0].value == "上报导入"
     assert at.radio(key="import_type").value == "school"
     assert at.radio(key="import_type").options == ["学校年报", "核心知识知晓率调查", "医院门诊情况",
-                                                   "社区家长学校/指导站点", "区县人口与精神科医师"]
+                                                   "社区家长学校/指导站点", "区县人口与精神科医师", "学校名录",
+                                                   "医疗机构名录", "社区(村)名录"]
     assert at.checkbox(key="import_prefill").value is True
     assert "陕西省" in at.checkbox(key="import_prefill").label
     assert at.checkbox(key="import_with_values").value is True
@@ -77,16 +79,17 @@ def test_page_renders_with_template_and_empty_history(app_env):
 def test_template_is_prefilled_with_the_region_units_and_year(app_env):
     from ui.resources import import_template
 
-    workbook = load_workbook(io.BytesIO(import_template(app_env, "school", "610102", 2025)))
+    workbook = load_workbook(io.BytesIO(import_template(app_env, "school", "610102", 2025, allowed=ALL_REGIONS)))
     rows = [row for row in workbook["填报"].iter_rows(min_row=2, values_only=True) if any(row)]
     assert [row[:3] for row in rows] == [("S1", "一小", 2025), ("S2", "二小", 2025), ("S3", "三中", 2025),
                                          ("S4", "四中", 2025), ("U1", "甲大学", 2025), ("U2", "乙学院", 2025),
                                          ("U3", "丙学院", 2025)]
-    with_values = load_workbook(io.BytesIO(import_template(app_env, "school", "610102", 2025, with_values=True)))
+    with_values = load_workbook(io.BytesIO(import_template(app_env, "school", "610102", 2025, with_values=True,
+                                                                allowed=ALL_REGIONS)))
     rows = [row for row in with_values["填报"].iter_rows(min_row=2, values_only=True) if any(row)]
     assert [row[:4] for row in rows][:4] == [("S1", "一小", 2025, 1200), ("S2", "二小", 2025, 300),
                                              ("S3", "三中", 2025, 150), ("S4", "四中", 2025, None)]
-    blank = load_workbook(io.BytesIO(import_template(app_env, "hospital", None, None)))
+    blank = load_workbook(io.BytesIO(import_template(app_env, "hospital", None, None, allowed=ALL_REGIONS)))
     assert not any(any(row) for row in blank["填报"].iter_rows(min_row=2, values_only=True))
     assert "填表说明" in blank.sheetnames
 
@@ -109,7 +112,7 @@ def test_upload_rejected_then_fixed_previewed_and_committed(app_env):
                                                                               (3, "学校代码", "X9")]
     assert [b.proto.label for b in at.get("download_button")][1:3] == ["下载 CSV", "下载 Excel"]
     at.run()  # a rerun (any widget) must not record the same rejection again
-    assert history_rows(app_env) == [("rejected", "未署名", "学校年报.csv")]
+    assert history_rows(app_env) == [("rejected", "root", "学校年报.csv")]
     assert "被拒绝 (未写入)" in history_frame(at)["结果"].tolist()
 
     at = upload(at, "学校年报.csv", GOOD_CSV)
@@ -121,11 +124,6 @@ def test_upload_rejected_then_fixed_previewed_and_committed(app_env):
     assert changes[["单位代码", "操作", "原值", "新值"]].values.tolist() == [
         ["S1", "修改", "1200", "1250"], ["S4", "新增", "", "在校生数=1100"]]
 
-    at.button(key="import_commit").click().run()  # no name yet: refused with a message
-    assert "请先在上方填写「导入人」" in everything(at)
-    assert enrollment(app_env, "S1", 2025) == 1200
-
-    at.text_input(key="import_who").input("张三").run()
     at.button(key="import_commit").click().run()
     assert not at.exception, at.exception
     assert "已导入 学校年报.csv (学校年报), 批次" in at.success[0].value
@@ -134,7 +132,7 @@ def test_upload_rejected_then_fixed_previewed_and_committed(app_env):
 
     at.run()  # the file is still in the uploader: nothing is imported twice
     assert "该文件已导入 (批次" in texts(at)
-    assert [row[:2] for row in history_rows(app_env)] == [("rejected", "未署名"), ("applied", "张三")]
+    assert [row[:2] for row in history_rows(app_env)] == [("rejected", "root"), ("applied", "root")]
     assert history_frame(at)["结果"].tolist() == ["已导入", "被拒绝 (未写入)"]
 
 
@@ -158,9 +156,6 @@ def test_history_changes_and_undo(app_env):
     assert at.dataframe[-1].value[["单位代码", "操作", "项目", "原值", "新值"]].values.tolist() == [
         ["S4", "新增", "整行", "", "在校生数=1100"], ["S1", "修改", "在校生数", "1200", "1250"]]
 
-    at.button(key="import_undo").click().run()  # no name: refused
-    assert "撤销也记录操作人" in at.error[0].value
-    at.text_input(key="import_who").input("王五").run()
     at.button(key="import_undo").click().run()
     assert not at.exception, at.exception
     assert f"已撤销批次 {outcome.batch_id}" in at.success[0].value
@@ -177,7 +172,6 @@ def test_undo_refused_when_a_later_import_changed_the_values(app_env):
     engine.dispose()
 
     at = open_page(PAGE)
-    at.text_input(key="import_who").input("王五").run()
     at.selectbox(key="import_batch").set_value(first.batch_id).run()
     at.button(key="import_undo").click().run()
     assert not at.exception, at.exception
@@ -207,7 +201,6 @@ def test_commit_updates_the_completeness_page_and_the_map(app_env):
     at.radio(key="import_type").set_value("hospital").run()
     at = upload(at, "儿童医院.csv", HOSPITAL_CSV)
     assert {m.label: m.value for m in at.metric} == {"新增": "1 行", "修改": "0 行", "不变": "0 行"}
-    at.text_input(key="import_who").input("碑林区教育局 赵六").run()
     at.button(key="import_commit").click().run()
     assert not at.exception, at.exception
     assert "已导入 儿童医院.csv (医院门诊情况)" in at.success[0].value

@@ -7,14 +7,18 @@ from streamlit.testing.v1 import AppTest
 
 from data_access.engine import make_engine
 from tests.data_access.plan_fixtures import PINGLIANG_SUCCESSOR, THIRD_JURISDICTION, enable_plans, populate_ningxia
-from tests.pages.conftest import ROOT
+from tests.pages.conftest import ROOT, ROOT_LOGIN, sign_in
 
 PAGES = ("pages/overview.py", "pages/map.py", "pages/school.py", "pages/targets.py", "pages/completeness.py",
          "pages/import.py")
 
 
-def app() -> AppTest:
-    return AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+def app(login: str | None = ROOT_LOGIN) -> AppTest:
+    """The dashboard, signed in as `login` (None: anonymous)."""
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    if login:
+        sign_in(at, login)
+    return at
 
 
 def texts(at: AppTest) -> str:
@@ -40,13 +44,13 @@ def _no_years(url: str):
     return replace(warehouse_info(make_engine(url)), years=())
 
 
-def open_page(page: str, **params: str) -> AppTest:
+def open_page(page: str, login: str | None = ROOT_LOGIN, **params: str) -> AppTest:
     """Open a page the way a pasted link does: URL parameters in, that page first.
 
     Before its first run AppTest looks a page up by file name: a page's url_path must match its file name
     (pages/import.py is served at /import), else AppTest and a first visit to a pasted link open the wrong page.
     """
-    at = app()
+    at = app(login)
     at.query_params.update(params)
     return at.switch_page(page).run()
 

@@ -1,0 +1,116 @@
+"""The one access rule: who may do what, where. Pages, the command line and the importer all ask `can`.
+
+A principal has one role and one region (a province, city or county adcode, or ALL_REGIONS). Every right
+stops at the principal's region: a region is inside it when the region's path (itself, its city, its
+province) names it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import pandas as pd
+import sqlalchemy as sa
+
+from data_access.regions import ALL_REGIONS, path_of
+from data_access.schema import regions
+
+ROLE_ACTIONS: dict[str, frozenset[str]] = {
+    "viewer": frozenset({"view", "export"}),
+    "reporter": frozenset({"view", "export", "import", "undo_own"}),
+    "admin": frozenset({"view", "export", "import", "undo_own", "undo_any", "manage_users"}),
+}
+ACTIONS = frozenset().union(*ROLE_ACTIONS.values())
+ACTION_ZH = {"view": "查看", "export": "导出", "import": "导入", "undo_own": "撤销本人导入", "undo_any": "撤销他人导入",
+             "manage_users": "管理账号"}
+
+
+class AccessDenied(PermissionError):
+    """The principal may not do this here; message in Chinese."""
+
+
+@dataclass(frozen=True)
+class Principal:
+    login: str  # "" for the anonymous demo visitor and the shell operator
+    display_name: str
+    role: str
+    region: str
+
+    @property
+    def anonymous(self) -> bool:
+        return not self.login and self.role == "viewer"
+
+
+# Visitors of the demo warehouse without a session: read-only, everything (the data is generated).
+ANONYMOUS_DEMO = Principal(login="", display_name="匿名访客 (演示数据)", role="viewer", region=ALL_REGIONS)
+# `mhmonitor` run on the server without --as: the operator owns the warehouse file (or its URL) anyway.
+SHELL_OPERATOR = Principal(login="", display_name="服务器操作员", role="admin", region=ALL_REGIONS)
+
+
+def _inside(region: Mapping | pd.Series | str, ancestor: str) -> bool:
+    if ancestor == ALL_REGIONS:
+        return True
+    if isinstance(region, str):
+        return region == ancestor  # a bare adcode: only the region itself is known to be inside
+    return ancestor in path_of(region)
+
+
+def can(principal: Principal, action: str, region: Mapping | pd.Series | str) -> bool:
+    """May `principal` do `action` in `region` (a region row with adcode/city_adcode/province_adcode, or an
+    adcode; ALL_REGIONS means everywhere)?"""
+    if action not in ACTIONS:
+        raise ValueError(f"unknown action {action!r}")
+    if action not in ROLE_ACTIONS.get(principal.role, frozenset()):
+        return False
+    if isinstance(region, str) and region == ALL_REGIONS:
+        return principal.region == ALL_REGIONS
+    return _inside(region, principal.region)
+
+
+def require(principal: Principal, action: str, region: Mapping | pd.Series | str) -> None:
+    """`can`, or AccessDenied with a Chinese message naming the action and the region."""
+    if not can(principal, action, region):
+        code = region if isinstance(region, str) else region["adcode"]
+        name = "" if isinstance(region, str) else f"{region.get('name', '')}"
+        who = principal.display_name or principal.login or "未登录访客"
+        raise AccessDenied(f"无权{ACTION_ZH[action]}: {who} (角色 {principal.role}, 范围 {principal.region}) "
+                           f"不能在 {name}({code}) {ACTION_ZH[action]}")
+
+
+def allowed_region(principal: Principal) -> str:
+    """The region every query of this principal is scoped to."""
+    return principal.region
+
+
+def narrower(first: str, second: str, region_rows: pd.DataFrame) -> str | None:
+    """The smaller of two scopes when one lies inside the other, else None (they do not overlap)."""
+    if first == ALL_REGIONS:
+        return second
+    if second == ALL_REGIONS:
+        return first
+    rows = region_rows.set_index("adcode", drop=False)
+    if second in rows.index and first in path_of(rows.loc[second]):
+        return second
+    if first in rows.index and second in path_of(rows.loc[first]):
+        return first
+    return None
+
+
+def region_row(conn: sa.Connection, adcode: str) -> dict | None:
+    row = conn.execute(sa.select(regions).where(regions.c.adcode == adcode)).mappings().first()
+    return dict(row) if row else None
+
+
+def scope_for(conn: sa.Connection, principal: Principal, action: str, requested: str = ALL_REGIONS) -> str:
+    """The region `principal` does `action` in: `requested` narrowed to their own region.
+
+    ALL_REGIONS asks for everything the principal may reach; a region outside theirs is AccessDenied.
+    """
+    if requested == ALL_REGIONS:
+        require(principal, action, principal.region if principal.region == ALL_REGIONS
+                else region_row(conn, principal.region) or principal.region)
+        return principal.region
+    row = region_row(conn, requested)
+    require(principal, action, row or requested)
+    return requested
