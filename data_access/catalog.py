@@ -31,6 +31,7 @@ EVERY_YEAR = "every_year"
 LONG_RANGE_YEARS = 10
 UNIT_KINDS = ("school", "survey", "hospital", "community", "region")
 ROLLUPS = ("share", "pooled")
+SHORTFALL_KINDS = ("failing_units", "teachers_to_ratio", "pooled")
 SCHOOL_GROUPS = ("all_schools", "enrollment_1000_plus", "boarding_200_plus")
 POPULATION_CODES = frozenset(
     (*vocab.STAGES, *SCHOOL_GROUPS, *vocab.HOSPITAL_TYPES, *vocab.URBAN_RURAL, "guidance_station", "population")
@@ -90,6 +91,9 @@ class Indicator:
     scale: float = 100.0
     condition: str | None = None
     headline: int | None = None
+    shortfall: str | None = None  # how the shortfall is counted (see indicators.toml); None = not countable
+    shortfall_unit: str | None = None
+    student_sample: bool = False
 
     def name(self, lang: str = "zh") -> str:
         return self.name_zh if lang == "zh" else self.name_en
@@ -396,6 +400,10 @@ def _indicator_declaration(plans_: Sequence[Plan], found: Sequence[Target],
             problems.append(f"{INDICATORS_FILE.name}: 指标 {ind.id}: 比例型指标需要 rule")
         if ind.rollup == "pooled" and not (ind.numerator and ind.denominator):
             problems.append(f"{INDICATORS_FILE.name}: 指标 {ind.id}: 合并比值型指标需要 numerator 和 denominator")
+        if ind.shortfall is not None and (ind.shortfall not in SHORTFALL_KINDS or not ind.shortfall_unit
+                                          or (ind.shortfall == "pooled") != (ind.rollup == "pooled")):
+            problems.append(f"{INDICATORS_FILE.name}: 指标 {ind.id}: 缺口计算方式 {ind.shortfall} 与汇总方式 "
+                            f"{ind.rollup} 不符或缺少单位")
         unknown = set(ind.population) - POPULATION_CODES
         if unknown:
             problems.append(f"{INDICATORS_FILE.name}: 指标 {ind.id}: 未知统计范围 {sorted(unknown)}")

@@ -58,10 +58,13 @@ def make_engine(url: str | None = None) -> sa.Engine:
     if url.startswith("postgresql://"):
         # psycopg 3 is the driver we install; plain postgresql:// would look for psycopg2.
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    # DuckDB turns the scope filter of the indicator engine into lookups in the foreign-key index on
+    # county_adcode, 6x slower than scanning (330 ms vs 60 ms for one indicator over 50,000 schools).
+    duckdb_args = {"connect_args": {"config": {"index_scan_max_count": 0}}} if url.startswith("duckdb:") else {}
     if not _is_duckdb_file(url):
-        return sa.create_engine(url)
+        return sa.create_engine(url, **duckdb_args)
     # Connections close when returned: when the last one in this process closes, DuckDB releases the file.
-    engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
+    engine = sa.create_engine(url, poolclass=sa.pool.NullPool, **duckdb_args)
     sa.event.listen(engine, "do_connect", _connect_waiting_for_lock)
     return engine
 

@@ -1,9 +1,22 @@
-"""The indicator engine: one function turns reports into values, targets, gaps and statuses.
+"""The indicator engine: one function turns reports into values, targets, gaps, statuses and shortfalls.
 
 For any region and level (province, city, county, school), years and indicators, `evaluate` returns one
 row per unit, indicator and year: numerator, denominator, value, the applicable target of the unit's own
-plan, deadline, gap, status band and reporting completeness (units reported vs expected). All roll-ups
-are done in one SQL statement (a UNION ALL of one GROUP BY per indicator), identical on both engines.
+plan, deadline, gap, status, shortfall in natural units and reporting completeness (units reported vs
+expected).
+
+How it runs: units are first restricted to the counties of the scope, then joined to that year's facts; one
+SQL statement (a UNION ALL of one GROUP BY per indicator) sums them per school (school level) or per county
+(every other level), identically on both engines. Cities and provinces are sums of their counties.
+
+Time-correct: a figure for year Y reads only facts of years <= Y (a school's size group when it did not
+report in Y is its largest enrollment up to Y; 达标后回落 looks back at the deadline year). Adding a later
+year's data never changes an earlier year's output.
+
+Shortfall (see indicators.toml): counted for a school or county from its own figures, the number of things
+(teachers, rooms, clinics, students who would need to pass ...) that bring it to the target; only units that
+reported count (the ones that did not are in `expected - reported`). A city or province shows the sum over
+its counties: a county above its target does not offset another county's gap.
 """
 
 from __future__ import annotations
@@ -12,6 +25,7 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
@@ -25,7 +39,6 @@ from data_access.regions import (
     region_frame,
     require_region,
     schools_in,
-    scope_clause,
 )
 from data_access.schema import (
     awareness_survey,
@@ -38,17 +51,23 @@ from data_access.schema import (
     school_year,
     schools,
 )
-from data_access.status import status_for
+from data_access.status import SMALL_SAMPLE_STUDENTS, Status, unit_status
 
 Facts = sa.ColumnCollection  # the columns of one fact row (school_year, hospital_year, ...)
 
 
+def _one(_: Facts) -> sa.ColumnElement:
+    return sa.literal(1)
+
+
 @dataclass(frozen=True)
 class Rule:
-    """What a single unit must satisfy, and when its report counts as given for this rule."""
+    """What a single unit must satisfy, when its report counts as given for this rule, and what a failing
+    unit needs to pass (in the indicator's shortfall unit; one teacher, room, clinic ... unless said)."""
 
     passes: Callable[[Facts], sa.ColumnElement[bool]]
     reported: Callable[[Facts], sa.ColumnElement[bool]]
+    needs: Callable[[Facts], sa.ColumnElement] = _one
 
 
 def _flag(column: str) -> Rule:
@@ -59,6 +78,17 @@ def _teachers(f: Facts) -> sa.ColumnElement:
     return sa.func.coalesce(f.fulltime_teachers, 0) + sa.func.coalesce(f.parttime_teachers, 0)
 
 
+# 1:4000 and at least 2 per university (Shaanxi clause 16, Pingliang 四(一)2.5).
+UNIVERSITY_STUDENTS_PER_TEACHER = 4000
+UNIVERSITY_MIN_TEACHERS = 2
+
+
+def _university_teachers_missing(f: Facts) -> sa.ColumnElement:
+    required = sa.func.greatest(UNIVERSITY_MIN_TEACHERS,
+                                sa.func.ceil(sa.cast(f.enrollment, sa.Double) / UNIVERSITY_STUDENTS_PER_TEACHER))
+    return required - sa.func.coalesce(f.fulltime_teachers, 0)
+
+
 RULES: dict[str, Rule] = {
     # One known teacher is enough to pass even if the other count was left blank.
     "has_mh_teacher": Rule(
@@ -67,10 +97,11 @@ RULES: dict[str, Rule] = {
                          _teachers(f) >= 1),
     ),
     "has_fulltime_teacher": Rule(lambda f: f.fulltime_teachers >= 1, lambda f: f.fulltime_teachers.isnot(None)),
-    # 1:4000 and at least 2 per university (Shaanxi clause 16, Pingliang 四(一)2.5).
     "university_ratio": Rule(
-        lambda f: sa.and_(f.fulltime_teachers >= 2, f.fulltime_teachers * 4000 >= f.enrollment),
+        lambda f: sa.and_(f.fulltime_teachers >= UNIVERSITY_MIN_TEACHERS,
+                          f.fulltime_teachers * UNIVERSITY_STUDENTS_PER_TEACHER >= f.enrollment),
         lambda f: sa.and_(f.fulltime_teachers.isnot(None), f.enrollment.isnot(None)),
+        _university_teachers_missing,
     ),
     "counseling_room": _flag("counseling_room"),
     "mh_in_school_plan": _flag("mh_in_school_plan"),
@@ -88,13 +119,23 @@ LARGE_BOARDING_ENROLLMENT = 200
 HEADER = ("unit_id", "name", "level", "year", "indicator", "indicator_name", "value_unit", "numerator",
           "denominator", "value", "target_id", "threshold", "comparison", "target_label", "deadline",
           "deadline_year", "clause", "clause_ref", "plan", "gap", "status", "reported", "expected",
-          "years_left", "needed_per_year")
+          "years_left", "needed_per_year", "shortfall", "shortfall_unit")
+
+# Columns a region anchor of each level is matched on in the county table.
+_SCOPE_COLUMN = {"province": "province_adcode", "city": "city_adcode", "county": "adcode"}
+_SUMMED = ("expected", "reported", "numerator", "denominator", "shortfall")
 
 
 def _years_table(years: Sequence[int]) -> sa.Subquery:
     selects = [sa.select(sa.cast(sa.literal(int(y)), sa.Integer).label("year")) for y in years]
     combined = selects[0] if len(selects) == 1 else sa.union_all(*selects)
     return combined.subquery("years")
+
+
+def _open_in(units: sa.ColumnCollection, year: sa.ColumnElement) -> sa.ColumnElement[bool]:
+    """A registered unit is expected in the school years it was open (first and last inclusive)."""
+    return sa.and_(sa.or_(units.opened_year.is_(None), units.opened_year <= year),
+                   sa.or_(units.closed_year.is_(None), year <= units.closed_year))
 
 
 def _unit_years(units: sa.Table, key: str, facts: sa.Table, county: sa.FromClause,
@@ -105,48 +146,113 @@ def _unit_years(units: sa.Table, key: str, facts: sa.Table, county: sa.FromClaus
             .outerjoin(facts, sa.and_(facts.c[key] == units.c[key], facts.c.year == years.c.year)))
 
 
-def _source(indicator: Indicator, years: Sequence[int], stage: str | None = None) -> sa.Select:
-    """One row per unit and year: its place, whether it is expected, reported, and its contribution."""
+def _in_scope(county: sa.FromClause, scope: Sequence[tuple[str, str]]) -> list[sa.ColumnElement[bool]]:
+    return [county.c[_SCOPE_COLUMN[level]] == adcode for level, adcode in scope]
+
+
+def _largest_enrollment_so_far(years: Sequence[int], scope: Sequence[tuple[str, str]]) -> sa.Subquery:
+    """Per school of the scope and year Y: its largest enrollment reported in years <= Y (the size of a school
+    that did not report in Y), computed once per school and year."""
+    yrs = _years_table(years)
+    county = regions.alias("size_county")
+    earlier = school_year.alias("earlier")
+    return (sa.select(schools.c.school_id, yrs.c.year, sa.func.max(earlier.c.enrollment).label("enrollment"))
+            .select_from(schools.join(county, schools.c.county_adcode == county.c.adcode)
+                         .join(yrs, sa.true())
+                         .join(earlier, sa.and_(earlier.c.school_id == schools.c.school_id,
+                                                earlier.c.year <= yrs.c.year)))
+            .where(*_in_scope(county, scope), schools.c.stage != "university")
+            .group_by(schools.c.school_id, yrs.c.year)
+            .subquery("known_size"))
+
+
+def _scoped_schools(years: Sequence[int], scope: Sequence[tuple[str, str]], stage: str | None,
+                    with_size: bool) -> sa.CTE:
+    """Schools of the scope x years with that year's report and survey (absent = not reported), and, when a
+    size group is asked for, the largest enrollment reported up to that year."""
+    yrs = _years_table(years)
+    county = regions.alias("county")
+    joined = (schools.join(county, schools.c.county_adcode == county.c.adcode)
+              .join(yrs, sa.true())
+              .outerjoin(school_year, sa.and_(school_year.c.school_id == schools.c.school_id,
+                                              school_year.c.year == yrs.c.year))
+              .outerjoin(awareness_survey, sa.and_(awareness_survey.c.school_id == schools.c.school_id,
+                                                   awareness_survey.c.year == yrs.c.year)))
+    size: list[sa.ColumnElement] = []
+    if with_size:
+        known = _largest_enrollment_so_far(years, scope)
+        joined = joined.outerjoin(known, sa.and_(known.c.school_id == schools.c.school_id,
+                                                 known.c.year == yrs.c.year))
+        size = [known.c.enrollment.label("known_enrollment")]
+    reports = [column for column in school_year.c if column.name not in ("school_id", "year")]
+    return (sa.select(schools.c.school_id, yrs.c.year, county.c.adcode.label("county_adcode"), county.c.city_adcode,
+                      county.c.province_adcode, schools.c.stage, schools.c.boarding, schools.c.opened_year,
+                      schools.c.closed_year,
+                      sa.case((school_year.c.school_id.isnot(None), 1), else_=0).label("school_row"),
+                      sa.case((awareness_survey.c.school_id.isnot(None), 1), else_=0).label("survey_row"),
+                      *reports, awareness_survey.c.surveyed, awareness_survey.c.passed, *size)
+            .select_from(joined)
+            .where(*_in_scope(county, scope), *([schools.c.stage == stage] if stage else []))
+            .cte("scoped_schools")
+            .prefix_with("MATERIALIZED"))  # computed once, read by every school indicator (both engines)
+
+
+def _source(indicator: Indicator, years: Sequence[int], scope: Sequence[tuple[str, str]],
+            scoped: sa.CTE | None) -> sa.Select:
+    """One row per unit and year inside the scope: its place, whether it is expected, reported, its
+    contribution and (failing a share rule) what it needs to pass."""
     yrs = _years_table(years)
     county = regions.alias("county")
     population = set(indicator.population)
-    static: list[sa.ColumnElement[bool]] = []
+    # Filter first: only the scope's counties are joined to facts.
+    static: list[sa.ColumnElement[bool]] = _in_scope(county, scope)
     condition: sa.ColumnElement[bool] = sa.true()
+    place = [yrs.c.year, county.c.adcode.label("county_adcode"), county.c.city_adcode, county.c.province_adcode]
 
     if indicator.unit_kind in ("school", "survey"):
-        facts_table = school_year if indicator.unit_kind == "school" else awareness_survey
-        joined = _unit_years(schools, "school_id", facts_table, county, yrs)
-        unit_id = schools.c.school_id
+        # Every school indicator reads the same scoped schools x years x reports, computed once per statement.
+        facts = scoped.c
+        joined = scoped
+        unit_id = facts.school_id
+        place = [facts.year, facts.county_adcode, facts.city_adcode, facts.province_adcode]
+        static = []
+        row_exists = (facts.school_row if indicator.unit_kind == "school" else facts.survey_row) == 1
+        condition = _open_in(facts, facts.year)
         stages = population & set(vocab.STAGES)
         if stages:
-            static.append(schools.c.stage.in_(sorted(stages)))
-        if stage:
-            static.append(schools.c.stage == stage)
+            static.append(facts.stage.in_(sorted(stages)))
         if population & {"enrollment_1000_plus", "boarding_200_plus"}:
-            # A school that did not report this year is placed by its largest reported enrollment.
-            known = (sa.select(school_year.c.school_id, sa.func.max(school_year.c.enrollment).label("enrollment"))
-                     .group_by(school_year.c.school_id).subquery("known_enrollment"))
-            joined = joined.outerjoin(known, known.c.school_id == schools.c.school_id)
-            size = sa.func.coalesce(facts_table.c.enrollment, known.c.enrollment)
-            static.append(schools.c.stage != "university")
-            condition = sa.or_(size >= LARGE_SCHOOL_ENROLLMENT,
-                               sa.and_(schools.c.boarding.is_(True), size >= LARGE_BOARDING_ENROLLMENT))
+            # A school that did not report this year is placed by its largest enrollment reported up to
+            # this year, never by a later one (a closed year's figures must not move).
+            size = sa.func.coalesce(facts.enrollment, facts.known_enrollment)
+            static.append(facts.stage != "university")
+            condition = sa.and_(condition, sa.or_(
+                size >= LARGE_SCHOOL_ENROLLMENT,
+                sa.and_(facts.boarding.is_(True), size >= LARGE_BOARDING_ENROLLMENT)))
     elif indicator.unit_kind == "hospital":
         facts_table = hospital_year
+        facts = facts_table.c
+        row_exists = next(iter(facts_table.primary_key.columns)).isnot(None)
         joined = _unit_years(hospitals, "hospital_id", facts_table, county, yrs)
         unit_id = hospitals.c.hospital_id
+        condition = _open_in(hospitals.c, yrs.c.year)
         static.append(hospitals.c.hospital_type.in_(sorted(population & set(vocab.HOSPITAL_TYPES))))
     elif indicator.unit_kind == "community":
         facts_table = community_year
+        facts = facts_table.c
+        row_exists = next(iter(facts_table.primary_key.columns)).isnot(None)
         joined = _unit_years(communities, "community_id", facts_table, county, yrs)
         unit_id = communities.c.community_id
+        condition = _open_in(communities.c, yrs.c.year)
         settings = population & set(vocab.URBAN_RURAL)
         if settings:
             static.append(communities.c.urban_rural.in_(sorted(settings)))
         if "guidance_station" in population:
-            condition = facts_table.c.guidance_station.is_(True)
+            condition = sa.and_(condition, facts_table.c.guidance_station.is_(True))
     elif indicator.unit_kind == "region":
         facts_table = region_year
+        facts = facts_table.c
+        row_exists = facts.adcode.isnot(None)
         joined = county.join(yrs, sa.true()).outerjoin(
             facts_table, sa.and_(facts_table.c.adcode == county.c.adcode, facts_table.c.year == yrs.c.year))
         unit_id = county.c.adcode
@@ -154,55 +260,69 @@ def _source(indicator: Indicator, years: Sequence[int], stage: str | None = None
     else:
         raise ValueError(f"unknown unit kind {indicator.unit_kind}")
 
-    facts = facts_table.c
     if indicator.condition == "has_fulltime":
-        condition = facts.fulltime_teachers >= 1
+        condition = sa.and_(condition, facts.fulltime_teachers >= 1)
     elif indicator.condition == "has_parttime":
-        condition = facts.parttime_teachers >= 1
+        condition = sa.and_(condition, facts.parttime_teachers >= 1)
 
-    key_column = next(iter(facts_table.primary_key.columns))
-    row_exists = key_column.isnot(None)
+    # Inner: each condition once per unit and year (flags 1/0); outer: the contribution built from the flags.
     if indicator.rollup == "share":
         rule = RULES[indicator.rule]
-        reported = sa.and_(condition, row_exists, rule.reported(facts))
-        numerator = sa.case((sa.and_(reported, rule.passes(facts)), 1), else_=0)
-        denominator = sa.case((reported, 1), else_=0)
+        has_report = sa.and_(row_exists, rule.reported(facts))
+        measures = [sa.case((rule.passes(facts), 1), else_=0).label("passes"),
+                    rule.needs(facts).label("needs_if_failing")]
     else:
         num_col, den_col = facts[indicator.numerator], facts[indicator.denominator]
-        reported = sa.and_(condition, row_exists, num_col.isnot(None), den_col.isnot(None))
-        numerator = sa.case((reported, num_col), else_=None)
-        denominator = sa.case((reported, den_col), else_=None)
-
-    return sa.select(
+        has_report = sa.and_(row_exists, num_col.isnot(None), den_col.isnot(None))
+        measures = [num_col.label("amount"), den_col.label("base")]
+    flags = sa.select(
         unit_id.label("unit_id"),
-        yrs.c.year,
-        county.c.adcode.label("county_adcode"),
-        county.c.city_adcode,
-        county.c.province_adcode,
+        *place,
         sa.case((condition, 1), else_=0).label("expected"),
+        sa.case((has_report, 1), else_=0).label("has_report"),
+        *measures,
+    ).select_from(joined).where(*static).subquery(f"flags_{indicator.id}")
+
+    reported = sa.and_(flags.c.expected == 1, flags.c.has_report == 1)
+    if indicator.rollup == "share":
+        numerator = sa.case((sa.and_(reported, flags.c.passes == 1), 1), else_=0)
+        denominator = sa.case((reported, 1), else_=0)
+        needs = sa.case((sa.and_(reported, flags.c.passes == 0), flags.c.needs_if_failing), else_=None)
+    else:
+        numerator = sa.case((reported, flags.c.amount), else_=None)
+        denominator = sa.case((reported, flags.c.base), else_=None)
+        needs = sa.cast(sa.null(), sa.Double)
+    return sa.select(
+        flags.c.unit_id, flags.c.year, flags.c.county_adcode, flags.c.city_adcode, flags.c.province_adcode,
+        flags.c.expected,
         sa.case((reported, 1), else_=0).label("reported"),
         numerator.label("numerator"),
         denominator.label("denominator"),
-    ).select_from(joined).where(*static)
+        needs.label("needs"),
+    )
 
 
-def _rollup(indicator: Indicator, years: Sequence[int], level: str, region: str,
-            allowed_region: str, stage: str | None) -> sa.Select:
-    facts = _source(indicator, years, stage).subquery(f"facts_{indicator.id}")
-    key = {"school": facts.c.unit_id, "county": facts.c.county_adcode, "city": facts.c.city_adcode,
-           "province": facts.c.province_adcode}[level]
+def _rollup(indicator: Indicator, years: Sequence[int], grain: str, scope: Sequence[tuple[str, str]],
+            scoped: sa.CTE | None) -> sa.Select:
+    """Sums per school or per county (`grain`) and year, with the place of each group."""
+    facts = _source(indicator, years, scope, scoped).subquery(f"facts_{indicator.id}_{grain}")
+    key = facts.c.unit_id if grain == "school" else facts.c.county_adcode
     return (
         sa.select(
-            sa.literal(indicator.id).label("indicator"),
+            sa.cast(sa.literal(indicator.id), sa.String).label("indicator"),
+            sa.cast(sa.literal(grain), sa.String).label("grain"),
             key.label("unit_id"),
+            facts.c.county_adcode,
+            facts.c.city_adcode,
+            facts.c.province_adcode,
             facts.c.year,
             sa.cast(sa.func.sum(facts.c.expected), sa.Integer).label("expected"),
             sa.cast(sa.func.sum(facts.c.reported), sa.Integer).label("reported"),
             sa.cast(sa.func.sum(facts.c.numerator), sa.Double).label("numerator"),
             sa.cast(sa.func.sum(facts.c.denominator), sa.Double).label("denominator"),
+            sa.cast(sa.func.sum(facts.c.needs), sa.Double).label("needs"),
         )
-        .where(scope_clause(facts.c, region), scope_clause(facts.c, allowed_region), key.isnot(None))
-        .group_by(key, facts.c.year)
+        .group_by(key, facts.c.county_adcode, facts.c.city_adcode, facts.c.province_adcode, facts.c.year)
     )
 
 
@@ -245,20 +365,41 @@ def _indicators_for_level(level: str, jurisdictions: set[str], wanted: Sequence[
     return found
 
 
+def _scope(engine: sa.Engine, region: str, allowed_region: str) -> list[tuple[str, str]]:
+    """(level, adcode) pairs every counted county must match: the region and the caller's allowed region."""
+    levels = region_frame(engine).set_index("adcode")["level"]
+    return [(levels[adcode], adcode) for adcode in dict.fromkeys((region, allowed_region))
+            if adcode != ALL_REGIONS]
+
+
+def _deadline_years(chosen: Sequence[Indicator], jurisdictions: set[str], years: Sequence[int]) -> set[int]:
+    """Deadline years before a requested year (达标后回落 compares with them)."""
+    found = set()
+    for jurisdiction in jurisdictions:
+        for ind in chosen:
+            for year in years:
+                target = catalog.applicable_target(jurisdiction, ind.id, year)
+                if target is not None and target.deadline_year is not None and target.deadline_year < year:
+                    found.add(target.deadline_year)
+    return found
+
+
 def evaluate(engine: sa.Engine, region: str, level: str, years: Sequence[int], *,
              allowed_region: str = ALL_REGIONS, indicator_ids: Sequence[str] | None = None,
-             stage: str | None = None, lang: str = "zh") -> pd.DataFrame:
-    """Values, targets and statuses of every unit of `level` inside `region`, per indicator and year.
+             stage: str | None = None) -> pd.DataFrame:
+    """Values, targets, statuses and shortfalls of every unit of `level` inside `region`, per indicator and year.
 
     Only indicators with a target in the unit's plan are evaluated (and, at school level, only those
-    reported by schools). `stage` narrows school-reported indicators to one school stage (others, such
-    as hospitals, are then left out). Columns: see HEADER (plus school details at school level).
+    reported by schools); `indicator_ids` narrows them further. `stage` narrows school-reported indicators to
+    one school stage (others, such as hospitals, are then left out). Columns: see HEADER (plus school details
+    at school level). Labels (indicator_name, target_label, deadline) are the catalog's Chinese data.
     """
     years = sorted({int(y) for y in years})
     if not years:
         raise RegionError("未指定年份")
     units = units_at(engine, region, level, allowed_region)
-    chosen = _indicators_for_level(level, set(units["jurisdiction"].dropna()), indicator_ids)
+    jurisdictions = set(units["jurisdiction"].dropna())
+    chosen = _indicators_for_level(level, jurisdictions, indicator_ids)
     if stage:
         if stage not in vocab.STAGES:
             raise RegionError(f"未知的学段 {stage}")
@@ -267,26 +408,50 @@ def evaluate(engine: sa.Engine, region: str, level: str, years: Sequence[int], *
         units = units[units["stage"] == stage]
     if units.empty or not chosen:
         return pd.DataFrame(columns=list(HEADER))
-    statements = [_rollup(ind, years, level, region, allowed_region, stage) for ind in chosen]
+
+    grain = "school" if level == "school" else "county"
+    query_years = sorted(set(years) | _deadline_years(chosen, jurisdictions, years))
+    scope = _scope(engine, region, allowed_region)
+    scoped = None
+    if any(ind.unit_kind in ("school", "survey") for ind in chosen):
+        sized = any({"enrollment_1000_plus", "boarding_200_plus"} & set(ind.population) for ind in chosen)
+        scoped = _scoped_schools(query_years, scope, stage, with_size=sized)
+    statements = [_rollup(ind, query_years, grain, scope, scoped) for ind in chosen]
+    if grain == "county":
+        # A county's shortfall in teachers for the university ratio adds up its failing universities.
+        statements += [_rollup(ind, query_years, "school", scope, scoped)
+                       for ind in chosen if ind.shortfall == "teachers_to_ratio"]
     query = statements[0] if len(statements) == 1 else sa.union_all(*statements)
     with engine.connect() as conn:
         sums = pd.read_sql(query, conn)
     sums["year"] = sums["year"].astype(int)
 
+    base = sums[sums["grain"] == grain].drop(columns="grain")
+    needs = _needs_by_group(sums[sums["grain"] == "school"], grain)
+    base = base.assign(jurisdiction=[
+        getattr(catalog.plan_for(path), "adcode", None)
+        for path in zip(base["unit_id"] if grain == "county" else base["county_adcode"],
+                        base["city_adcode"], base["province_adcode"], strict=True)])
+    base = _judge(base, needs)
+    if level in ("city", "province"):
+        key = f"{level}_adcode"
+        base = (base.dropna(subset=[key]).groupby([key, "indicator", "year"], as_index=False)[list(_SUMMED)]
+                .sum(min_count=1).rename(columns={key: "unit_id"}))
+
     grid = units.merge(pd.DataFrame({"indicator": [ind.id for ind in chosen]}), how="cross")
-    grid = grid.merge(pd.DataFrame({"year": years}), how="cross")
-    merged = grid.merge(sums, on=["indicator", "unit_id", "year"], how="left")
+    grid = grid.merge(pd.DataFrame({"year": query_years}), how="cross")
+    merged = grid.merge(base[["unit_id", "indicator", "year", *_SUMMED]], on=["indicator", "unit_id", "year"],
+                        how="left")
+    if level == "school":
+        # A school outside an indicator's population (a primary school for the university rule) has no row:
+        # the indicator is not listed for it at all. One inside it but closed, or too small that year, is 不适用.
+        merged = merged[merged["expected"].notna()]
     for column in ("expected", "reported"):
         merged[column] = merged[column].fillna(0).astype(int)
-    rows = [_judge(row, lang) for row in merged.to_dict("records")]
-    result = pd.DataFrame(rows)
+    result = _judge(merged, shortfall_given=True)
+    result = _mark_slipped(result)
     # Drop indicators that have no target in this unit's plan (units of both plans can share a frame).
-    result = result[result["target_id"].notna()]
-    if level == "school":
-        # A school outside an indicator's population (a primary school for the university rule) is not
-        # "no data": the indicator does not apply to it.
-        result = result[result["expected"] > 0]
-    result = result.reset_index(drop=True)
+    result = result[result["target_id"].notna() & result["year"].isin(years)].reset_index(drop=True)
     result["deadline_year"] = result["deadline_year"].astype("Int64")
     if level == "school":
         result = result.merge(_enrollments(engine, result["unit_id"].unique().tolist(), years),
@@ -294,6 +459,14 @@ def evaluate(engine: sa.Engine, region: str, level: str, years: Sequence[int], *
     extra = [c for c in ("longitude", "latitude", "stage", "stage_name", "county_adcode", "county_name",
                          "boarding", "urban_rural", "enrollment") if c in result.columns]
     return result[list(HEADER) + extra]
+
+
+def _needs_by_group(school_rows: pd.DataFrame, grain: str) -> dict[tuple[str, str, int], list[float]]:
+    """What each failing school needs, smallest first, per (indicator, school or county, year)."""
+    failing = school_rows[school_rows["needs"].notna() & (school_rows["needs"] > 0)]
+    key = "unit_id" if grain == "school" else "county_adcode"
+    return {(ind, unit, int(year)): sorted(group.tolist())
+            for (ind, unit, year), group in failing.groupby(["indicator", key, "year"])["needs"]}
 
 
 def _enrollments(engine: sa.Engine, school_ids: list[str], years: Sequence[int]) -> pd.DataFrame:
@@ -306,36 +479,106 @@ def _enrollments(engine: sa.Engine, school_ids: list[str], years: Sequence[int])
     return found
 
 
-def _judge(row: dict, lang: str) -> dict:
-    indicator = catalog.indicators()[row["indicator"]]
-    target = catalog.applicable_target(row["jurisdiction"], indicator.id, row["year"]) \
-        if row["jurisdiction"] else None
-    numerator, denominator = row.get("numerator"), row.get("denominator")
-    value = math.nan
-    if row["reported"] > 0 and denominator is not None and not pd.isna(denominator) and denominator > 0:
-        numerator = 0.0 if numerator is None or pd.isna(numerator) else numerator
-        scale = 100.0 if indicator.rollup == "share" else indicator.scale
-        value = scale * numerator / denominator
-    row.update(indicator_name=indicator.name(lang), value_unit=indicator.value_unit, value=value,
-               numerator=numerator, denominator=denominator)
-    if target is None:
-        row.update(target_id=None, threshold=math.nan, comparison=None, target_label=None, deadline=None,
-                   deadline_year=None, clause=None, clause_ref=None, plan=None, gap=math.nan,
-                   status=status_for(None, None, None).value, years_left=math.nan, needed_per_year=math.nan)
-        return row
-    gap = math.nan
-    if not math.isnan(value):
-        gap = target.threshold - value if target.comparison == ">=" else value - target.threshold
-    years_left = math.nan if target.deadline_year is None else target.deadline_year - row["year"]
-    needed = math.nan
-    if not math.isnan(gap) and gap > 0 and not math.isnan(years_left) and years_left >= 1:
-        needed = gap / years_left
-    row.update(
-        target_id=target.id, threshold=target.threshold, comparison=target.comparison,
-        target_label=target.threshold_label(), deadline=target.deadline_label(lang),
-        deadline_year=target.deadline_year, clause=target.clause, clause_ref=target.clause_ref,
-        plan=target.plan, gap=gap,
-        status=status_for(None if math.isnan(value) else value, target.threshold, target.comparison).value,
-        years_left=years_left, needed_per_year=needed,
-    )
-    return row
+_TARGET_COLUMNS = ("target_id", "threshold", "comparison", "target_label", "deadline", "deadline_year", "clause",
+                   "clause_ref", "plan")
+
+
+def _targets(frame: pd.DataFrame) -> pd.DataFrame:
+    """The applicable target of each (jurisdiction, indicator, year) present in the frame."""
+    keys = frame[["jurisdiction", "indicator", "year"]].drop_duplicates()
+    rows = []
+    for jurisdiction, indicator_id, year in keys.itertuples(index=False):
+        target = catalog.applicable_target(jurisdiction, indicator_id, int(year)) \
+            if isinstance(jurisdiction, str) else None
+        fields = dict.fromkeys(_TARGET_COLUMNS)
+        if target is not None:
+            fields.update(target_id=target.id, threshold=target.threshold, comparison=target.comparison,
+                          target_label=target.threshold_label(), deadline=target.deadline_label(),
+                          deadline_year=target.deadline_year, clause=target.clause, clause_ref=target.clause_ref,
+                          plan=target.plan)
+        rows.append({"jurisdiction": jurisdiction, "indicator": indicator_id, "year": year, **fields})
+    found = pd.DataFrame(rows, columns=["jurisdiction", "indicator", "year", *_TARGET_COLUMNS])
+    found["jurisdiction"] = found["jurisdiction"].astype(object)
+    found["threshold"] = found["threshold"].astype(float)
+    found["deadline_year"] = found["deadline_year"].astype(float)
+    return found
+
+
+def _judge(frame: pd.DataFrame, needs: dict | None = None, shortfall_given: bool = False) -> pd.DataFrame:
+    """Value, target, gap, status and shortfall of each row (one unit, indicator and year).
+
+    With `shortfall_given` the shortfall column already holds it (a school's or county's own, judged first,
+    or a city's or province's sum over its counties).
+    """
+    # No unit of a plan in the frame leaves the column all-NaN (float): keys must stay comparable text.
+    frame = frame.assign(jurisdiction=frame["jurisdiction"].astype(object))
+    frame = frame.merge(_targets(frame), on=["jurisdiction", "indicator", "year"], how="left")
+    indicators = catalog.indicators()
+    declared = [indicators[i] for i in frame["indicator"]]
+    scale = np.array([100.0 if ind.rollup == "share" else ind.scale for ind in declared])
+    numerator = frame["numerator"].astype(float)
+    denominator = frame["denominator"].astype(float)
+    countable = (frame["reported"] > 0) & (denominator > 0)
+    value = np.where(countable, scale * numerator.fillna(0.0) / denominator.where(countable, 1.0), np.nan)
+    frame["numerator"] = numerator.where(~countable, numerator.fillna(0.0))
+    frame["value"] = value
+    frame["indicator_name"] = [ind.name_zh for ind in declared]
+    frame["value_unit"] = [ind.value_unit for ind in declared]
+    frame["shortfall_unit"] = [ind.shortfall_unit for ind in declared]
+    threshold = frame["threshold"]
+    at_least = frame["comparison"] == ">="
+    frame["gap"] = np.where(at_least, threshold - value, value - threshold)
+    years_left = frame["deadline_year"] - frame["year"]
+    frame["years_left"] = years_left
+    frame["needed_per_year"] = np.where((frame["gap"] > 0) & (years_left >= 1), frame["gap"] / years_left, np.nan)
+    frame["status"] = [
+        unit_status(None if math.isnan(v) else v, None if math.isnan(t) else t, c if isinstance(c, str) else None,
+                    expected=e, denominator=d, min_denominator=SMALL_SAMPLE_STUDENTS if ind.student_sample else None
+                    ).value
+        for v, t, c, e, d, ind in zip(value, threshold, frame["comparison"], frame["expected"], denominator,
+                                      declared, strict=True)
+    ]
+    if not shortfall_given:
+        frame["shortfall"] = [
+            _shortfall(ind, status, thr, comp, rep, num, den, (needs or {}).get((ind.id, unit, int(year)), []))
+            for ind, status, thr, comp, rep, num, den, unit, year in zip(
+                declared, frame["status"], threshold, frame["comparison"], frame["reported"], frame["numerator"],
+                denominator, frame["unit_id"], frame["year"], strict=True)
+        ]
+    frame.loc[frame["target_id"].isna(), "shortfall"] = np.nan
+    return frame
+
+
+_UNCOUNTABLE = {Status.NO_DATA.value, Status.NOT_APPLICABLE.value, Status.SMALL_SAMPLE.value}
+
+
+def _whole_up(amount: float) -> float:
+    """Things are counted whole; float noise (90% of 10 = 9.000000000000002) must not add one."""
+    return float(max(0, math.ceil(round(amount, 9))))
+
+
+def _shortfall(ind: Indicator, status: str, threshold: float, comparison: object, reported: int,
+               numerator: float, denominator: float, needs: list[float]) -> float:
+    """What one school or county lacks to meet its target, in the indicator's shortfall unit (NaN: not countable)."""
+    if ind.shortfall is None or comparison != ">=" or status in _UNCOUNTABLE:
+        return math.nan
+    if ind.shortfall == "pooled":
+        return _whole_up(threshold * denominator / ind.scale - numerator)
+    units_to_fix = int(_whole_up(threshold / 100.0 * reported - numerator))
+    if ind.shortfall == "failing_units":
+        return float(units_to_fix)
+    # teachers_to_ratio: the cheapest failing units that bring the share to the threshold.
+    return float(sum(needs[:units_to_fix]))
+
+
+def _mark_slipped(frame: pd.DataFrame) -> pd.DataFrame:
+    """达标后回落: after its target's deadline, a unit below a target it had met in the deadline year."""
+    at_deadline = frame[["unit_id", "indicator", "year", "status", "target_id"]].rename(
+        columns={"year": "deadline_year", "status": "deadline_status", "target_id": "deadline_target"})
+    at_deadline["deadline_year"] = at_deadline["deadline_year"].astype(float)
+    joined = frame.merge(at_deadline, on=["unit_id", "indicator", "deadline_year"], how="left")
+    below_now = joined["status"].isin([Status.CLOSE.value, Status.BEHIND.value])
+    met_then = (joined["deadline_status"] == Status.MET.value) & (joined["deadline_target"] == joined["target_id"])
+    slipped = (joined["deadline_year"] < joined["year"]) & below_now & met_then
+    joined.loc[slipped, "status"] = Status.SLIPPED.value
+    return joined.drop(columns=["deadline_status", "deadline_target"])

@@ -1,7 +1,9 @@
-"""Attainment bands: declared once, used by every level, year, map, card and export.
+"""Statuses: declared once, used by every level, year, map, card, legend and export.
 
 A unit's attainment is value / threshold for "at least" targets (threshold / value for "at most").
-Bands are fixed so that green means the same in a county as in a city.
+Attainment bands are fixed so that green means the same in a county as in a city. Besides the three
+attainment bands there are statuses that are not a judgement of the value: 达标后回落 (met at the deadline,
+below it since), 样本不足 and 不适用 (neutral: never counted as "behind" nor ranked), and 无数据.
 """
 
 from __future__ import annotations
@@ -15,6 +17,9 @@ class Status(StrEnum):
     MET = "met"
     CLOSE = "close"
     BEHIND = "behind"
+    SLIPPED = "slipped"
+    SMALL_SAMPLE = "small_sample"
+    NOT_APPLICABLE = "not_applicable"
     NO_DATA = "no_data"
 
 
@@ -24,21 +29,39 @@ class Band:
     label_zh: str
     label_en: str
     colour: str
-    # Lowest attainment (value / threshold) that still falls in this band.
+    # Lowest attainment (value / threshold) that still falls in this band; None = not an attainment band.
     min_attainment: float | None
+    explanation_zh: str
+    explanation_en: str
+    # Neutral statuses are drawn grey-ish and left out of "behind" counts and rankings.
+    neutral: bool = False
 
 
 # "close" = within 10% of the target (e.g. 81%+ against a 90% target).
 CLOSE_ATTAINMENT = 0.90
+# A pooled student rate over fewer students than this is noise (and nearly identifies people): 样本不足.
+SMALL_SAMPLE_STUDENTS = 10
 
 BANDS: tuple[Band, ...] = (
-    Band(Status.MET, "达标", "Met", "#1a9850", 1.0),
-    Band(Status.CLOSE, "接近", "Close", "#fdae61", CLOSE_ATTAINMENT),
-    Band(Status.BEHIND, "落后", "Behind", "#d73027", 0.0),
-    Band(Status.NO_DATA, "无数据", "No data", "#bdbdbd", None),
+    Band(Status.MET, "达标", "Met", "#1a9850", 1.0, "已达到目标值", "Target reached"),
+    Band(Status.CLOSE, "接近", "Close", "#fdae61", CLOSE_ATTAINMENT, "达到目标值的90%以上, 尚未达标",
+         "At least 90% of the target, not yet met"),
+    Band(Status.BEHIND, "落后", "Behind", "#d73027", 0.0, "不足目标值的90%", "Below 90% of the target"),
+    Band(Status.SLIPPED, "达标后回落", "Slipped", "#7b3294", None,
+         "期限年已达标, 此后低于目标", "Met at the deadline, below the target since"),
+    Band(Status.SMALL_SAMPLE, "样本不足", "Small sample", "#c6dbef", None,
+         f"受调查学生不足{SMALL_SAMPLE_STUDENTS}人, 比率不可靠, 不作判断",
+         f"Fewer than {SMALL_SAMPLE_STUDENTS} students surveyed: no rate is judged", neutral=True),
+    Band(Status.NOT_APPLICABLE, "不适用", "Not applicable", "#f0f0f0", None,
+         "该年本地区没有此指标统计范围内的单位", "No unit of this indicator's population here in that year",
+         neutral=True),
+    Band(Status.NO_DATA, "无数据", "No data", "#bdbdbd", None, "应上报单位均未上报", "No expected unit reported"),
 )
 BAND_BY_STATUS: dict[Status, Band] = {band.status: band for band in BANDS}
 STATUS_COLOURS: dict[str, str] = {band.status.value: band.colour for band in BANDS}
+# Statuses that mean "not there yet" (counted as behind; ranked): everything judged and not met.
+UNMET_STATUSES: frozenset[Status] = frozenset({Status.CLOSE, Status.BEHIND, Status.SLIPPED})
+NEUTRAL_STATUSES: frozenset[Status] = frozenset(band.status for band in BANDS if band.neutral)
 
 
 def attainment(value: float | None, threshold: float, comparison: str) -> float | None:
@@ -57,7 +80,7 @@ def attainment(value: float | None, threshold: float, comparison: str) -> float 
 
 
 def status_for(value: float | None, threshold: float | None, comparison: str | None) -> Status:
-    """Band of a value against its target; NO_DATA when either is missing."""
+    """Attainment band of a value against its target; NO_DATA when either is missing."""
     if threshold is None or comparison is None:
         return Status.NO_DATA
     reached = attainment(value, threshold, comparison)
@@ -71,6 +94,26 @@ def status_for(value: float | None, threshold: float | None, comparison: str | N
     return Status.BEHIND
 
 
+def unit_status(value: float | None, threshold: float | None, comparison: str | None, *, expected: int,
+                denominator: float | None = None, min_denominator: float | None = None) -> Status:
+    """Status of one unit: 不适用 when nothing was expected, 样本不足 below the minimum pooled denominator,
+    else the attainment band (SLIPPED needs the deadline year and is set by the engine)."""
+    if expected == 0:
+        return Status.NOT_APPLICABLE
+    band = status_for(value, threshold, comparison)
+    if band is Status.NO_DATA:
+        return band
+    if min_denominator is not None and denominator is not None and denominator < min_denominator:
+        return Status.SMALL_SAMPLE
+    return band
+
+
 def status_label(status: str | Status, lang: str = "zh") -> str:
     band = BAND_BY_STATUS[Status(status)]
     return band.label_zh if lang == "zh" else band.label_en
+
+
+def status_explanation(status: str | Status, lang: str = "zh") -> str:
+    """A short sentence for hover and legend: what the status means."""
+    band = BAND_BY_STATUS[Status(status)]
+    return band.explanation_zh if lang == "zh" else band.explanation_en

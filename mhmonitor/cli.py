@@ -17,6 +17,7 @@ from data_access.access import AccessDenied
 from data_access.accounts import AccountError
 from data_access.engine import WarehouseBusy
 from data_access.regions import LEVEL_ORDER, RegionError
+from data_access.status import BANDS
 from mhmonitor.user_commands import add_acting_user, resolve_acting_user
 
 # Modules that add their own subcommands with register(subparsers); missing ones are skipped.
@@ -26,7 +27,7 @@ COMMAND_MODULES = ("mhmonitor.import_commands", "mhmonitor.export_commands", "mh
 TARGET_COLUMNS = ("id", "jurisdiction_adcode", "plan", "period", "indicator", "threshold", "comparison", "unit",
                   "deadline", "applies_to", "clause")
 INDICATOR_COLUMNS = ("adcode_or_school_id", "name", "indicator", "numerator", "denominator", "value", "target",
-                     "deadline", "status", "reported", "expected")
+                     "deadline", "status", "reported", "expected", "shortfall", "shortfall_unit")
 
 
 class CommandError(Exception):
@@ -89,6 +90,7 @@ def cmd_indicators(args: argparse.Namespace) -> int:
     from data_access.evaluation import evaluate
     from data_access.formatting import row_number
     from data_access.meta import warehouse_info
+    from data_access.status import Status
 
     if args.level not in LEVEL_ORDER:
         raise CommandError(f"未知的层级 {args.level!r}: 可选 {', '.join(LEVEL_ORDER)}")
@@ -101,9 +103,13 @@ def cmd_indicators(args: argparse.Namespace) -> int:
     writer = _writer(args.format, INDICATOR_COLUMNS)
     for row in frame.to_dict("records"):
         deadline = "every_year" if pd.isna(row["deadline_year"]) else int(row["deadline_year"])
-        writer([row["unit_id"], row["name"], row["indicator"], _format_number(row["numerator"]),
-                _format_number(row["denominator"]), row_number(row), row["target_label"],
-                deadline, row["status"], row["reported"], row["expected"]])
+        # A rate over a small sample is not printed (noise, and close to identifying students).
+        hidden = row["status"] == Status.SMALL_SAMPLE
+        writer([row["unit_id"], row["name"], row["indicator"], "" if hidden else _format_number(row["numerator"]),
+                _format_number(row["denominator"]), "" if hidden else row_number(row),
+                row["target_label"],
+                deadline, row["status"], row["reported"], row["expected"], _format_number(row["shortfall"]),
+                row["shortfall_unit"] if _format_number(row["shortfall"]) else ""])
     if info.is_demo:
         print("# 演示数据（随机生成，非真实统计）", file=sys.stderr)
     return 0
@@ -142,7 +148,12 @@ def build_parser() -> argparse.ArgumentParser:
     targets.add_argument("--format", choices=("csv", "tsv"), default="csv")
     targets.set_defaults(func=cmd_targets)
 
-    indicators = sub.add_parser("indicators", help="输出某地区某年各单位的指标值与达标状态")
+    indicators = sub.add_parser(
+        "indicators", help="输出某地区某年各单位的指标值与达标状态",
+        description="输出某地区某年各单位的指标值、达标状态和缺口。status: "
+        + "; ".join(f"{band.status.value} {band.label_zh}({band.explanation_zh})" for band in BANDS)
+        + "。shortfall: 达到目标还需的数量(单位见 shortfall_unit), 学校和区县按自身数据计算, 市、省为所辖区县之和;"
+        " 无法计算时为空。样本不足时不输出比率。")
     indicators.add_argument("--region", required=True, help="行政区划代码, 如 610000")
     indicators.add_argument("--year", required=True, type=int)
     indicators.add_argument("--level", required=True, help="city / county / school (或 province)")

@@ -69,7 +69,7 @@ except RegionError as error:
     st.error(str(error))
     st.stop()
 frame = resources.evaluation(view.url, view.region, view.child_level, (view.year,), view.allowed,
-                             (view.indicator,), view.stage, view.lang)
+                             (view.indicator,), view.stage)
 if frame.empty:
     st.info(t("no_units"))
     st.stop()
@@ -131,7 +131,7 @@ if view.child_level != "school" and all(i in shown_ids for i in urban_rural) and
     st.markdown(f"#### {t('urban_rural_title')}")
     st.caption(t("urban_rural_note"))
     pair = resources.evaluation(view.url, view.region, view.child_level, (view.year,), view.allowed,
-                                urban_rural, "", view.lang)
+                                urban_rural, "")
     info = resources.warehouse_info(view.url)
     for column, indicator_id in zip(st.columns(2), urban_rural, strict=True):
         part = pair[pair["indicator"] == indicator_id]

@@ -32,7 +32,7 @@ except RegionError as error:
 headline = sorted((ind for ind in catalog.indicators_for(view.scope, view.year) if ind.headline),
                   key=lambda ind: (ind.headline, ind.id))
 frame = resources.evaluation(view.url, view.region, view.region_level, view.years, view.allowed,
-                             tuple(ind.id for ind in headline), view.stage, view.lang)
+                             tuple(ind.id for ind in headline), view.stage)
 if frame.empty:
     st.info(t("no_indicators"))
     st.stop()

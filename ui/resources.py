@@ -65,10 +65,9 @@ def region_names(url: str) -> dict[str, str]:
 
 @st.cache_data(show_spinner="计算指标…", ttl=600)
 def evaluation(url: str, region: str, level: str, years: tuple[int, ...], allowed: str,
-               indicator_ids: tuple[str, ...] | None = None, stage: str | None = None,
-               lang: str = "zh") -> pd.DataFrame:
+               indicator_ids: tuple[str, ...] | None = None, stage: str | None = None) -> pd.DataFrame:
     return evaluate(_engine_for(url), region, level, years, allowed_region=allowed,
-                    indicator_ids=indicator_ids, stage=stage or None, lang=lang)
+                    indicator_ids=indicator_ids, stage=stage or None)
 
 
 @st.cache_data(show_spinner=False, ttl=600)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import sqlalchemy as sa
 
 from data_access import schema
@@ -76,29 +78,37 @@ COMMUNITY_YEARS = [
 REGION_YEARS = [("610102", 2025, 500_000, 25), ("610103", 2025, 600_000, 18)]
 
 
-def populate(engine: sa.Engine) -> None:
-    """Fill an empty migrated warehouse with the hand-computable fixture."""
+def populate(engine: sa.Engine, until: int | None = None) -> None:
+    """Fill an empty migrated warehouse with the hand-computable fixture (yearly facts up to `until` only)."""
     with engine.begin() as conn:
         conn.execute(sa.insert(schema.regions), [
             dict(zip(("adcode", "name", "level", "parent_adcode", "city_adcode", "province_adcode"), row,
                      strict=True)) for row in REGIONS])
         conn.execute(sa.insert(schema.schools), [dict(zip(SCHOOL_COLUMNS, row, strict=True)) for row in SCHOOLS])
-        conn.execute(sa.insert(schema.school_year),
-                     [dict(zip(YEAR_COLUMNS, row, strict=True)) for row in SCHOOL_YEARS])
-        conn.execute(sa.insert(schema.awareness_survey),
-                     [dict(zip(("school_id", "year", "surveyed", "passed"), row, strict=True)) for row in SURVEYS])
         conn.execute(sa.insert(schema.hospitals), [
             dict(zip(("hospital_id", "name", "county_adcode", "hospital_type"), row, strict=True))
             for row in HOSPITALS])
-        conn.execute(sa.insert(schema.hospital_year), [
-            dict(zip(("hospital_id", "year", "clinic_open"), row, strict=True)) for row in HOSPITAL_YEARS])
         conn.execute(sa.insert(schema.communities), [
             dict(zip(("community_id", "name", "county_adcode", "urban_rural"), row, strict=True))
             for row in COMMUNITIES])
-        conn.execute(sa.insert(schema.community_year), [
-            dict(zip(("community_id", "year", "parent_school", "guidance_station", "station_mh_education"), row,
-                     strict=True)) for row in COMMUNITY_YEARS])
-        conn.execute(sa.insert(schema.region_year), [
-            dict(zip(("adcode", "year", "population", "psychiatrists"), row, strict=True)) for row in REGION_YEARS])
+        insert_facts(conn, lambda year: until is None or year <= until)
         conn.execute(sa.insert(schema.warehouse_meta), [{"key": "is_demo", "value": "0"},
                                                         {"key": "data_as_of", "value": "2025-12-31"}])
+
+
+FACT_ROWS = (
+    (schema.school_year, YEAR_COLUMNS, SCHOOL_YEARS),
+    (schema.awareness_survey, ("school_id", "year", "surveyed", "passed"), SURVEYS),
+    (schema.hospital_year, ("hospital_id", "year", "clinic_open"), HOSPITAL_YEARS),
+    (schema.community_year, ("community_id", "year", "parent_school", "guidance_station", "station_mh_education"),
+     COMMUNITY_YEARS),
+    (schema.region_year, ("adcode", "year", "population", "psychiatrists"), REGION_YEARS),
+)
+
+
+def insert_facts(conn: sa.Connection, wanted: Callable[[int], bool]) -> None:
+    """Insert the fixture's yearly facts of the years `wanted` accepts."""
+    for table, columns, rows in FACT_ROWS:
+        chosen = [dict(zip(columns, row, strict=True)) for row in rows if wanted(row[1])]
+        if chosen:
+            conn.execute(sa.insert(table), chosen)

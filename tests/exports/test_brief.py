@@ -65,7 +65,7 @@ def test_pack_is_16_9_with_slides_in_order(pingliang):
 def test_cover_names_plan_scope_year_and_date(pingliang):
     text = slide_text(pingliang[0].slides[0])
     assert "《平凉市全面加强和改进新时代学生心理健康工作专项行动方案(2023—2025年)》" in text
-    assert "重点指标 8 项: 达标 1 · 接近 0 · 落后 3 · 无数据 4" in text
+    assert "重点指标 8 项: 达标 1 · 接近 0 · 落后 3 · 达标后回落 0 · 样本不足 0 · 不适用 3 · 无数据 1" in text
     assert "数据截至 2025-12-31" in text and DEMO_MARK not in text
 
 
@@ -87,8 +87,9 @@ def test_indicator_slide_has_map_target_clause_and_units_behind(pingliang):
 def test_ranking_and_completeness_tables(pingliang):
     ranking, completeness = pingliang[0].slides[-2], pingliang[0].slides[-1]
     table = next(shape.table for shape in ranking.shapes if shape.has_table)
-    assert [cell.text for cell in table.rows[0].cells] == ["名次", "单位", "达标", "接近", "落后", "无数据", "达标占比"]
-    assert [cell.text for cell in table.rows[1].cells] == ["1", "崆峒区", "1", "0", "3", "4", "25%"]
+    assert [cell.text for cell in table.rows[0].cells] == ["名次", "单位", "达标", "接近", "落后", "达标后回落",
+                                                           "样本不足", "不适用", "无数据", "达标占比"]
+    assert [cell.text for cell in table.rows[1].cells] == ["1", "崆峒区", "1", "0", "3", "0", "0", "3", "1", "25%"]
     table = next(shape.table for shape in completeness.shapes if shape.has_table)
     assert [cell.text for cell in table.rows[0].cells][:2] == ["单位", "学校年报"]
     assert [cell.text for cell in table.rows[1].cells][:2] == ["崆峒区", "2/2 (100%)"]

@@ -2,8 +2,8 @@
 
 Every element of every page is read from the script's output (text, widgets, tables, chart specs) and
 every allowed Chinese string removed: unit names from the warehouse, the plans' clauses, clause
-references and titles, the signed-in person's display name, and the language switch (which names each language in itself). What is left
-must contain no CJK character.
+references and titles, the signed-in person's display name, and the language switch (which names each
+language in itself). What is left must contain no CJK character.
 
 The import page is walked in its opening state. What the importer says about an uploaded file (problems,
 previews, history cells) quotes the Chinese template's headers and values and stays Chinese; the tables'
