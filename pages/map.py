@@ -7,7 +7,6 @@ import streamlit as st
 
 from data_access import catalog
 from exports.tables import indicator_table
-from geo.maps import school_points, status_choropleth
 from geo.offline import PLOTLY_CONFIG
 from ui import resources
 from ui import state as keys
@@ -64,11 +63,11 @@ subtitle = (f"{catalog.PLANS[view.scope].short_zh}规划 · 目标 {frame['targe
             + (" · 演示数据" if view.is_demo else ""))
 title = f"{area} {indicator.name(view.lang)} ({view.year}年)"
 if view.child_level == "school":
-    figure = school_points(resources.outline(view.county), frame, title=title, subtitle=subtitle,
-                           mode=view.mode, lang=view.lang)
+    figure = resources.school_map(view.county, frame, view.allowed, title=title, subtitle=subtitle, mode=view.mode,
+                                  lang=view.lang)
 else:
-    figure = status_choropleth(resources.boundary(view.region, view.child_level), frame, title=title,
-                               subtitle=subtitle, mode=view.mode, lang=view.lang)
+    figure = resources.region_map(view.region, view.child_level, frame, view.allowed, title=title, subtitle=subtitle,
+                                  mode=view.mode, lang=view.lang)
 
 map_column, table_column = st.columns([3, 2])
 with map_column:
@@ -105,8 +104,8 @@ with table_column:
 
 urban_rural = ("parent_school_urban", "parent_school_rural")
 if view.child_level != "school" and all(i in {x.id for x in catalog.indicators_for(view.scope)} for i in urban_rural) \
-        and not view.stage:
-    st.markdown("#### 城市与农村社区家长学校建校率对比")
+        and not view.stage and st.toggle("城市与农村社区家长学校建校率对比", key="show_urban_rural"):
+    # Drawn on demand: two more maps are only computed and sent when asked for.
     st.caption("省级规划对城市、农村社区分别设定了 90% 和 80% 的目标, 因此分开着色。")
     pair = resources.evaluation(view.url, view.region, view.child_level, (view.year,), view.allowed,
                                 urban_rural, "", view.lang)
@@ -115,9 +114,8 @@ if view.child_level != "school" and all(i in {x.id for x in catalog.indicators_f
         name = catalog.indicators()[indicator_id].name(view.lang)
         with column:
             st.plotly_chart(
-                status_choropleth(resources.boundary(view.region, view.child_level), part,
-                                  title=f"{area} {name}",
-                                  subtitle=f"目标 {part['target_label'].dropna().iloc[0]} · "
-                                           f"{int(part['reported'].sum())}/{int(part['expected'].sum())} 社区已上报",
-                                  mode=view.mode, lang=view.lang),
+                resources.region_map(view.region, view.child_level, part, view.allowed, title=f"{area} {name}",
+                                     subtitle=f"目标 {part['target_label'].dropna().iloc[0]} · "
+                                              f"{int(part['reported'].sum())}/{int(part['expected'].sum())} 社区已上报",
+                                     mode=view.mode, lang=view.lang),
                 key=f"pair_{indicator_id}", config=PLOTLY_CONFIG)

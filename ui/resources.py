@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 
 import pandas as pd
+import plotly.graph_objects as go
 import sqlalchemy as sa
 import streamlit as st
 
@@ -81,6 +82,30 @@ def outline(adcode: str) -> dict:
     return outline_geojson(adcode)
 
 
+@st.cache_resource(show_spinner=False, max_entries=256)
+def region_map(region: str, level: str, frame: pd.DataFrame, allowed: str, *, title: str, subtitle: str, mode: str,
+               lang: str) -> go.Figure:
+    """The finished choropleth of a region's children, shared by every session with the same arguments.
+
+    Keyed by the evaluated frame itself (so by scope, year, indicator, stage and data version), the allowed
+    region, colouring, language and texts: a warm rerun does no geometry work and no copy of the GeoJSON.
+    """
+    from geo.maps import PreparedFigure, status_map_spec
+
+    return PreparedFigure(status_map_spec(boundary(region, level), frame, title=title, subtitle=subtitle, mode=mode,
+                                          lang=lang))
+
+
+@st.cache_resource(show_spinner=False, max_entries=256)
+def school_map(county: str, frame: pd.DataFrame, allowed: str, *, title: str, subtitle: str, mode: str,
+               lang: str) -> go.Figure:
+    """The finished map of a county's schools over its outline; cached like region_map."""
+    from geo.maps import PreparedFigure, school_points_spec
+
+    return PreparedFigure(school_points_spec(outline(county), frame, title=title, subtitle=subtitle, mode=mode,
+                                             lang=lang))
+
+
 def import_template(url: str, type_key: str, region: str | None, year: int | None, with_values: bool = False) -> bytes:
     """The XLSX template of a report type, pre-filled with the units of `region` when given (and, with
     `with_values`, with what they already reported for `year`).
@@ -102,8 +127,10 @@ def import_template(url: str, type_key: str, region: str | None, year: int | Non
 
 
 def clear_data_caches() -> None:
-    """Forget cached query results (after an import changed the warehouse)."""
+    """Forget cached query results and the figures drawn from them (after an import changed the warehouse)."""
     st.cache_data.clear()
+    region_map.clear()
+    school_map.clear()
 
 
 @st.cache_data(show_spinner=False, ttl=600)
