@@ -1,0 +1,115 @@
+"""Map page cost per rerun, against the naive single-file app (scripts/naive_map_app.py), in the same run.
+
+Starts both apps as Streamlit processes on free loopback ports over copies of the same warehouse (DuckDB
+allows one process per file), drives each with headless websocket sessions (scripts/streamlit_session.py)
+and reports, per step, websocket bytes and server time (send rerun -> script_finished, loopback) and the
+ratios naive / dashboard:
+
+- first visit: a cold process, first page load (also counts the script runs it took; target 1);
+- province: the province map after an indicator change;
+- drill: province -> a city (sidebar change, the same state a map click sets);
+- county: city -> a county (school points).
+
+Warm figures are the median of REPEAT rounds after one warm-up round. Bytes are measured without the
+browser's message cache (every element sent in full: the worst case), and, for the dashboard, also with it.
+
+    PYTHONPATH=. python scripts/benchmark_map.py [--warehouse var/warehouse.duckdb] [--repeat 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from streamlit_session import first_visit, wait_until_healthy  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+CITY, COUNTY = "西安市", "碑林区"
+INDICATORS = ("专职心理健康教育教师配备率", "心理辅导室建设达标率")
+YEAR = "2025年"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start(script: Path, warehouse: Path, port: int, extra: tuple[str, ...] = ()) -> subprocess.Popen:
+    env = {**os.environ, "WAREHOUSE_URL": f"duckdb:///{warehouse}", "PYTHONPATH": str(ROOT)}
+    return subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(script), "--server.port", str(port), "--server.address",
+         "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false", *extra],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+async def measure(base: str, page: str, repeat: int, message_cache: bool) -> dict[str, tuple[int, float, int]]:
+    """(bytes, seconds, script runs) per step; warm steps are medians over `repeat` rounds."""
+    session, first = await first_visit(base, page, message_cache=message_cache)
+    results: dict[str, tuple[int, float, int]] = {"first visit": (first.bytes, first.seconds, first.script_runs)}
+    await session.choose("年度", YEAR)
+    rounds: dict[str, list] = {"province": [], "drill": [], "county": []}
+    for index in range(repeat + 1):
+        await session.choose("市", "全省")
+        province = await session.choose("指标", INDICATORS[index % 2])
+        drill = await session.choose("市", CITY)
+        county = await session.choose("县(区)", COUNTY)
+        if index:  # round 0 warms the process caches
+            for step, run in (("province", province), ("drill", drill), ("county", county)):
+                rounds[step].append(run)
+    for step, runs in rounds.items():
+        results[step] = (int(statistics.median(r.bytes for r in runs)), statistics.median(r.seconds for r in runs),
+                         max(r.script_runs for r in runs))
+    await session.close()
+    return results
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--warehouse", type=Path, default=ROOT / "var" / "warehouse.duckdb")
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args()
+    if not args.warehouse.exists():
+        parser.error(f"{args.warehouse} not found: build it with `mhmonitor demo`")
+    with tempfile.TemporaryDirectory() as folder:
+        copies = []
+        for name in ("dashboard", "naive"):
+            copy = Path(folder) / f"{name}.duckdb"
+            shutil.copy(args.warehouse, copy)
+            copies.append(copy)
+        ports = free_port(), free_port()
+        processes = [start(ROOT / "app.py", copies[0], ports[0]),
+                     start(ROOT / "scripts" / "naive_map_app.py", copies[1], ports[1])]
+        try:
+            bases = [f"http://127.0.0.1:{port}" for port in ports]
+            for base in bases:
+                wait_until_healthy(base)
+            ours = asyncio.run(measure(bases[0], "map", args.repeat, message_cache=False))
+            naive = asyncio.run(measure(bases[1], "", args.repeat, message_cache=False))
+            cached = asyncio.run(measure(bases[0], "map", args.repeat, message_cache=True))
+        finally:
+            for process in processes:
+                process.terminate()
+            for process in processes:
+                process.wait(timeout=20)
+    print(f"{'step':<12}{'dashboard kB':>14}{'naive kB':>10}{'ratio':>7}{'dashboard ms':>14}{'naive ms':>10}"
+          f"{'ratio':>7}{'runs':>6}{'kB w/ cache':>13}")
+    for step in ours:
+        (b1, s1, r1), (b2, s2, _), (b3, _, _) = ours[step], naive[step], cached[step]
+        print(f"{step:<12}{b1 / 1000:>14.1f}{b2 / 1000:>10.1f}{b2 / b1:>7.1f}{s1 * 1000:>14.0f}{s2 * 1000:>10.0f}"
+              f"{s2 / s1:>7.1f}{r1:>6}{b3 / 1000:>13.1f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
