@@ -35,7 +35,7 @@ from streamlit_session import first_visit, wait_until_healthy  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 CITY, COUNTY = "西安市", "碑林区"
-INDICATORS = ("专职心理健康教育教师配备率", "心理辅导室建设达标率")
+INDICATORS = ("心理健康专(兼)职教师配备率", "年度心理健康测评开展率")
 YEAR = "2025年"
 
 

@@ -10,6 +10,7 @@ import os
 
 import pandas as pd
 import plotly.graph_objects as go
+import pydeck as pdk
 import sqlalchemy as sa
 import streamlit as st
 
@@ -106,6 +107,26 @@ def school_map(county: str, frame: pd.DataFrame, allowed: str, *, title: str, su
                                              lang=lang))
 
 
+@st.cache_resource(show_spinner="加载全部学校…", max_entries=64)
+def schools_deck(url: str, region: str, year: int, indicator_id: str, stage: str, allowed: str, lang: str,
+                 data_as_of: str | None) -> pdk.Deck:
+    """The deck.gl map of every school in `region` (a county, city or province), built and serialised once.
+
+    Cached for every session with the same arguments; `data_as_of` keys it to the warehouse's data version
+    (clear_data_caches also forgets it).
+    """
+    from geo.deck import PreparedDeck, school_rows, schools_deck
+    from geo.layers import boundary_geojson, outline_geojson
+
+    frame = evaluate(_engine_for(url), region, "school", (year,), allowed_region=allowed,
+                     indicator_ids=(indicator_id,), stage=stage or None)
+    regions_frame = regions(url)
+    level = regions_frame.loc[regions_frame["adcode"] == region, "level"]
+    boundaries = outline_geojson(region) if not level.empty and level.iloc[0] == "county" \
+        else boundary_geojson(region, "county")
+    return PreparedDeck(schools_deck(boundaries, school_rows(frame, lang)))
+
+
 def import_template(url: str, type_key: str, region: str | None, year: int | None, with_values: bool = False) -> bytes:
     """The XLSX template of a report type, pre-filled with the units of `region` when given (and, with
     `with_values`, with what they already reported for `year`).
@@ -131,6 +152,7 @@ def clear_data_caches() -> None:
     st.cache_data.clear()
     region_map.clear()
     school_map.clear()
+    schools_deck.clear()
 
 
 @st.cache_data(show_spinner=False, ttl=600)
