@@ -63,11 +63,13 @@ subtitle = (f"{catalog.PLANS[view.scope].short_zh}规划 · 目标 {frame['targe
             + (" · 演示数据" if view.is_demo else ""))
 title = f"{area} {indicator.name(view.lang)} ({view.year}年)"
 if view.child_level == "school":
-    figure = resources.school_map(view.county, frame, view.allowed, title=title, subtitle=subtitle, mode=view.mode,
-                                  lang=view.lang)
+    figure = resources.school_map(view.url, view.county, view.year, view.allowed, view.indicator, view.stage,
+                                  view.lang, mode=view.mode, title=title, subtitle=subtitle,
+                                  data_as_of=view.data_as_of)
 else:
-    figure = resources.region_map(view.region, view.child_level, frame, view.allowed, title=title, subtitle=subtitle,
-                                  mode=view.mode, lang=view.lang)
+    figure = resources.region_map(view.url, view.region, view.child_level, view.year, view.allowed, view.indicator,
+                                  view.stage, view.lang, mode=view.mode, title=title, subtitle=subtitle,
+                                  data_as_of=view.data_as_of)
 
 map_column, table_column = st.columns([3, 2])
 with map_column:
@@ -112,10 +114,10 @@ if view.child_level != "school" and all(i in {x.id for x in catalog.indicators_f
     for column, indicator_id in zip(st.columns(2), urban_rural, strict=True):
         part = pair[pair["indicator"] == indicator_id]
         name = catalog.indicators()[indicator_id].name(view.lang)
+        counts = f"{int(part['reported'].sum())}/{int(part['expected'].sum())} 社区已上报"
         with column:
             st.plotly_chart(
-                resources.region_map(view.region, view.child_level, part, view.allowed, title=f"{area} {name}",
-                                     subtitle=f"目标 {part['target_label'].dropna().iloc[0]} · "
-                                              f"{int(part['reported'].sum())}/{int(part['expected'].sum())} 社区已上报",
-                                     mode=view.mode, lang=view.lang),
+                resources.region_map(view.url, view.region, view.child_level, view.year, view.allowed, indicator_id,
+                                     "", view.lang, mode=view.mode, data_as_of=view.data_as_of, title=f"{area} {name}",
+                                     subtitle=f"目标 {part['target_label'].dropna().iloc[0]} · {counts}"),
                 key=f"pair_{indicator_id}", config=PLOTLY_CONFIG)

@@ -84,25 +84,28 @@ def outline(adcode: str) -> dict:
 
 
 @st.cache_resource(show_spinner=False, max_entries=256)
-def region_map(region: str, level: str, frame: pd.DataFrame, allowed: str, *, title: str, subtitle: str, mode: str,
-               lang: str) -> go.Figure:
-    """The finished choropleth of a region's children, shared by every session with the same arguments.
+def region_map(url: str, region: str, level: str, year: int, allowed: str, indicator_id: str, stage: str, lang: str,
+               *, mode: str, title: str, subtitle: str, data_as_of: str | None) -> go.Figure:
+    """The finished choropleth of a region's children for one indicator, shared by every session.
 
-    Keyed by the evaluated frame itself (so by scope, year, indicator, stage and data version), the allowed
-    region, colouring, language and texts: a warm rerun does no geometry work and no copy of the GeoJSON.
+    Keyed by plain values (hashing the evaluated frame on each rerun cost ~50 ms): the scope, year,
+    indicator, stage, allowed region, language, colouring, texts and the data version. A warm rerun does no
+    query, no geometry work and no copy of the GeoJSON; clear_data_caches forgets the figures.
     """
     from geo.maps import PreparedFigure, status_map_spec
 
+    frame = evaluation(url, region, level, (year,), allowed, (indicator_id,), stage, lang)
     return PreparedFigure(status_map_spec(boundary(region, level), frame, title=title, subtitle=subtitle, mode=mode,
                                           lang=lang))
 
 
 @st.cache_resource(show_spinner=False, max_entries=256)
-def school_map(county: str, frame: pd.DataFrame, allowed: str, *, title: str, subtitle: str, mode: str,
-               lang: str) -> go.Figure:
+def school_map(url: str, county: str, year: int, allowed: str, indicator_id: str, stage: str, lang: str,
+               *, mode: str, title: str, subtitle: str, data_as_of: str | None) -> go.Figure:
     """The finished map of a county's schools over its outline; cached like region_map."""
     from geo.maps import PreparedFigure, school_points_spec
 
+    frame = evaluation(url, county, "school", (year,), allowed, (indicator_id,), stage, lang)
     return PreparedFigure(school_points_spec(outline(county), frame, title=title, subtitle=subtitle, mode=mode,
                                              lang=lang))
 
