@@ -1,6 +1,6 @@
 """Every school of a city or province at once: a deck.gl (WebGL) map built with pydeck, offline.
 
-No basemap and no tiles (`map_provider=None`): county boundaries come as a GeoJsonLayer from the same
+No basemap and no tiles (`map_provider=None`, no map_style): county boundaries come as a GeoJsonLayer from the same
 simplified layers as the plotly maps, schools as one ScatterplotLayer coloured through status.BANDS.
 Rows are kept short (position, colour, three short texts) so 100,000 schools stay a few MB of JSON.
 """
@@ -83,11 +83,13 @@ def schools_deck(boundaries: dict, rows: pd.DataFrame, *, height: int = 640) -> 
                   pickable=False),
         pdk.Layer("ScatterplotLayer", id=SCHOOL_LAYER, data=rows.to_dict("records"), get_position=["lon", "lat"],
                   get_fill_color="colour", get_line_color=[60, 60, 60], stroked=True, line_width_min_pixels=0.5,
-                  radius_units="pixels", get_radius=4, radius_min_pixels=2, pickable=True,
+                  # pydeck turns a bare string into an expression (@@=pixels, undefined); quoted it stays a string.
+                  radius_units="'pixels'", get_radius=4, radius_min_pixels=2, pickable=True,
                   auto_highlight=True),
     ]
-    return pdk.Deck(layers=layers, initial_view_state=view_state(boundaries, rows), map_provider=None,
-                    map_style=None, height=height,
+    # map_provider=None and map_style left at pydeck's default sentinel: Streamlit's frontend then draws no
+    # basemap (map_style=None would make it fetch a Carto style from the internet).
+    return pdk.Deck(layers=layers, initial_view_state=view_state(boundaries, rows), map_provider=None, height=height,
                     tooltip={"html": "<b>{name}</b><br/>{status} · {value}",
                              "style": {"fontSize": "13px"}})
 

@@ -32,9 +32,13 @@ def test_rows_keep_located_schools_with_band_colours_and_short_texts():
 def test_deck_is_offline_and_clickable():
     deck = PreparedDeck(schools_deck(boundary_geojson("620800", "county"), school_rows(SCHOOLS)))
     spec = json.loads(deck.to_json())
-    assert spec.get("mapProvider") in (None, "") and not spec.get("mapStyle")
+    # The sentinel tells Streamlit's frontend to draw no basemap; anything else falls back to a Carto URL.
+    assert spec.get("mapProvider") is None and spec["mapStyle"] == "__MAP_STYLE__"
+    assert "cartocdn" not in deck.to_json() and "mapbox" not in deck.to_json()
     layers = {layer["id"]: layer for layer in spec["layers"]}
     assert set(layers) == {"counties", SCHOOL_LAYER} and layers[SCHOOL_LAYER]["pickable"] is True
+    # A bare "pixels" became the expression @@=pixels (undefined): one dot covered the whole map.
+    assert layers[SCHOOL_LAYER]["radiusUnits"] == "pixels"
     assert "条款" not in deck.to_json()
 
 
