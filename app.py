@@ -33,6 +33,7 @@ def run() -> None:
         st.Page("pages/overview.py", title=t("overview"), url_path="home", default=True),
         st.Page("pages/overview.py", title=t("overview"), url_path="overview", visibility="hidden"),
         st.Page("pages/map.py", title=t("map"), url_path="map"),
+        st.Page("pages/schools_map.py", title=t("schools_map"), url_path="schools_map"),
         st.Page("pages/school.py", title=t("school"), url_path="school"),
         st.Page("pages/targets.py", title=t("targets"), url_path="targets"),
         st.Page("pages/completeness.py", title=t("completeness"), url_path="completeness"),

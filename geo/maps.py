@@ -7,33 +7,33 @@ Units without a row, or with status no_data, are grey — never coloured as zero
 from __future__ import annotations
 
 import math
-import textwrap
 
 import numpy as np
 import pandas as pd
+import plotly.colors
 import plotly.graph_objects as go
 
-from data_access.read_model import (
-    NEUTRAL_STATUSES,
-    deadline_label,
-    missing_text,
-    status_label,
-    target_text,
-    value_text,
-)
+from data_access.read_model import NEUTRAL_STATUSES, missing_text, status_label, target_text, value_text
 from data_access.status import BANDS, CLOSE_ATTAINMENT, Status
 
 FONT = "WenQuanYi Micro Hei, Microsoft YaHei, PingFang SC, Noto Sans CJK SC, sans-serif"
 NO_DATA_COLOUR = next(band.colour for band in BANDS if band.status is Status.NO_DATA)
-HOVER_LABELS = {"zh": ("数值", "分子/分母", "目标", "还需", "上报"),
-                "en": ("Value", "Numerator/denominator", "Target", "Still needed", "Reported")}
+# Hover shows what a reader needs at a point; the target and the plan clause are printed once beside the map.
+HOVER_LABELS = {"zh": ("数值", "分子/分母", "还需", "上报"), "en": ("Value", "Numerator/denominator", "Still needed",
+                                                              "Reported")}
 
 
-def _hover(lang: str) -> str:
-    value, fraction, target, missing, reported = HOVER_LABELS["en" if lang == "en" else "zh"]
-    return (f"<b>%{{customdata[1]}}</b><br>{value}: %{{customdata[2]}}<br>{fraction}: %{{customdata[3]}}<br>"
-            f"{target}: %{{customdata[4]}} (%{{customdata[5]}})<br>{missing}: %{{customdata[6]}}<br>"
-            f"{reported}: %{{customdata[7]}}<br><span style='font-size:11px'>%{{customdata[8]}}</span><extra></extra>")
+def region_hover(lang: str) -> str:
+    value, fraction, missing, reported = HOVER_LABELS["en" if lang == "en" else "zh"]
+    return (f"<b>%{{customdata[1]}}</b><br>%{{customdata[2]}}<br>{value}: %{{customdata[3]}}<br>{fraction}: "
+            f"%{{customdata[4]}}<br>{missing}: %{{customdata[5]}}<br>{reported}: %{{customdata[6]}}<extra></extra>")
+
+
+def school_hover(lang: str) -> str:
+    value = HOVER_LABELS["en" if lang == "en" else "zh"][0]
+    return f"<b>%{{customdata[1]}}</b><br>%{{customdata[2]}}<br>{value}: %{{customdata[3]}}<extra></extra>"
+
+VALUE_SCALE = "YlGnBu"
 
 
 def band_legend_text(lang: str = "zh") -> str:
@@ -43,23 +43,65 @@ def band_legend_text(lang: str = "zh") -> str:
     return f"达标 ≥目标 · 接近 ≥目标的{close} · 落后 <{close} · 灰色: 未上报(不按0计)"
 
 
-def _hover_rows(frame: pd.DataFrame, lang: str = "zh") -> np.ndarray:
-    """customdata: id, name, value, num/den, target, deadline, what is missing, reported/expected, wrapped clause.
+def band_index(status: str) -> int:
+    """Position of a status in BANDS: the z value of the discrete band colour scale."""
+    return _BAND_INDEX.get(status, _BAND_INDEX[Status.NO_DATA.value])
 
-    Values and shortfalls come from the one formatter (data_access.read_model): a school judged on a yes/no
-    rule reads "未达标 · 缺 1 名专(兼)职教师", not "0.0%".
-    """
+
+_BAND_INDEX = {band.status.value: index for index, band in enumerate(BANDS)}
+
+
+def band_colorscale() -> list[list]:
+    """A step colour scale with one flat step per band: z = band_index(status), zmin -0.5, zmax len(BANDS) - 0.5."""
+    steps = len(BANDS)
+    scale: list[list] = []
+    for index, band in enumerate(BANDS):
+        scale += [[index / steps, band.colour], [(index + 1) / steps, band.colour]]
+    return scale
+
+
+def _band_colouring() -> dict:
+    return {"colorscale": band_colorscale(), "zmin": -0.5, "zmax": len(BANDS) - 0.5}
+
+
+def _value_colouring(values: pd.Series, unit: str) -> tuple[list[float], dict]:
+    """Values on a continuous scale, units without a value one notch below it in grey (one trace, one GeoJSON)."""
+    known = values.dropna()
+    low, high = (float(known.min()), float(known.max())) if len(known) else (0.0, 1.0)
+    span = (high - low) or 1.0
+    floor = low - span / 20
+    grey_until = (low - floor) / (high - floor)
+    scale = [[0, NO_DATA_COLOUR], [grey_until * 0.999, NO_DATA_COLOUR]]
+    blues = plotly.colors.get_colorscale(VALUE_SCALE)
+    scale += [[grey_until + (1 - grey_until) * position, colour] for position, colour in blues]
+    z = [floor if pd.isna(value) else float(value) for value in values]
+    return z, {"colorscale": scale, "zmin": floor, "zmax": high,
+               "colorbar": {"title": {"text": unit}, "len": 0.6, "x": 0.98, "y": 0.4}}
+
+
+def _shown_value(row: dict, lang: str) -> str:
+    """The value through the one formatter; a neutral status (不适用, 样本不足) says so instead of a rate."""
+    status = row.get("status") or Status.NO_DATA.value
+    return status_label(status, lang) if status in NEUTRAL_STATUSES else value_text(row, lang)
+
+
+def _region_hover(frame: pd.DataFrame, lang: str) -> list[list]:
+    """customdata per region: id, name, status, value, num/den, what is missing, reported/expected (no clause)."""
     rows = []
     for row in frame.to_dict("records"):
         den = row.get("denominator")
         fraction = "—" if den is None or pd.isna(den) else f"{row['numerator']:g}/{den:g}"
-        clause = "<br>".join(textwrap.wrap(str(row.get("clause") or ""), 30))
-        status = row.get("status") or "no_data"
-        value = value_text(row, lang) if status not in NEUTRAL_STATUSES else status_label(status, lang)
-        rows.append([row["unit_id"], row["name"], value, fraction, target_text(row, lang),
-                     deadline_label(row.get("deadline_year"), lang) if row.get("target_label") else "—",
-                     missing_text(row, lang), f"{row.get('reported', 0)}/{row.get('expected', 0)}", clause])
-    return np.array(rows, dtype=object).reshape(len(rows), 9)
+        rows.append([row["unit_id"], row["name"], status_label(row["status"], lang), _shown_value(row, lang),
+                     fraction, missing_text(row, lang), f"{row.get('reported', 0)}/{row.get('expected', 0)}"])
+    return rows
+
+
+def _school_hover(frame: pd.DataFrame, lang: str) -> list[list]:
+    """customdata per school: id (read by clicks), name, status, value or what it lacks."""
+    return [[row["unit_id"], row["name"], status_label(row["status"], lang),
+             _shown_value(row, lang) + (f" · {missing_text(row, lang)}" if row["status"] not in ("met",)
+                                        and row["status"] not in NEUTRAL_STATUSES else "")]
+            for row in frame.to_dict("records")]
 
 
 def _complete(geojson: dict, frame: pd.DataFrame) -> pd.DataFrame:
@@ -73,115 +115,122 @@ def _complete(geojson: dict, frame: pd.DataFrame) -> pd.DataFrame:
     return pd.concat([present, filler], ignore_index=True) if missing else present
 
 
-def _legend_entries(figure: go.Figure, counts: dict[str, int], lang: str) -> None:
+def _legend_entries(counts: dict[str, int], lang: str) -> list[dict]:
+    """Legend-only traces (no geometry), one per band, with the number of units in it."""
+    entries = []
     for band in BANDS:
         label = band.label_zh if lang == "zh" else band.label_en
-        figure.add_trace(go.Scattergeo(
-            lon=[None], lat=[None], mode="markers", name=f"{label} ({counts.get(band.status.value, 0)})",
-            marker={"symbol": "square", "size": 14, "color": band.colour}, hoverinfo="skip", showlegend=True,
-        ))
+        entries.append({"type": "scattergeo", "lon": [None], "lat": [None], "mode": "markers",
+                        "name": f"{label} ({counts.get(band.status.value, 0)})", "hoverinfo": "skip",
+                        "showlegend": True, "marker": {"symbol": "square", "size": 14, "color": band.colour}})
+    return entries
 
 
-def _finish(figure: go.Figure, frame: pd.DataFrame, title: str, subtitle: str, lang: str) -> go.Figure:
+def _note(frame: pd.DataFrame, lang: str) -> list[dict]:
     reported, expected = int(frame["reported"].sum()), int(frame["expected"].sum())
     judged = frame[frame["target_label"].notna()] if "target_label" in frame else frame.iloc[0:0]
     target = target_text(judged.iloc[0].to_dict(), lang) if not judged.empty else "—"
     note = (f"目标 {target} · {reported}/{expected} 单位已上报 · {band_legend_text(lang)}" if lang == "zh"
             else f"Target {target} · {reported}/{expected} units reported · {band_legend_text(lang)}")
-    figure.add_annotation(text=note, xref="paper", yref="paper", x=0, y=-0.02, xanchor="left", yanchor="top",
-                          showarrow=False, font={"size": 12, "color": "#333"})
+    notes = [{"text": note, "xref": "paper", "yref": "paper", "x": 0, "y": -0.02, "xanchor": "left",
+              "yanchor": "top", "showarrow": False, "font": {"size": 12, "color": "#333"}}]
     if frame.empty or (frame["status"] == "no_data").all():
-        figure.add_annotation(text="该年度无上报数据" if lang == "zh" else "No reports for this year",
-                              xref="paper", yref="paper", x=0.5, y=0.5, showarrow=False,
-                              font={"size": 22, "color": "#555"}, bgcolor="rgba(255,255,255,0.8)")
-    _lay_out(figure, title, subtitle, legend_title="达成情况" if lang == "zh" else "Attainment")
-    figure.update_layout(clickmode="event+select")
-    return figure
+        notes.append({"text": "该年度无上报数据" if lang == "zh" else "No reports for this year", "xref": "paper",
+                      "yref": "paper", "x": 0.5, "y": 0.5, "showarrow": False, "font": {"size": 22, "color": "#555"},
+                      "bgcolor": "rgba(255,255,255,0.8)"})
+    return notes
 
 
-def _lay_out(figure: go.Figure, title: str, subtitle: str, legend_title: str = "") -> None:
+def _layout(title: str, subtitle: str, legend_title: str = "") -> dict:
     """Title with subtitle, map fitted to the drawn shapes, legend top right: the same on every map."""
     heading = f"{title}<br><span style='font-size:13px;color:#555'>{subtitle}</span>" if subtitle else title
-    figure.update_geos(fitbounds="locations", visible=False, bgcolor="white", projection={"type": "mercator"})
-    figure.update_layout(
-        title={"text": heading, "x": 0.01, "xanchor": "left", "font": {"size": 20}},
-        font={"family": FONT}, paper_bgcolor="white", margin={"l": 10, "r": 10, "t": 80, "b": 40},
-        legend={"orientation": "v", "x": 1.0, "xanchor": "right", "y": 0.98, "bgcolor": "rgba(255,255,255,0.85)",
-                "title": {"text": legend_title}},
-        height=640, dragmode=False,
-    )
+    return {
+        "geo": {"fitbounds": "locations", "visible": False, "bgcolor": "white", "projection": {"type": "mercator"}},
+        "title": {"text": heading, "x": 0.01, "xanchor": "left", "font": {"size": 20}},
+        "font": {"family": FONT}, "paper_bgcolor": "white", "margin": {"l": 10, "r": 10, "t": 80, "b": 40},
+        "legend": {"orientation": "v", "x": 1.0, "xanchor": "right", "y": 0.98, "bgcolor": "rgba(255,255,255,0.85)",
+                   "title": {"text": legend_title}},
+        "height": 640, "dragmode": False, "clickmode": "event+select",
+    }
 
 
-def _outline_backdrop(outline: dict) -> go.Choropleth:
+def _outline_backdrop(outline: dict) -> dict:
     """The county drawn light grey under its points."""
-    return go.Choropleth(
-        geojson=outline, featureidkey="id", locations=[f["id"] for f in outline["features"]],
-        z=[0] * len(outline["features"]), colorscale=[[0, "#f3f3f3"], [1, "#f3f3f3"]], showscale=False,
-        marker={"line": {"color": "#888", "width": 1.5}}, hoverinfo="skip", showlegend=False,
-    )
+    return {"type": "choropleth", "geojson": outline, "featureidkey": "id",
+            "locations": [f["id"] for f in outline["features"]], "z": [0] * len(outline["features"]),
+            "colorscale": [[0, "#f3f3f3"], [1, "#f3f3f3"]], "showscale": False,
+            "marker": {"line": {"color": "#888", "width": 1.5}}, "hoverinfo": "skip", "showlegend": False}
+
+
+def status_map_spec(geojson: dict, frame: pd.DataFrame, *, title: str, subtitle: str = "",
+                    mode: str = "status", lang: str = "zh") -> dict:
+    """The figure as a plain dict: one choropleth trace carries the boundaries once.
+
+    Mode 'status' colours each region through its band index on a discrete scale (legend entries without
+    geometry name the bands); mode 'value' uses a continuous scale with no-data regions grey below it.
+    The GeoJSON is referenced, not copied: treat the result as read-only.
+    """
+    full = _complete(geojson, frame)
+    trace = {"type": "choropleth", "geojson": geojson, "featureidkey": "id", "locations": list(full["unit_id"]),
+             "customdata": _region_hover(full, lang), "hovertemplate": region_hover(lang), "showlegend": False,
+             "marker": {"line": {"color": "white", "width": 1}}}
+    legend: list[dict] = []
+    if mode == "value":
+        unit = frame["value_unit"].dropna().iloc[0] if "value_unit" in frame and frame["value_unit"].notna().any() \
+            else ""
+        z, colouring = _value_colouring(full["value"], unit)
+        trace.update(z=z, **colouring)
+    else:
+        trace.update(z=[band_index(status) for status in full["status"]], showscale=False, **_band_colouring())
+        legend = _legend_entries(full["status"].value_counts().to_dict(), lang)
+    layout = _layout(title, subtitle, legend_title="达成情况" if lang == "zh" else "Attainment")
+    layout["annotations"] = _note(full, lang)
+    return {"data": [trace, *legend], "layout": layout}
 
 
 def status_choropleth(geojson: dict, frame: pd.DataFrame, *, title: str, subtitle: str = "",
                       mode: str = "status", lang: str = "zh") -> go.Figure:
     """Regions coloured by attainment band (mode 'status') or by value (mode 'value'); clickable by adcode."""
-    full = _complete(geojson, frame)
-    figure = go.Figure()
-    reported = full[full["status"] != "no_data"]
-    silent = full[full["status"] == "no_data"]
-    common = {"geojson": geojson, "featureidkey": "id", "hovertemplate": _hover(lang), "showlegend": False,
-              "marker": {"line": {"color": "white", "width": 1}}}
-    if not silent.empty:
-        figure.add_trace(go.Choropleth(locations=silent["unit_id"], z=[0] * len(silent),
-                                       customdata=_hover_rows(silent, lang),
-                                       colorscale=[[0, NO_DATA_COLOUR], [1, NO_DATA_COLOUR]], showscale=False,
-                                       name=status_label("no_data", lang), **common))
-    if mode == "value" and not reported.empty:
-        unit = reported["value_unit"].iloc[0]
-        figure.add_trace(go.Choropleth(
-            locations=reported["unit_id"], z=reported["value"], customdata=_hover_rows(reported, lang),
-            colorscale="YlGnBu", colorbar={"title": {"text": unit}, "len": 0.6, "x": 0.98, "y": 0.4}, **common))
+    return go.Figure(status_map_spec(geojson, frame, title=title, subtitle=subtitle, mode=mode, lang=lang))
+
+
+def school_points_spec(outline: dict, frame: pd.DataFrame, *, title: str, subtitle: str = "",
+                       mode: str = "status", lang: str = "zh") -> dict:
+    """Schools of a county as one point trace coloured by band (or value), sized by enrollment; customdata[0] = id."""
+    located = frame[frame["longitude"].notna() & frame["latitude"].notna()] if "longitude" in frame else frame.iloc[0:0]
+    enrollment = pd.to_numeric(located["enrollment"], errors="coerce") if "enrollment" in located \
+        else pd.Series(300.0, index=located.index)
+    sizes = (np.sqrt(enrollment.fillna(300).clip(lower=50)) / 2.2).clip(6, 30).round(1)
+    marker: dict = {"size": list(sizes), "line": {"color": "#333", "width": 0.5}, "opacity": 1}
+    legend: list[dict] = []
+    if mode == "value":
+        unit = located["value_unit"].iloc[0] if len(located) else ""
+        colours, colouring = _value_colouring(located["value"], unit)
+        marker.update(color=colours, colorscale=colouring["colorscale"], cmin=colouring["zmin"],
+                      cmax=colouring["zmax"], colorbar=colouring["colorbar"])
     else:
-        for band in BANDS:
-            part = reported[reported["status"] == band.status.value]
-            if part.empty:
-                continue
-            figure.add_trace(go.Choropleth(
-                locations=part["unit_id"], z=[1] * len(part), customdata=_hover_rows(part, lang),
-                colorscale=[[0, band.colour], [1, band.colour]], showscale=False,
-                name=status_label(band.status.value, lang), **common))
-    if mode != "value":
-        _legend_entries(figure, full["status"].value_counts().to_dict(), lang)
-    return _finish(figure, full, title, subtitle, lang)
+        marker.update(color=[band_index(status) for status in located["status"]], colorscale=band_colorscale(),
+                      cmin=-0.5, cmax=len(BANDS) - 0.5, showscale=False)
+        legend = _legend_entries(located["status"].value_counts().to_dict(), lang)
+    points = {"type": "scattergeo", "lon": list(located["longitude"]), "lat": list(located["latitude"]),
+              "mode": "markers", "customdata": _school_hover(located, lang), "hovertemplate": school_hover(lang),
+              "showlegend": False, "marker": marker}
+    layout = _layout(title, subtitle, legend_title="达成情况" if lang == "zh" else "Attainment")
+    layout["annotations"] = _note(frame, lang)
+    unplaced = len(frame) - len(located)
+    if unplaced:
+        text = f"{unplaced} 所学校缺少坐标, 未在图上显示" if lang == "zh" else \
+            f"{unplaced} schools have no coordinates and are not drawn"
+        layout["annotations"].append({"text": text, "xref": "paper",
+                                      "yref": "paper", "x": 0, "y": -0.07, "xanchor": "left", "showarrow": False,
+                                      "font": {"size": 11, "color": "#777"}})
+    return {"data": [_outline_backdrop(outline), points, *legend], "layout": layout}
 
 
 def school_points(outline: dict, frame: pd.DataFrame, *, title: str, subtitle: str = "",
                   mode: str = "status", lang: str = "zh") -> go.Figure:
     """Schools of a county as points coloured by band (or value), sized by enrollment; customdata[0] = id."""
-    figure = go.Figure(_outline_backdrop(outline))
-    located = frame[frame["longitude"].notna() & frame["latitude"].notna()] if "longitude" in frame else frame.iloc[0:0]
-    enrollment = pd.to_numeric(located["enrollment"], errors="coerce") if "enrollment" in located \
-        else pd.Series(300.0, index=located.index)
-    located = located.assign(_size=(np.sqrt(enrollment.fillna(300).clip(lower=50)) / 2.2).clip(6, 30))
-    if mode == "value":
-        figure.add_trace(go.Scattergeo(
-            lon=located["longitude"], lat=located["latitude"], mode="markers", customdata=_hover_rows(located, lang),
-            hovertemplate=_hover(lang), showlegend=False,
-            marker={"size": located["_size"], "color": located["value"], "colorscale": "YlGnBu",
-                    "colorbar": {"title": {"text": located["value_unit"].iloc[0] if len(located) else ""}},
-                    "line": {"color": "#333", "width": 0.5}}))
-    else:
-        for band in BANDS:
-            part = located[located["status"] == band.status.value]
-            label = band.label_zh if lang == "zh" else band.label_en
-            figure.add_trace(go.Scattergeo(
-                lon=part["longitude"], lat=part["latitude"], mode="markers", customdata=_hover_rows(part, lang),
-                hovertemplate=_hover(lang), name=f"{label} ({len(part)})", showlegend=True,
-                marker={"size": part["_size"], "color": band.colour, "line": {"color": "#333", "width": 0.5}}))
-    unplaced = len(frame) - len(located)
-    if unplaced:
-        figure.add_annotation(text=f"{unplaced} 所学校缺少坐标, 未在图上显示", xref="paper", yref="paper", x=0,
-                              y=-0.07, xanchor="left", showarrow=False, font={"size": 11, "color": "#777"})
-    return _finish(figure, frame, title, subtitle, lang)
+    return go.Figure(school_points_spec(outline, frame, title=title, subtitle=subtitle, mode=mode, lang=lang))
 
 
 def reporting_points(outline: dict, units: pd.DataFrame, *, title: str, subtitle: str = "",
@@ -191,7 +240,7 @@ def reporting_points(outline: dict, units: pd.DataFrame, *, title: str, subtitle
     `units` needs unit_id, name, reported, longitude, latitude (data_access.completeness.unit_reports).
     """
     colours = {band.status: band.colour for band in BANDS}
-    figure = go.Figure(_outline_backdrop(outline))
+    figure = go.Figure(data=[_outline_backdrop(outline)])
     located = units[units["longitude"].notna() & units["latitude"].notna()]
     for reported, colour, zh, en in ((True, colours[Status.MET], "已上报", "Reported"),
                                      (False, colours[Status.BEHIND], "未上报", "Not reported")):
@@ -207,5 +256,26 @@ def reporting_points(outline: dict, units: pd.DataFrame, *, title: str, subtitle
         figure.add_annotation(text=f"{unplaced} 个单位缺少坐标, 未在图上显示", xref="paper", yref="paper", x=0,
                               y=-0.02, xanchor="left", yanchor="top", showarrow=False,
                               font={"size": 11, "color": "#777"})
-    _lay_out(figure, title, subtitle, legend_title="上报情况" if lang == "zh" else "Reporting")
+    figure.update_layout(_layout(title, subtitle, legend_title="上报情况" if lang == "zh" else "Reporting"))
     return figure
+
+
+class PreparedFigure(go.Figure):
+    """A finished figure handed to st.plotly_chart as its plain dict, without plotly's copies.
+
+    st.plotly_chart calls `to_dict()` on a figure, which deep-copies every trace (the GeoJSON too) on each
+    rerun, and building go traces copies the GeoJSON again. This figure keeps the spec dict built by
+    status_map_spec/school_points_spec and returns it as is: cache it and never mutate it. For a figure to
+    change (exports annotate slides), build one with `editable()`.
+    """
+
+    def __init__(self, spec: dict) -> None:
+        super().__init__()
+        self._prepared_spec = spec
+
+    def to_dict(self) -> dict:
+        return self._prepared_spec
+
+    def editable(self) -> go.Figure:
+        """An ordinary plotly figure (a deep copy) of the same spec."""
+        return go.Figure(self._prepared_spec)

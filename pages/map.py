@@ -17,7 +17,6 @@ from data_access.read_model import (
 )
 from data_access.regions import RegionError
 from exports.tables import indicator_table
-from geo.maps import school_points, status_choropleth
 from geo.offline import PLOTLY_CONFIG
 from ui import resources
 from ui import state as keys
@@ -78,11 +77,13 @@ reported, expected = shown.reported, shown.expected
 subtitle = shown.subtitle(view.lang)
 title = f"{shown.title(view.lang)} ({year_label(view.year)})"
 if view.child_level == "school":
-    figure = school_points(resources.outline(view.county), frame, title=title, subtitle=subtitle,
-                           mode=view.mode, lang=view.lang)
+    figure = resources.school_map(view.url, view.county, view.year, view.allowed, view.indicator, view.stage,
+                                  view.lang, mode=view.mode, title=title, subtitle=subtitle,
+                                  data_as_of=view.data_as_of)
 else:
-    figure = status_choropleth(resources.boundary(view.region, view.child_level), frame, title=title,
-                               subtitle=subtitle, mode=view.mode, lang=view.lang)
+    figure = resources.region_map(view.url, view.region, view.child_level, view.year, view.allowed, view.indicator,
+                                  view.stage, view.lang, mode=view.mode, title=title, subtitle=subtitle,
+                                  data_as_of=view.data_as_of)
 
 map_column, table_column = st.columns([3, 2])
 with map_column:
@@ -127,8 +128,9 @@ with table_column:
 
 urban_rural = ("parent_school_urban", "parent_school_rural")
 shown_ids = {x.id for x in catalog.indicators_for(view.scope, view.year)}
-if view.child_level != "school" and all(i in shown_ids for i in urban_rural) and not view.stage:
-    st.markdown(f"#### {t('urban_rural_title')}")
+if view.child_level != "school" and all(i in shown_ids for i in urban_rural) and not view.stage \
+        and st.toggle(t("urban_rural_title"), key="show_urban_rural"):
+    # Drawn on demand: two more maps are only computed and sent when asked for.
     st.caption(t("urban_rural_note"))
     pair = resources.evaluation(view.url, view.region, view.child_level, (view.year,), view.allowed,
                                 urban_rural, "")
@@ -138,7 +140,7 @@ if view.child_level != "school" and all(i in shown_ids for i in urban_rural) and
         half = indicator_view(scope, indicator_id, pair, info)
         with column:
             st.plotly_chart(
-                status_choropleth(resources.boundary(view.region, view.child_level), part,
-                                  title=half.title(view.lang), subtitle=half.subtitle(view.lang),
-                                  mode=view.mode, lang=view.lang),
+                resources.region_map(view.url, view.region, view.child_level, view.year, view.allowed, indicator_id,
+                                     "", view.lang, mode=view.mode, data_as_of=view.data_as_of,
+                                     title=half.title(view.lang), subtitle=half.subtitle(view.lang)),
                 key=f"pair_{indicator_id}", config=PLOTLY_CONFIG)

@@ -45,9 +45,10 @@ def _asked(label: str, key: str, **kwargs) -> bool:
 def table_downloads(frame: pd.DataFrame, *, file_stem: str, key: str) -> None:
     """CSV (UTF-8 with BOM) and XLSX of a table, formula-like cells kept as text."""
     left, right = st.columns(2)
-    left.download_button(t("download_csv"), csv_bytes(frame), f"{file_stem}.csv", "text/csv", key=f"{key}_csv",
-                         on_click="ignore")
-    right.download_button(t("download_xlsx"), xlsx_bytes(frame, file_stem), f"{file_stem}.xlsx", XLSX_MIME,
+    # Deferred: the files are made when clicked, not on every rerun (an XLSX of 160 rows takes ~1 s).
+    left.download_button(t("download_csv"), lambda: csv_bytes(frame), f"{file_stem}.csv", "text/csv",
+                         key=f"{key}_csv", on_click="ignore")
+    right.download_button(t("download_xlsx"), lambda: xlsx_bytes(frame, file_stem), f"{file_stem}.xlsx", XLSX_MIME,
                           key=f"{key}_xlsx", on_click="ignore")
 
 

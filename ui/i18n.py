@@ -13,6 +13,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "app_title": ("学生心理健康专项行动监测", "Student Mental Health Plan Monitor"),
     "overview": ("总览", "Overview"),
     "map": ("地图", "Map"),
+    "schools_map": ("全部学校", "All schools"),
     "school": ("学校", "School"),
     "targets": ("目标", "Targets"),
     "completeness": ("上报完整性", "Reporting"),

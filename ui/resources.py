@@ -6,7 +6,12 @@ query. After an import commits, call clear_data_caches().
 
 from __future__ import annotations
 
+import gc
+from typing import TypeVar
+
 import pandas as pd
+import plotly.graph_objects as go
+import pydeck as pdk
 import sqlalchemy as sa
 import streamlit as st
 
@@ -15,6 +20,8 @@ from data_access.engine import make_engine, warehouse_url
 from data_access.evaluation import evaluate
 from data_access.regions import ALL_REGIONS, path_of, region_frame, require_region, schools_in
 from data_access.school_facts import school_record, school_reports
+
+Kept = TypeVar("Kept")
 
 
 @st.cache_resource(show_spinner=False)
@@ -81,19 +88,78 @@ def school(url: str, school_id: str, allowed: str) -> tuple[dict, pd.DataFrame]:
     return school_record(engine, school_id, allowed), school_reports(engine, school_id, allowed)
 
 
+def _kept(value: Kept) -> Kept:
+    """Move a long-lived cached value (and everything alive now) out of the cyclic garbage collector's walk.
+
+    Streamlit runs a full gc.collect(2) after every rerun; it walked the hundreds of thousands of small lists
+    of the cached GeoJSON and figures each time (~100 ms of a 140 ms warm rerun on the Shaanxi demo).
+    Frozen objects are still freed by reference counting when a cache drops them.
+    """
+    gc.collect()
+    gc.freeze()
+    return value
+
+
 @st.cache_resource(show_spinner="加载行政区划边界…")
 def boundary(parent_adcode: str, child_level: str) -> dict:
     """Simplified children boundaries of a unit; read-only, shared by all sessions."""
     from geo.layers import boundary_geojson
 
-    return boundary_geojson(parent_adcode, child_level)
+    return _kept(boundary_geojson(parent_adcode, child_level))
 
 
 @st.cache_resource(show_spinner=False)
 def outline(adcode: str) -> dict:
     from geo.layers import outline_geojson
 
-    return outline_geojson(adcode)
+    return _kept(outline_geojson(adcode))
+
+
+@st.cache_resource(show_spinner=False, max_entries=256)
+def region_map(url: str, region: str, level: str, year: int, allowed: str, indicator_id: str, stage: str, lang: str,
+               *, mode: str, title: str, subtitle: str, data_as_of: str | None) -> go.Figure:
+    """The finished choropleth of a region's children for one indicator, shared by every session.
+
+    Keyed by plain values (hashing the evaluated frame on each rerun cost ~50 ms): the scope, year,
+    indicator, stage, allowed region, language, colouring, texts and the data version. A warm rerun does no
+    query, no geometry work and no copy of the GeoJSON; clear_data_caches forgets the figures.
+    """
+    from geo.maps import PreparedFigure, status_map_spec
+
+    frame = evaluation(url, region, level, (year,), allowed, (indicator_id,), stage)
+    return _kept(PreparedFigure(status_map_spec(boundary(region, level), frame, title=title, subtitle=subtitle,
+                                                mode=mode, lang=lang)))
+
+
+@st.cache_resource(show_spinner=False, max_entries=256)
+def school_map(url: str, county: str, year: int, allowed: str, indicator_id: str, stage: str, lang: str,
+               *, mode: str, title: str, subtitle: str, data_as_of: str | None) -> go.Figure:
+    """The finished map of a county's schools over its outline; cached like region_map."""
+    from geo.maps import PreparedFigure, school_points_spec
+
+    frame = evaluation(url, county, "school", (year,), allowed, (indicator_id,), stage)
+    return _kept(PreparedFigure(school_points_spec(outline(county), frame, title=title, subtitle=subtitle, mode=mode,
+                                                   lang=lang)))
+
+
+@st.cache_resource(show_spinner="加载全部学校…", max_entries=64)
+def schools_deck(url: str, region: str, year: int, indicator_id: str, stage: str, allowed: str, lang: str,
+                 data_as_of: str | None) -> pdk.Deck:
+    """The deck.gl map of every school in `region` (a county, city or province), built and serialised once.
+
+    Cached for every session with the same arguments; `data_as_of` keys it to the warehouse's data version
+    (clear_data_caches also forgets it).
+    """
+    from geo.deck import PreparedDeck, school_rows, schools_deck
+    from geo.layers import boundary_geojson, outline_geojson
+
+    frame = evaluate(_engine_for(url), region, "school", (year,), allowed_region=allowed,
+                     indicator_ids=(indicator_id,), stage=stage or None)
+    regions_frame = regions(url, allowed)
+    level = regions_frame.loc[regions_frame["adcode"] == region, "level"]
+    boundaries = outline_geojson(region) if not level.empty and level.iloc[0] == "county" \
+        else boundary_geojson(region, "county")
+    return _kept(PreparedDeck(schools_deck(boundaries, school_rows(frame, lang))))
 
 
 def import_template(url: str, type_key: str, region: str | None, year: int | None, with_values: bool = False, *,
@@ -118,8 +184,11 @@ def import_template(url: str, type_key: str, region: str | None, year: int | Non
 
 
 def clear_data_caches() -> None:
-    """Forget cached query results (after an import changed the warehouse)."""
+    """Forget cached query results and the figures drawn from them (after an import changed the warehouse)."""
     st.cache_data.clear()
+    region_map.clear()
+    school_map.clear()
+    schools_deck.clear()
 
 
 @st.cache_data(show_spinner=False, ttl=600)

@@ -13,6 +13,7 @@ from data_access.regions import ALL_REGIONS, LEVEL_ORDER, within
 from ui import resources
 from ui import state as keys
 from ui.i18n import lang, stage_name, t, year_label
+from ui.streamlit_compat import run_entry_script_if_legacy_pages_mode
 from ui.warehouse_guard import require_warehouse
 
 
@@ -275,27 +276,13 @@ def status_chip(status: str) -> str:
     return f":{colour}-background[{status_label(status, lang())}]"
 
 
-def _leave_legacy_pages_mode() -> None:
-    """Make app.py (st.navigation, wide layout) run even when the first request is a page URL.
-
-    Streamlit guesses "legacy multipage mode" from the folder name pages/ until st.navigation has run
-    once in the process; in that mode /map runs pages/map.py alone. Clearing the guess and rerunning
-    hands the request to app.py, which routes to the same page.
-    """
-    from streamlit.runtime.pages_manager import PagesManager
-
-    if PagesManager.uses_pages_directory:
-        PagesManager.uses_pages_directory = False
-        st.rerun()
-
-
 def current() -> View:
     """Render the shared sidebar filters and return the view; every page calls this exactly once.
 
     The page (not app.py) renders the sidebar so that a page run on its own (AppTest reruns a page file
     directly when a pages/ folder exists) shows the same filters. The URL is updated here as well.
     """
-    _leave_legacy_pages_mode()
+    run_entry_script_if_legacy_pages_mode()
     keys.seed_from_url(st.query_params.to_dict(), st.session_state)
     require_warehouse(warehouse_url())
     known = plan_scopes(resources.regions(warehouse_url()))

@@ -7,9 +7,16 @@ import math
 import pandas as pd
 import plotly.graph_objects as go
 
-from data_access.status import STATUS_COLOURS
+from data_access.status import BANDS, STATUS_COLOURS
 from geo.layers import boundary_geojson, outline_geojson
-from geo.maps import reporting_points, school_points, status_choropleth
+from geo.maps import (
+    PreparedFigure,
+    band_colorscale,
+    reporting_points,
+    school_points,
+    status_choropleth,
+    status_map_spec,
+)
 from geo.offline import PLOTLY_CONFIG, TOPOJSON_DIR, configure_static_export
 
 
@@ -26,12 +33,19 @@ PINGLIANG = frame([("620802", "崆峒区", 96.0, "met"), ("620821", "泾川县",
                    ("620822", "灵台县", 40.0, "behind"), ("620823", "崇信县", math.nan, "no_data")])
 
 
+def _colour_at(scale: list, position: float) -> str:
+    """The colour a step scale gives a normalised position (the last stop at or below it)."""
+    return [colour for stop, colour in scale if stop <= position][-1]
+
+
 def _colours(figure: go.Figure) -> dict[str, str]:
+    """Feature id -> drawn colour, read back from z and the trace's colour scale."""
     found = {}
     for trace in figure.data:
         if isinstance(trace, go.Choropleth) and trace.locations is not None:
-            for location in trace.locations:
-                found[location] = trace.colorscale[0][1]
+            scale = [list(stop) for stop in trace.colorscale]
+            for location, z in zip(trace.locations, trace.z, strict=True):
+                found[location] = _colour_at(scale, (z - trace.zmin) / (trace.zmax - trace.zmin))
     return found
 
 
@@ -48,24 +62,44 @@ def test_status_map_colours_each_band_and_greys_missing_units():
     assert [t.name for t in figure.data if isinstance(t, go.Scattergeo)][:2] == ["达标 (1)", "接近 (1)"]
 
 
-def test_value_mode_has_a_colourbar_and_still_greys_no_data():
-    figure = status_choropleth(boundary_geojson("620800", "county"), PINGLIANG, title="平凉", mode="value")
-    scaled = [t for t in figure.data if isinstance(t, go.Choropleth) and t.showscale is not False]
-    assert scaled and scaled[0].colorbar.title.text == "%"
-    assert _colours(figure)["620823"] == STATUS_COLOURS["no_data"]
+def test_each_map_sends_its_boundaries_once_and_names_every_band():
+    geojson = boundary_geojson("620800", "county")
+    figure = status_choropleth(geojson, PINGLIANG, title="平凉")
+    shapes = [t for t in figure.data if getattr(t, "geojson", None) is not None]
+    assert len(shapes) == 1
+    # Pingliang's 7 counties: each boundary appears once in the JSON the browser receives.
+    sent = figure.to_json()
+    assert sent.count('"adcode":"620802"') + sent.count('"adcode": "620802"') == 1
+    legend = [t for t in figure.data if isinstance(t, go.Scattergeo)]
+    assert len(legend) == len(BANDS) and all(t.lon == (None,) for t in legend)  # legend only, no geometry
+    assert len(band_colorscale()) == 2 * len(BANDS)
 
 
-def test_empty_frame_says_no_reports():
-    empty = PINGLIANG.iloc[0:0]
-    figure = status_choropleth(boundary_geojson("620800", "county"), empty, title="平凉")
-    assert any("该年度无上报数据" in a.text for a in figure.layout.annotations)
+def test_hover_carries_no_clause():
+    figure = status_choropleth(boundary_geojson("620800", "county"), PINGLIANG, title="平凉")
+    assert "条款" not in figure.to_json()  # the fixture's clause is "条款" x 30; it is printed beside the map
 
 
-def test_school_points_carry_the_school_id_first():
+def test_school_points_carry_the_school_id_first_and_no_clause():
     schools = frame([("S1", "一小", 100.0, "met"), ("S2", "二小", 0.0, "behind")])
     figure = school_points(outline_geojson("620802"), schools, title="崆峒区")
     points = [t for t in figure.data if isinstance(t, go.Scattergeo) and t.customdata is not None and len(t.customdata)]
-    assert sorted(p.customdata[0][0] for p in points) == ["S1", "S2"]
+    assert len(points) == 1
+    assert [row[0] for row in points[0].customdata] == ["S1", "S2"]
+    assert [row[2] for row in points[0].customdata] == ["达标", "落后"]
+    marker = points[0].marker
+    scale = [list(stop) for stop in marker.colorscale]
+    drawn = [_colour_at(scale, (c - marker.cmin) / (marker.cmax - marker.cmin)) for c in marker.color]
+    assert drawn == [STATUS_COLOURS["met"], STATUS_COLOURS["behind"]]
+    assert "条款" not in figure.to_json()
+
+
+def test_prepared_figure_hands_out_its_spec_without_copying():
+    spec = status_map_spec(boundary_geojson("620800", "county"), PINGLIANG, title="平凉")
+    prepared = PreparedFigure(spec)
+    assert prepared.to_dict() is spec
+    assert spec["data"][0]["geojson"] is boundary_geojson("620800", "county")  # referenced, not copied
+    assert _colours(prepared.editable())["620822"] == STATUS_COLOURS["behind"]
 
 
 def test_offline_settings_point_at_local_files():
