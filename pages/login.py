@@ -10,9 +10,10 @@ import streamlit as st
 
 from data_access.accounts import MAX_NAME, MAX_PASSWORD_LENGTH
 from ui import auth, resources
-from ui.view import _leave_legacy_pages_mode
+from ui.streamlit_compat import run_entry_script_if_legacy_pages_mode
 
-_leave_legacy_pages_mode()  # run through app.py, which decides who is signed in, even on a first /login request
+# Run through app.py, which decides who is signed in, even on a first /login request.
+run_entry_script_if_legacy_pages_mode()
 engine = resources.cached_engine()
 current = st.session_state.get(auth.PRINCIPAL)
 if current is not None and not current.anonymous:

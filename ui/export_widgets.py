@@ -35,7 +35,7 @@ def _asked(label: str, key: str, **kwargs) -> bool:
     """A button whose click survives a rerun of the script (the request is kept in session state).
 
     A plain st.button is True for one script run only; a page that reruns itself early (see
-    ui.view._leave_legacy_pages_mode) would lose the click.
+    ui.streamlit_compat) would lose the click.
     """
     request = f"{key}_requested"
     st.button(label, key=key, on_click=st.session_state.__setitem__, args=(request, True), **kwargs)
