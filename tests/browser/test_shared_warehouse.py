@@ -14,7 +14,16 @@ import sys
 import pytest
 from openpyxl import load_workbook
 
-from tests.browser.test_smoke import ROOT, _title, _wait_idle, demo_url, page, server  # noqa: F401 (fixtures)
+from tests.browser.test_smoke import (  # noqa: F401 (fixtures)
+    CLERK,
+    CLERK_PASSWORD,
+    ROOT,
+    _title,
+    _wait_idle,
+    demo_url,
+    page,
+    server,
+)
 
 pytestmark = pytest.mark.browser
 COUNTY = "620802"  # 崆峒区
@@ -49,7 +58,7 @@ def test_cli_import_while_the_dashboard_serves_pages(page, server, demo_url, tmp
 
     # The page reruns (its queries open the file) while the command imports into the same file.
     page.reload()
-    imported = mhmonitor(demo_url, "import", str(corrected), "--who", "命令行测试")
+    imported = mhmonitor(demo_url, "import", str(corrected), "--as", CLERK)
     assert imported.returncode == 0, imported.stderr
     assert "已导入 更正.xlsx" in imported.stdout and "修改 1 行" in imported.stdout, imported.stdout
     _wait_idle(page)
@@ -66,7 +75,14 @@ def test_cli_import_while_the_dashboard_serves_pages(page, server, demo_url, tmp
 
 
 def test_a_hostile_file_name_is_shown_as_text_and_fetches_nothing(page, server):  # noqa: F811
-    page.goto(f"{server}/import")
+    # Importing needs a login, even on the demo: sign in as the 崆峒区 reporter, then open the import page.
+    page.goto(f"{server}/login?scope=620800&year=2024&county={COUNTY}")
+    _wait_idle(page)
+    page.get_by_label("账号").fill(CLERK, timeout=60_000)
+    page.get_by_label("密码").fill(CLERK_PASSWORD, timeout=60_000)
+    page.get_by_role("button", name="登录", exact=True).click()
+    _wait_idle(page)
+    page.get_by_role("link", name="上报导入").click()
     _wait_idle(page)
     name = "![x](http://attacker.invalid/x.png).csv"
     page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(

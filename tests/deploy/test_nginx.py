@@ -19,8 +19,10 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 
 from data_access.engine import make_engine
+from data_access.schema import warehouse_meta
 from scripts.streamlit_session import first_visit, wait_until_healthy
 from tests.conftest import fresh_engine
 from tests.data_access import fixture_warehouse
@@ -52,6 +54,9 @@ def deployment(request, tmp_path):
         pytest.skip("nginx missing and not installable here (apt-get install nginx)")
     engine = fresh_engine("postgresql", tmp_path, request)
     fixture_warehouse.populate(engine)
+    # Anonymous read-only viewing, as on the demo: the websocket client below does not sign in.
+    with engine.begin() as conn:
+        conn.execute(sa.update(warehouse_meta).where(warehouse_meta.c.key == "is_demo").values(value="1"))
     engine.dispose()
     url = request.getfixturevalue("postgres_database_url")
     listen, first = _free_port(), _free_port()

@@ -75,7 +75,7 @@ def test_indicator_slide_has_map_target_clause_and_units_behind(pingliang):
     assert "平凉市 · 2024年" in text
     assert "50.0%  落后" in text  # 崆峒区 is Pingliang's only county in the fixture: 1 of 2 schools staffed
     assert "目标 ≥95% · 期限 2025年底" in text and "2/2 单位已上报" in text
-    assert "1. 崆峒区  50.0% (差 45.0 个百分点)" in text
+    assert "1. 崆峒区  50.0% (还需 1 名专(兼)职教师)" in text  # P2 has no mental-health teacher
     assert "「至2025年底,配备专兼职心理健康教育教师的学校比例达到95%」" in text
     assert "三、(二)强化师资和硬件保障" in text
     pictures = [shape for shape in slide.shapes if shape.shape_type == MSO_SHAPE_TYPE.PICTURE]
