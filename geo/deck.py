@@ -13,6 +13,7 @@ import math
 import pandas as pd
 import pydeck as pdk
 
+from data_access.read_model import value_text
 from data_access.status import BANDS, Status
 
 SCHOOL_LAYER = "schools"
@@ -29,22 +30,16 @@ _BAND_RGB = {band.status.value: _rgb(band.colour) for band in BANDS}
 _NO_DATA = Status.NO_DATA.value
 
 
-def _value_text(value: float, unit: str) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "无数据"
-    return f"{value:.1f}{unit}" if unit == "%" else f"{value:.2f} {unit}"
-
-
 def school_rows(frame: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
     """One short row per located school: id, name, status label, value text, position, RGB colour."""
     located = frame[frame["longitude"].notna() & frame["latitude"].notna()]
     labels = {band.status.value: band.label_zh if lang == "zh" else band.label_en for band in BANDS}
-    units = located["value_unit"].fillna("") if "value_unit" in located else pd.Series("", index=located.index)
     return pd.DataFrame({
         "id": located["unit_id"].astype(str),
         "name": located["name"].astype(str),
         "status": located["status"].map(labels).fillna(located["status"]),
-        "value": [_value_text(v, u) for v, u in zip(located["value"], units, strict=True)],
+        # The one formatter: a school short of its target never prints as meeting it.
+        "value": [value_text(row, lang) for row in located.to_dict("records")],
         "lon": located["longitude"].astype(float).round(DECIMALS),
         "lat": located["latitude"].astype(float).round(DECIMALS),
         "colour": [_BAND_RGB.get(status, _BAND_RGB[_NO_DATA]) for status in located["status"]],

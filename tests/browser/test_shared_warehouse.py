@@ -65,7 +65,7 @@ def test_cli_import_while_the_dashboard_serves_pages(page, server, demo_url, tmp
     assert "崆峒区" in _title(page) and no_exception(page)
 
     history = mhmonitor(demo_url, "imports", "--limit", "5")
-    assert history.returncode == 0 and "命令行测试" in history.stdout and "更正.xlsx" in history.stdout
+    assert history.returncode == 0 and "(clerk)" in history.stdout and "更正.xlsx" in history.stdout
 
     for path in ("import", f"school?scope=620800&year=2024&county={COUNTY}", "?scope=620800&year=2024"):
         page.goto(f"{server}/{path}")
