@@ -333,6 +333,11 @@ def missing_text(row: dict, lang: str = "zh") -> str:
     prefix = ("missing " if lang == "en" else "缺 ") if row.get("level") == "school" else \
         ("still needed: " if lang == "en" else "还需 ")
     noun = row.get("shortfall_unit")
+    if row.get("status") == "met" and row.get("level") not in ("school", "county") and noun:
+        # The area meets its target as a whole; the shortfall summed over its counties says what they still lack.
+        below = format_shortfall(row.get("shortfall"), shortfall_noun(noun, lang), prefix="")
+        if below not in ("—", "已达标"):
+            return f"met; its counties still need {below}" if lang == "en" else f"已达标; 下辖县区合计还需 {below}"
     text = format_shortfall(row.get("shortfall"), shortfall_noun(noun, lang) if noun else noun, prefix=prefix)
     if text == "已达标":
         return "met" if lang == "en" else text

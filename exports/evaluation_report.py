@@ -89,11 +89,14 @@ def format_gap(gap: float, unit: str, outcome: str) -> str:
     return "差 " + formatting.format_gap(gap, unit)
 
 
-def format_shortfall(shortfall: float, unit: str | None) -> str:
-    """"还需 3 名专职教师"; blank where evaluate counts no shortfall (or nothing is short)."""
+def format_shortfall(shortfall: float, unit: str | None, outcome: str | None = None, level: str | None = None) -> str:
+    """"还需 3 名专职教师"; blank where evaluate counts no shortfall (or nothing is short). A city or province that
+    met its target as a whole lacks nothing itself: its shortfall, summed over its counties, is theirs."""
     count = formatting.shortfall_count(shortfall)
     if not count or not unit:
         return ""
+    if outcome == MET and level in ("city", "province"):
+        return "下辖县区合计还需 " + formatting.format_shortfall(shortfall, unit, prefix="")
     return formatting.format_shortfall(shortfall, unit)
 
 
@@ -128,7 +131,7 @@ def summary_rows(ev: FinalEvaluation) -> list[tuple[str, ...]]:
                 rows.append((*head, row["name"], format_value(row["value"], row["value_unit"], row["threshold"],
                                                               row["comparison"]),
                              row["outcome"], format_gap(row["gap"], row["value_unit"], row["outcome"]),
-                             format_shortfall(row["shortfall"], row["shortfall_unit"]),
+                             format_shortfall(row["shortfall"], row["shortfall_unit"], row["outcome"], row["level"]),
                              _completeness(row["reported"], row["expected"]), _since_text(row)))
                 continue
             counts = tally(found)
@@ -433,7 +436,7 @@ def evaluation_docx(ev: FinalEvaluation, maps: dict[str, bytes | str] | None = N
                  f"评估年度 {row['evaluation_year']} · {row['name']} {value}, {row['outcome']}")
         gap = format_gap(row["gap"], row["value_unit"], row["outcome"])
         facts += "" if gap == "—" else f" ({gap})"
-        shortfall = format_shortfall(row["shortfall"], row["shortfall_unit"])
+        shortfall = format_shortfall(row["shortfall"], row["shortfall_unit"], row["outcome"], row["level"])
         facts += f" · {shortfall}" if shortfall else ""
         facts += f" · 上报 {_completeness(row['reported'], row['expected'])} · 此后: {_since_text(row)}"
         document.add_paragraph(facts)

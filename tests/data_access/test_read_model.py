@@ -132,3 +132,11 @@ def test_evaluate_views_from_the_warehouse(engine):
     assert rooms.overall["unit_id"] == "620800" and rooms.overall["value"] == 50.0
     assert rooms.target_text() == "目标 ≥100% (2024年底)" and rooms.completeness() == "2/2 单位已上报"
     assert rooms.clause and rooms.plan_name.startswith("平凉市")
+
+
+def test_a_met_city_never_reads_as_short_its_counties_shortfall_is_named_as_theirs():
+    # Pingliang 2023 awareness in the demo: 81.0% against >= 80% (met) while two counties still lack 805 passes.
+    row = {"status": "met", "level": "city", "shortfall": 805.0, "shortfall_unit": "名学生知晓", "gap": -1.0,
+           "value_unit": "%"}
+    assert missing_text(row) == "已达标; 下辖县区合计还需 805 名学生知晓"
+    assert missing_text({**row, "level": "county", "shortfall": 0.0}) == "已达标"
