@@ -16,11 +16,11 @@ from openpyxl import load_workbook
 
 from tests.browser.test_smoke import (  # noqa: F401 (fixtures)
     CLERK,
-    CLERK_PASSWORD,
     ROOT,
     _title,
     _wait_idle,
     demo_url,
+    open_import_as_clerk,
     page,
     server,
 )
@@ -75,15 +75,7 @@ def test_cli_import_while_the_dashboard_serves_pages(page, server, demo_url, tmp
 
 
 def test_a_hostile_file_name_is_shown_as_text_and_fetches_nothing(page, server):  # noqa: F811
-    # Importing needs a login, even on the demo: sign in as the 崆峒区 reporter, then open the import page.
-    page.goto(f"{server}/login?scope=620800&year=2024&county={COUNTY}")
-    _wait_idle(page)
-    page.get_by_label("账号").fill(CLERK, timeout=60_000)
-    page.get_by_label("密码").fill(CLERK_PASSWORD, timeout=60_000)
-    page.get_by_role("button", name="登录", exact=True).click()
-    _wait_idle(page)
-    page.get_by_role("link", name="上报导入").click()
-    _wait_idle(page)
+    open_import_as_clerk(page, server)
     name = "![x](http://attacker.invalid/x.png).csv"
     page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(
         {"name": name, "mimeType": "text/csv", "buffer": "学校代码,年度,在校生数\nS1,2025,-5\n".encode()})

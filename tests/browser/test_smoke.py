@@ -247,10 +247,9 @@ def _upload(page, path: Path) -> None:
     _wait_idle(page)
 
 
-def test_import_rejected_then_fixed_and_committed(page, server, tmp_path):
-    from openpyxl import load_workbook
-
-    # A reload starts a new Streamlit session: sign in, then move inside the app by its own links.
+def open_import_as_clerk(page, server: str) -> None:
+    """Importing needs a login, even on the demo. A reload starts a new Streamlit session: sign in as the
+    崆峒区 reporter, then move inside the app by its own links to the import page."""
     page.goto(f"{server}/login?scope=620800&year=2024&county=620802")
     _wait_idle(page)
     page.get_by_label("账号").fill(CLERK, timeout=60_000)
@@ -259,6 +258,12 @@ def test_import_rejected_then_fixed_and_committed(page, server, tmp_path):
     _wait_idle(page)
     page.get_by_role("link", name="上报导入").click()
     _wait_idle(page)
+
+
+def test_import_rejected_then_fixed_and_committed(page, server, tmp_path):
+    from openpyxl import load_workbook
+
+    open_import_as_clerk(page, server)
     assert _title(page) == "上报导入"
 
     with page.expect_download(timeout=60_000) as download:
