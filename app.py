@@ -25,7 +25,7 @@ def run() -> None:
         pages = [st.Page("pages/login.py", title="登录", url_path="home", default=True),
                  *(st.Page("pages/login.py", title="登录", url_path=path) for path in PAGE_PATHS)]
         st.navigation(pages, position="hidden").run()
-        st.query_params.from_dict(state.url_params(st.session_state))
+        state.sync_url(st.query_params, st.session_state)
         return
     pages = [
         # The default page is served at "/" and Streamlit then ignores its url_path, so a pasted
@@ -45,7 +45,7 @@ def run() -> None:
     with guarded(warehouse_url()):  # a warehouse lost mid-page: a Chinese message, never a traceback
         auth.sidebar_status(engine, resources.region_names(warehouse_url()))
         page.run()  # each page renders the shared sidebar filters through ui.view.current()
-    st.query_params.from_dict(state.url_params(st.session_state))
+    state.sync_url(st.query_params, st.session_state)
 
 
 # Streamlit executes this file on every rerun (not always as __main__), so run() is called unconditionally.

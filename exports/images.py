@@ -108,14 +108,9 @@ def figure_png(figure: go.Figure, *, width: int = SLIDE_SIZE[0], height: int = S
     once; ExportError says what is wrong in Chinese.
     """
     global _renderer
-    from exports.environment import check_export_environment
 
     with _render_lock:
-        if _renderer is None:
-            problems = check_export_environment()
-            if problems:
-                raise ExportError("; ".join(problems))
-            configure_static_export()
+        _check_environment_once()
         for attempt in (1, 2):
             try:
                 if _renderer is None:
@@ -130,6 +125,40 @@ def figure_png(figure: go.Figure, *, width: int = SLIDE_SIZE[0], height: int = S
                 if attempt == 2:
                     raise _browser_failed(error) from error
     raise AssertionError("unreachable")
+
+
+def _check_environment_once() -> None:
+    """Before the first browser start: Chromium and a CJK font are there (ExportError otherwise)."""
+    from exports.environment import check_export_environment
+
+    if _renderer is None:
+        problems = check_export_environment()
+        if problems:
+            raise ExportError("; ".join(problems))
+        configure_static_export()
+
+
+def warm_up() -> None:
+    """Start Chromium in the background now, so it is ready by the time the first figure is.
+
+    Starting it takes 1.5-2 s, most of a one-image export: the CLI starts it while it imports, queries and
+    draws, and the map page when its export panel opens. Idempotent; a failure here is left for figure_png,
+    which tries again and says what is wrong.
+    """
+    if _renderer is not None or _render_lock.locked():
+        return
+
+    def start() -> None:
+        global _renderer
+        with _render_lock:
+            try:
+                _check_environment_once()
+                if _renderer is None:
+                    _renderer = _Renderer()
+            except Exception:  # noqa: BLE001 - reported by the export that needs the browser
+                pass
+
+    threading.Thread(target=start, name="kaleido-warm-up", daemon=True).start()
 
 
 def _is_band_note(annotation: go.layout.Annotation) -> bool:

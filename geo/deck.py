@@ -70,10 +70,14 @@ def _collect(coordinates: list, lons: list[float], lats: list[float]) -> None:
         _collect(part, lons, lats)
 
 
-def schools_deck(boundaries: dict, rows: pd.DataFrame, *, height: int = 640) -> pdk.Deck:
-    """County outlines under every school, coloured by status, with a tooltip; schools are clickable."""
+def schools_deck(boundaries: dict, rows: pd.DataFrame, *, height: int = 640,
+                 boundaries_url: str | None = None) -> pdk.Deck:
+    """County outlines under every school, coloured by status, with a tooltip; schools are clickable.
+
+    With `boundaries_url` (geo.published) deck.gl fetches the outlines from the app's own server instead of
+    receiving them inside the deck's JSON; `boundaries` still fits the view."""
     layers = [
-        pdk.Layer("GeoJsonLayer", id=BOUNDARY_LAYER, data=boundaries, stroked=True, filled=True,
+        pdk.Layer("GeoJsonLayer", id=BOUNDARY_LAYER, data=boundaries_url or boundaries, stroked=True, filled=True,
                   get_fill_color=[245, 245, 245], get_line_color=[140, 140, 140], line_width_min_pixels=1,
                   pickable=False),
         pdk.Layer("ScatterplotLayer", id=SCHOOL_LAYER, data=rows.to_dict("records"), get_position=["lon", "lat"],

@@ -56,7 +56,7 @@ def band_colorscale() -> list[list]:
     steps = len(BANDS)
     scale: list[list] = []
     for index, band in enumerate(BANDS):
-        scale += [[index / steps, band.colour], [(index + 1) / steps, band.colour]]
+        scale += [[round(index / steps, 4), band.colour], [round((index + 1) / steps, 4), band.colour]]
     return scale
 
 
@@ -120,9 +120,11 @@ def _legend_entries(counts: dict[str, int], lang: str) -> list[dict]:
     entries = []
     for band in BANDS:
         label = band.label_zh if lang == "zh" else band.label_en
-        entries.append({"type": "scattergeo", "lon": [None], "lat": [None], "mode": "markers",
-                        "name": f"{label} ({counts.get(band.status.value, 0)})", "hoverinfo": "skip",
-                        "showlegend": True, "marker": {"symbol": "square", "size": 14, "color": band.colour}})
+        # Only what differs from plotly.js defaults (scattergeo mode is "markers", a legend is shown, a trace
+        # without points never hovers): these entries are resent on every rerun.
+        entries.append({"type": "scattergeo", "lon": [None], "lat": [None],
+                        "name": f"{label} ({counts.get(band.status.value, 0)})",
+                        "marker": {"symbol": "square", "size": 14, "color": band.colour}})
     return entries
 
 
@@ -154,25 +156,29 @@ def _layout(title: str, subtitle: str, legend_title: str = "") -> dict:
     }
 
 
-def _outline_backdrop(outline: dict) -> dict:
-    """The county drawn light grey under its points."""
-    return {"type": "choropleth", "geojson": outline, "featureidkey": "id",
+def _outline_backdrop(outline: dict, geojson_url: str | None = None) -> dict:
+    """The county drawn light grey under its points (its outline fetched from `geojson_url` when given)."""
+    return {"type": "choropleth", "geojson": geojson_url or outline, "featureidkey": "id",
             "locations": [f["id"] for f in outline["features"]], "z": [0] * len(outline["features"]),
             "colorscale": [[0, "#f3f3f3"], [1, "#f3f3f3"]], "showscale": False,
             "marker": {"line": {"color": "#888", "width": 1.5}}, "hoverinfo": "skip", "showlegend": False}
 
 
 def status_map_spec(geojson: dict, frame: pd.DataFrame, *, title: str, subtitle: str = "",
-                    mode: str = "status", lang: str = "zh") -> dict:
+                    mode: str = "status", lang: str = "zh", geojson_url: str | None = None) -> dict:
     """The figure as a plain dict: one choropleth trace carries the boundaries once.
+
+    With `geojson_url` (geo.published) the trace names the file instead of carrying it: the browser fetches
+    it once per page load, and a rerun sends only ids, colours and hover texts.
 
     Mode 'status' colours each region through its band index on a discrete scale (legend entries without
     geometry name the bands); mode 'value' uses a continuous scale with no-data regions grey below it.
     The GeoJSON is referenced, not copied: treat the result as read-only.
     """
     full = _complete(geojson, frame)
-    trace = {"type": "choropleth", "geojson": geojson, "featureidkey": "id", "locations": list(full["unit_id"]),
-             "customdata": _region_hover(full, lang), "hovertemplate": region_hover(lang), "showlegend": False,
+    trace = {"type": "choropleth", "geojson": geojson_url or geojson, "featureidkey": "id",
+             "locations": list(full["unit_id"]), "customdata": _region_hover(full, lang),
+             "hovertemplate": region_hover(lang), "showlegend": False,
              "marker": {"line": {"color": "white", "width": 1}}}
     legend: list[dict] = []
     if mode == "value":
@@ -195,8 +201,10 @@ def status_choropleth(geojson: dict, frame: pd.DataFrame, *, title: str, subtitl
 
 
 def school_points_spec(outline: dict, frame: pd.DataFrame, *, title: str, subtitle: str = "",
-                       mode: str = "status", lang: str = "zh") -> dict:
-    """Schools of a county as one point trace coloured by band (or value), sized by enrollment; customdata[0] = id."""
+                       mode: str = "status", lang: str = "zh", geojson_url: str | None = None) -> dict:
+    """Schools of a county as one point trace coloured by band (or value), sized by enrollment; customdata[0] = id.
+
+    `geojson_url`: where the browser fetches the outline (see status_map_spec)."""
     located = frame[frame["longitude"].notna() & frame["latitude"].notna()] if "longitude" in frame else frame.iloc[0:0]
     enrollment = pd.to_numeric(located["enrollment"], errors="coerce") if "enrollment" in located \
         else pd.Series(300.0, index=located.index)
@@ -224,7 +232,7 @@ def school_points_spec(outline: dict, frame: pd.DataFrame, *, title: str, subtit
         layout["annotations"].append({"text": text, "xref": "paper",
                                       "yref": "paper", "x": 0, "y": -0.07, "xanchor": "left", "showarrow": False,
                                       "font": {"size": 11, "color": "#777"}})
-    return {"data": [_outline_backdrop(outline), points, *legend], "layout": layout}
+    return {"data": [_outline_backdrop(outline, geojson_url), points, *legend], "layout": layout}
 
 
 def school_points(outline: dict, frame: pd.DataFrame, *, title: str, subtitle: str = "",

@@ -49,7 +49,9 @@ def _write(path: str, data: bytes) -> None:
 
 def cmd_export_map(args: argparse.Namespace) -> int:
     _check_environment()
-    from exports.images import map_png
+    from exports.images import map_png, warm_up
+
+    warm_up()  # Chromium starts while the warehouse is queried and the map drawn
 
     started = time.perf_counter()
     with warnings.catch_warnings(), _rendering():
@@ -63,6 +65,9 @@ def cmd_export_map(args: argparse.Namespace) -> int:
 
 def cmd_brief(args: argparse.Namespace) -> int:
     _check_environment()
+    from exports.images import warm_up
+
+    warm_up()
     from exports.brief import meeting_slides, pdf_bytes, pptx_bytes
 
     def progress(fraction: float, message: str) -> None:

@@ -23,6 +23,7 @@ from ui import state as keys
 from ui.export_widgets import map_download, table_downloads
 from ui.i18n import t, year_label
 from ui.view import breadcrumb, current, demo_banner, no_data_guard
+from ui.wire import text_table
 
 MAP_KEY = "map_selection"
 SLIPPED_FIRST = "map_slipped_first"
@@ -116,15 +117,19 @@ with table_column:
     else:
         table.insert(3, t("fraction"), [("—" if pd.isna(d) else f"{n:g}/{d:g}") for n, d in
                                         zip(ranking["numerator"], ranking["denominator"], strict=True)])
-    st.dataframe(table, hide_index=True, width="stretch", height=min(560, 38 * (len(table) + 1)))
+    st.dataframe(text_table(table), hide_index=True, width="stretch", height=min(560, 38 * (len(table) + 1)))
     st.caption(t("ranking_note"))
-    with st.expander(t("clause")):
-        if shown.clause:
-            st.markdown(f"> {shown.clause}\n\n{shown.source()}")
-    with st.expander(t("export_map_table")):
-        map_download(shown, mode=view.mode, filters=view.stage, key="map_export")
-        table_downloads(indicator_table(ranking, view.lang), file_stem=f"{area}_{view.indicator}_{view.year}",
-                        key="ranking")
+    # Lazy expanders (on_change="rerun"): their contents are computed and sent only while open, so a filter
+    # change does not resend the clause and the export controls.
+    clause_box = st.expander(t("clause"), key="map_clause_open", on_change="rerun")
+    if clause_box.open and shown.clause:
+        clause_box.markdown(f"> {shown.clause}\n\n{shown.source()}")
+    exports_box = st.expander(t("export_map_table"), key="map_exports_open", on_change="rerun")
+    if exports_box.open:
+        with exports_box:
+            map_download(shown, mode=view.mode, filters=view.stage, key="map_export")
+            table_downloads(indicator_table(ranking, view.lang), file_stem=f"{area}_{view.indicator}_{view.year}",
+                            key="ranking")
 
 urban_rural = ("parent_school_urban", "parent_school_rural")
 shown_ids = {x.id for x in catalog.indicators_for(view.scope, view.year)}

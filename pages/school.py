@@ -53,7 +53,7 @@ if st.session_state.get(widget) not in ["", *ids]:
 chosen = st.selectbox(t("choose_school"), ["", *ids], key=widget,
                       format_func=lambda sid: labels.get(sid, t("please_choose")) if sid else t("please_choose"))
 st.session_state[keys.SCHOOL] = chosen
-st.query_params.from_dict(keys.url_params(st.session_state))
+keys.sync_url(st.query_params, st.session_state)
 if not chosen:
     st.info(t("school_count").format(n=len(ids)))
     st.stop()

@@ -4,17 +4,20 @@ Does what the browser does (TECH_NOTES "Many users on one server"): GET the page
 the _streamlit_xsrf cookie) and /_stcore/host-config, opens /_stcore/stream with the same Origin and
 Cookie and `Sec-WebSocket-Protocol: streamlit, <xsrf>`, then sends BackMsg rerun_script messages. Like the
 browser it remembers the hashes of cacheable messages and reports them with each rerun, so an unchanged
-large element is sent as a reference, as a real client would receive it. Loopback use only.
+large element is sent as a reference, as a real client would receive it. Like plotly.js and deck.gl it
+fetches a boundary file a chart names by URL (geo.published) once per page load, and counts those HTTP
+bytes with the run that first needed them. Loopback use only.
 """
 
 from __future__ import annotations
 
 import asyncio
 import http.cookiejar
+import json
 import time
 import urllib.request
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 import websockets
 from streamlit.proto.BackMsg_pb2 import BackMsg
@@ -26,11 +29,13 @@ RUN_TIMEOUT = 120.0  # seconds for one script run before the client gives up
 
 @dataclass
 class Run:
-    """What one script run cost the client: bytes received, wall time to script_finished, runs seen."""
+    """What one script run cost the client: bytes received (websocket messages, plus boundary files fetched
+    over HTTP for the first time in this session), wall time to script_finished, runs seen."""
 
     bytes: int
     seconds: float
     script_runs: int
+    http_bytes: int = 0
 
 
 @dataclass
@@ -50,6 +55,8 @@ class Session:
         self.widgets: dict[str, Widget] = {}
         self.states: dict[str, WidgetState] = {}
         self._hashes: set[str] = set()
+        self._fetched: set[str] = set()  # boundary URLs this page load already holds (window.PlotlyGeoAssets)
+        self._opener: urllib.request.OpenerDirector | None = None
         self._socket = None
 
     @classmethod
@@ -61,6 +68,7 @@ class Session:
     async def _connect(self) -> None:
         jar = http.cookiejar.CookieJar()
         opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+        self._opener = opener
         suffix = f"?{self.query}" if self.query else ""
 
         def prepare() -> None:
@@ -93,7 +101,7 @@ class Session:
         return await self._read_until_finished(started)
 
     async def _read_until_finished(self, started: float) -> Run:
-        received, runs = 0, 0
+        received, runs, urls = 0, 0, []
         while True:
             raw = await asyncio.wait_for(self._socket.recv(), RUN_TIMEOUT)
             received += len(raw)
@@ -106,10 +114,23 @@ class Session:
                 runs += 1
             elif kind == "delta":
                 self._note_widget(msg)
+                urls += boundary_urls(msg)
             elif kind == "script_finished":
                 status = msg.script_finished
                 if status in (ForwardMsg.FINISHED_SUCCESSFULLY, ForwardMsg.FINISHED_WITH_COMPILE_ERROR):
-                    return Run(received, time.perf_counter() - started, runs)
+                    fetched = await asyncio.to_thread(self._fetch_new, urls)
+                    return Run(received + fetched, time.perf_counter() - started, runs, fetched)
+
+    def _fetch_new(self, urls: list[str]) -> int:
+        """GET each boundary URL not fetched before in this session, as the browser does; bytes received."""
+        total = 0
+        for url in urls:
+            if url in self._fetched:
+                continue
+            with self._opener.open(urljoin(f"{self.base}/{self.page}", url), timeout=30) as response:
+                total += len(response.read())
+            self._fetched.add(url)
+        return total
 
     def _note_widget(self, msg: ForwardMsg) -> None:
         if msg.delta.WhichOneof("type") != "new_element":
@@ -143,6 +164,21 @@ class Session:
     async def close(self) -> None:
         if self._socket is not None:
             await self._socket.close()
+
+
+def boundary_urls(msg: ForwardMsg) -> list[str]:
+    """The GeoJSON URLs a plotly chart (trace `geojson`) or deck (layer `data`) in this delta names."""
+    if msg.delta.WhichOneof("type") != "new_element":
+        return []
+    element = msg.delta.new_element
+    kind = element.WhichOneof("type")
+    if kind == "plotly_chart":
+        traces = json.loads(element.plotly_chart.spec or "{}").get("data", [])
+        return [trace["geojson"] for trace in traces if isinstance(trace.get("geojson"), str)]
+    if kind == "deck_gl_json_chart":
+        layers = json.loads(element.deck_gl_json_chart.json or "{}").get("layers", [])
+        return [layer["data"] for layer in layers if isinstance(layer.get("data"), str)]
+    return []
 
 
 async def first_visit(base: str, page: str = "", query: str = "",

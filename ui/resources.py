@@ -115,10 +115,26 @@ def outline(adcode: str) -> dict:
     return _kept(outline_geojson(adcode))
 
 
+@st.cache_resource(show_spinner=False)
+def boundary_url(parent_adcode: str, child_level: str) -> str | None:
+    """Where the browser fetches the children boundaries of a unit (None: send them inline)."""
+    from geo.published import published_url
+
+    return published_url(boundary(parent_adcode, child_level), f"{parent_adcode}_{child_level}")
+
+
+@st.cache_resource(show_spinner=False)
+def outline_url(adcode: str) -> str | None:
+    from geo.published import published_url
+
+    return published_url(outline(adcode), f"{adcode}_outline")
+
+
 @st.cache_resource(show_spinner=False, max_entries=256)
 def region_map(url: str, region: str, level: str, year: int, allowed: str, indicator_id: str, stage: str, lang: str,
                *, mode: str, title: str, subtitle: str, data_as_of: str | None) -> go.Figure:
-    """The finished choropleth of a region's children for one indicator, shared by every session.
+    """The finished choropleth of a region's children for one indicator, shared by every session; its
+    boundaries are a URL the browser fetches once (boundary_url), so a rerun never resends them.
 
     Keyed by plain values (hashing the evaluated frame on each rerun cost ~50 ms): the scope, year,
     indicator, stage, allowed region, language, colouring, texts and the data version. A warm rerun does no
@@ -128,7 +144,7 @@ def region_map(url: str, region: str, level: str, year: int, allowed: str, indic
 
     frame = evaluation(url, region, level, (year,), allowed, (indicator_id,), stage)
     return _kept(PreparedFigure(status_map_spec(boundary(region, level), frame, title=title, subtitle=subtitle,
-                                                mode=mode, lang=lang)))
+                                                mode=mode, lang=lang, geojson_url=boundary_url(region, level))))
 
 
 @st.cache_resource(show_spinner=False, max_entries=256)
@@ -139,7 +155,7 @@ def school_map(url: str, county: str, year: int, allowed: str, indicator_id: str
 
     frame = evaluation(url, county, "school", (year,), allowed, (indicator_id,), stage)
     return _kept(PreparedFigure(school_points_spec(outline(county), frame, title=title, subtitle=subtitle, mode=mode,
-                                                   lang=lang)))
+                                                   lang=lang, geojson_url=outline_url(county))))
 
 
 @st.cache_resource(show_spinner="加载全部学校…", max_entries=64)
@@ -157,9 +173,10 @@ def schools_deck(url: str, region: str, year: int, indicator_id: str, stage: str
                      indicator_ids=(indicator_id,), stage=stage or None)
     regions_frame = regions(url, allowed)
     level = regions_frame.loc[regions_frame["adcode"] == region, "level"]
-    boundaries = outline_geojson(region) if not level.empty and level.iloc[0] == "county" \
-        else boundary_geojson(region, "county")
-    return _kept(PreparedDeck(schools_deck(boundaries, school_rows(frame, lang))))
+    is_county = not level.empty and level.iloc[0] == "county"
+    boundaries = outline_geojson(region) if is_county else boundary_geojson(region, "county")
+    url = outline_url(region) if is_county else boundary_url(region, "county")
+    return _kept(PreparedDeck(schools_deck(boundaries, school_rows(frame, lang), boundaries_url=url)))
 
 
 def import_template(url: str, type_key: str, region: str | None, year: int | None, with_values: bool = False, *,

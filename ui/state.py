@@ -63,6 +63,13 @@ def url_params(session: Mapping) -> dict[str, str]:
     return params
 
 
+def sync_url(query_params, session: Mapping) -> None:
+    """Write the view into the URL (st.query_params) when it differs: every write sends the browser a message."""
+    wanted = url_params(session)
+    if query_params.to_dict() != wanted:
+        query_params.from_dict(wanted)
+
+
 def widget_key(key: str) -> str:
     """Widgets use their own keys: Streamlit forgets a widget's state when a page without it runs, so the
     canonical view state lives under the plain keys and each widget is re-seeded from it."""

@@ -244,6 +244,8 @@ def breadcrumb(view: View) -> None:
         crumbs.append((keys.COUNTY, view.county, names.get(view.county, view.county)))
     if view.school:
         crumbs.append((keys.SCHOOL, view.school, view.school))
+    if len(crumbs) == 1:
+        return  # at the top there is nowhere to go back to: the title already names the scope
     columns = st.columns([1] * len(crumbs) + [max(1, 8 - len(crumbs))])
     for index, (level, code, label) in enumerate(crumbs):
         last = index == len(crumbs) - 1
@@ -293,7 +295,7 @@ def current() -> View:
     view = sidebar()
     if unknown_scope is not None:
         _stop_for_unknown_scope(view, unknown_scope)
-    st.query_params.from_dict(keys.url_params(st.session_state))
+    keys.sync_url(st.query_params, st.session_state)
     return view
 
 

@@ -97,5 +97,19 @@ def test_a_page_loads_through_nginx_in_one_script_run(deployment):
     first, again = asyncio.run(visit())
     assert first.script_runs == 1  # no rerun for the legacy pages guess (ui/streamlit_compat.py)
     assert first.bytes > 10_000  # the sidebar, the map and the table arrived over the proxied websocket
+    assert first.http_bytes > 1_000 and again.http_bytes == 0  # the boundary file, fetched once through nginx
     assert again.script_runs == 1  # the same session answered again: the websocket stayed on one process
     assert "upstream" not in (run_dir / "error.log").read_text()
+
+
+def test_boundary_files_pass_through_nginx_as_immutable(deployment):
+    base, _ = deployment
+    urllib.request.urlopen(f"{base}/_stcore/health", timeout=30).read()
+    from geo.layers import boundary_geojson
+    from geo.published import published_url
+
+    url = published_url(boundary_geojson("620800", "county"), "620800_county")  # what the map page names
+    assert url is not None
+    with urllib.request.urlopen(f"{base}/{url}", timeout=30) as response:
+        assert response.status == 200 and "immutable" in response.headers["Cache-Control"]
+        assert len(response.read()) > 1_000

@@ -42,6 +42,9 @@ def test_meeting_pack_button_builds_a_pptx_only_when_clicked(app_env):  # noqa: 
 def test_map_png_button_renders_the_annotated_slide(app_env):  # noqa: F811
     at = open_page("pages/map.py", scope="620800", year="2024")
     assert not at.exception, at.exception
+    assert not any(b.key == "map_export_render" for b in at.button)  # lazy: sent only while the expander is open
+    at.session_state["map_exports_open"] = True
+    at.run()
     at.button(key="map_export_render").click().run()
     assert not at.exception, at.exception
     image = Image.open(io.BytesIO(_offered(at, "map_export_png")))

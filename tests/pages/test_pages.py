@@ -199,3 +199,20 @@ def test_a_third_jurisdiction_is_a_scope_by_its_plan_file(app_env, monkeypatch):
     at.switch_page("pages/map.py").run()
     assert not at.exception, at.exception
     assert "宁夏回族自治区" in at.title[0].value
+
+
+def test_map_boundaries_are_named_by_url_and_served_from_static(app_env):
+    """The page's map names its boundary file (fetched once by the browser) instead of carrying it."""
+    import json
+
+    from geo.offline import STATIC_DIR
+    from geo.published import URL_PREFIX
+
+    at = open_page("pages/map.py", scope="620800", year="2024")
+    assert not at.exception, at.exception
+    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    url = spec["data"][0]["geojson"]
+    assert isinstance(url, str) and url.startswith(f"{URL_PREFIX}/620800_county-")
+    served = json.loads((STATIC_DIR / "geo" / url.rsplit("/", 1)[1]).read_text(encoding="utf-8"))
+    assert sorted(f["id"] for f in served["features"]) == sorted(spec["data"][0]["locations"])
+    assert len(at.get("plotly_chart")[0].proto.spec) < 8_000  # ids, colours and hover texts only
