@@ -2,6 +2,6 @@
 
 import sys
 
-from mhmonitor.cli import main
+from mhmonitor.launch import main
 
 sys.exit(main())

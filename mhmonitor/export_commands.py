@@ -51,7 +51,7 @@ def cmd_export_map(args: argparse.Namespace) -> int:
     _check_environment()
     from exports.images import map_png, warm_up
 
-    warm_up()  # Chromium starts while the warehouse is queried and the map drawn
+    warm_up()  # Chromium starts while the warehouse is queried (already begun when run as `mhmonitor`)
 
     started = time.perf_counter()
     with warnings.catch_warnings(), _rendering():

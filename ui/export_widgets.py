@@ -60,8 +60,9 @@ def _offer(key: str, tag: object, data_key: str, label: str, file_name: str, mim
 
 def map_download(shown: IndicatorView, *, mode: str, filters: str, key: str) -> None:
     """The map the page shows, as an annotated slide PNG drawn from the page's own view (no query again)."""
-    from exports.images import ExportError, view_png
+    from exports.images import ExportError, view_png, warm_up
 
+    warm_up()  # drawn only while the export panel is open: Chromium starts before the button is clicked
     scale = st.radio(t("image_size"), list(SIZES), horizontal=True, key=f"{key}_scale", format_func=SIZES.get)
     stage = f"学段: {vocab.STAGES.get(filters, filters)}" if filters else ""
     scope = shown.scope

@@ -26,7 +26,7 @@ def test_annotation_carries_everything_a_reader_needs(warehouse):
         assert expected in text, expected
     assert DEMO_MARK not in text
     assert text.count("单位已上报") == 1  # the map's own one-line note is replaced, not repeated
-    legend = [trace.name for trace in slide.data if trace.showlegend]
+    legend = [trace.name for trace in slide.data if trace.showlegend is not False]  # plotly shows by default
     # Every declared band is listed: 崆峒区 behind, Pingliang's 6 other counties not in the fixture: no data.
     counts = {"behind": 1, "no_data": 6}
     assert legend == [f"{band.label_zh} ({counts.get(band.status.value, 0)})" for band in BANDS]
