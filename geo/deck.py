@@ -18,7 +18,10 @@ from data_access.status import BANDS, Status
 
 SCHOOL_LAYER = "schools"
 BOUNDARY_LAYER = "counties"
-DECIMALS = 5  # ~1 m
+DECIMALS = 4  # ~10 m: a dot is 4 px; at 100,000 schools each decimal costs ~0.2 MB
+# Above this many dots the outlines are dropped: at that density they only darken the map, and at 100,000
+# they double what software WebGL draws per frame.
+STROKE_LIMIT = 20_000
 
 
 def _rgb(colour: str) -> list[int]:
@@ -31,17 +34,19 @@ _NO_DATA = Status.NO_DATA.value
 
 
 def school_rows(frame: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
-    """One short row per located school: id, name, status label, value text, position, RGB colour."""
+    """One short row per located school: id, name, "status · value" text, [lon, lat], RGB colour."""
     located = frame[frame["longitude"].notna() & frame["latitude"].notna()]
     labels = {band.status.value: band.label_zh if lang == "zh" else band.label_en for band in BANDS}
     return pd.DataFrame({
         "id": located["unit_id"].astype(str),
         "name": located["name"].astype(str),
-        "status": located["status"].map(labels).fillna(located["status"]),
-        # The one formatter: a school short of its target never prints as meeting it.
-        "value": [value_text(row, lang) for row in located.to_dict("records")],
-        "lon": located["longitude"].astype(float).round(DECIMALS),
-        "lat": located["latitude"].astype(float).round(DECIMALS),
+        # Status and value as one tooltip line: at 100,000 schools every key and character is parsed again in
+        # the browser (Streamlit's frontend reads the deck with a JSON5 parser, ~0.7 s for 10 MB).
+        "info": [f"{labels.get(status, status)} · {value_text(row, lang)}"
+                 for status, row in zip(located["status"], located.to_dict("records"), strict=True)],
+        # One [lon, lat] field: deck.gl reads it as is, where "@@=[lon, lat]" was evaluated per school.
+        "position": [[lon, lat] for lon, lat in zip(located["longitude"].astype(float).round(DECIMALS),
+                                                    located["latitude"].astype(float).round(DECIMALS), strict=True)],
         "colour": [_BAND_RGB.get(status, _BAND_RGB[_NO_DATA]) for status in located["status"]],
     })
 
@@ -52,7 +57,7 @@ def view_state(boundaries: dict, rows: pd.DataFrame) -> pdk.ViewState:
     for feature in boundaries.get("features", []):
         _collect(feature["geometry"]["coordinates"], lons, lats)
     if not lons and len(rows):
-        lons, lats = list(rows["lon"]), list(rows["lat"])
+        lons, lats = [p[0] for p in rows["position"]], [p[1] for p in rows["position"]]
     if not lons:
         return pdk.ViewState(longitude=108.9, latitude=34.3, zoom=5)
     west, east, south, north = min(lons), max(lons), min(lats), max(lats)
@@ -80,16 +85,19 @@ def schools_deck(boundaries: dict, rows: pd.DataFrame, *, height: int = 640,
         pdk.Layer("GeoJsonLayer", id=BOUNDARY_LAYER, data=boundaries_url or boundaries, stroked=True, filled=True,
                   get_fill_color=[245, 245, 245], get_line_color=[140, 140, 140], line_width_min_pixels=1,
                   pickable=False),
-        pdk.Layer("ScatterplotLayer", id=SCHOOL_LAYER, data=rows.to_dict("records"), get_position=["lon", "lat"],
-                  get_fill_color="colour", get_line_color=[60, 60, 60], stroked=True, line_width_min_pixels=0.5,
+        pdk.Layer("ScatterplotLayer", id=SCHOOL_LAYER, data=rows.to_dict("records"), get_position="position",
+                  get_fill_color="colour", get_line_color=[60, 60, 60], stroked=len(rows) <= STROKE_LIMIT,
+                  line_width_min_pixels=0.5,
                   # pydeck turns a bare string into an expression (@@=pixels, undefined); quoted it stays a string.
                   radius_units="'pixels'", get_radius=4, radius_min_pixels=2, pickable=True,
-                  auto_highlight=True),
+                  # No auto_highlight: it redraws the layer on every hover move (seconds a frame at 100,000
+                  # schools in software WebGL); the tooltip already names the school under the pointer.
+                  auto_highlight=False),
     ]
     # map_provider=None and map_style left at pydeck's default sentinel: Streamlit's frontend then draws no
     # basemap (map_style=None would make it fetch a Carto style from the internet).
     return pdk.Deck(layers=layers, initial_view_state=view_state(boundaries, rows), map_provider=None, height=height,
-                    tooltip={"html": "<b>{name}</b><br/>{status} · {value}",
+                    tooltip={"html": "<b>{name}</b><br/>{info}",
                              "style": {"fontSize": "13px"}})
 
 

@@ -24,8 +24,8 @@ def test_rows_keep_located_schools_with_band_colours_and_short_texts():
     # "#1a9850" -> [26, 152, 80]; no_data "#bdbdbd" -> [189, 189, 189]
     assert rows["colour"].tolist() == [[26, 152, 80], [189, 189, 189]]
     assert STATUS_COLOURS["met"] == "#1a9850"
-    assert list(rows["status"]) == ["达标", "无数据"] and list(rows["value"]) == ["96.0%", "—"]
-    assert rows["lon"].iloc[0] == 106.67123  # 5 decimals
+    assert list(rows["info"]) == ["达标 · 96.0%", "无数据 · —"]
+    assert rows["position"].iloc[0] == [106.6712, 35.54]  # 4 decimals, one field
     assert "clause" not in rows
 
 

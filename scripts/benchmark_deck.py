@@ -1,0 +1,126 @@
+"""The all-schools WebGL layer at 7,300, 30,000 and 100,000 schools, in Chromium, offline.
+
+Starts scripts/deck_scale_app.py (the product's deck code on the demo's Shaanxi schools, repeated to the
+wanted count) on a copy of the demo warehouse and opens it in headless Chromium with the network cut to
+localhost. Per size: the deck's JSON size and server build time, the seconds until the canvas shows, the
+longest main-thread task while it loads (what a user feels as a frozen page), frames per second while the
+map is dragged for 3 s, and the longest task during that drag.
+
+Headless Chromium here has no GPU: WebGL is software (SwiftShader) on the machine's CPU cores, so frame
+rates are a floor, far below any office PC's integrated GPU; the load figures (parsing the deck, building
+its attributes) are CPU work and carry over.
+
+    PYTHONPATH=. python scripts/benchmark_deck.py [--sizes 7300 30000 100000] [--warehouse var/warehouse.duckdb]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from streamlit_session import wait_until_healthy  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = "/usr/bin/chromium"
+OBSERVERS = """
+  window.__long = [];
+  new PerformanceObserver(list => { for (const entry of list.getEntries()) window.__long.push(entry.duration) })
+    .observe({type: 'longtask', buffered: true});
+  window.__frames = 0; (function frame() { window.__frames++; requestAnimationFrame(frame) })();
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def measure(page, base: str, count: int) -> dict:
+    started = time.perf_counter()
+    page.goto(f"{base}/?n={count}")
+    canvas = page.locator('[data-testid="stDeckGlJsonChart"] canvas').first
+    canvas.wait_for(state="visible", timeout=600_000)
+    visible = time.perf_counter() - started
+    page.wait_for_timeout(3000)  # first frames
+    caption = page.get_by_text(re.compile(r"schools · deck JSON")).first.inner_text()
+    loading = page.evaluate("() => window.__long.splice(0)")
+    box = canvas.bounding_box()
+    frames, drag_started = page.evaluate("() => window.__frames"), time.perf_counter()
+    page.mouse.move(box["x"] + 300, box["y"] + 300)
+    page.mouse.down()
+    for step in range(60):
+        page.mouse.move(box["x"] + 300 + step * 5, box["y"] + 300 + step * 2)
+        page.wait_for_timeout(50)
+    page.mouse.up()
+    fps = (page.evaluate("() => window.__frames") - frames) / (time.perf_counter() - drag_started)
+    dragging = page.evaluate("() => window.__long.splice(0)")
+    size, built = re.search(r"deck JSON ([\d.]+) MB · built in ([\d.]+) s", caption).groups()
+    return {"schools": count, "json_mb": float(size), "build_s": float(built), "canvas_s": round(visible, 1),
+            "longest_load_task_ms": round(max(loading, default=0)), "drag_fps": round(fps, 1),
+            "longest_drag_task_ms": round(max(dragging, default=0))}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--warehouse", type=Path, default=ROOT / "var" / "warehouse.duckdb")
+    parser.add_argument("--sizes", type=int, nargs="+", default=[7300, 30_000, 100_000])
+    args = parser.parse_args()
+    if not args.warehouse.exists():
+        parser.error(f"{args.warehouse} not found: build it with `mhmonitor demo`")
+    from playwright.sync_api import sync_playwright
+
+    with tempfile.TemporaryDirectory() as folder:
+        copy = Path(folder) / "warehouse.duckdb"
+        shutil.copy(args.warehouse, copy)
+        port = free_port()
+        env = {**os.environ, "WAREHOUSE_URL": f"duckdb:///{copy}", "PYTHONPATH": str(ROOT)}
+        server = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", str(ROOT / "scripts" / "deck_scale_app.py"), "--server.port",
+             str(port), "--server.address", "127.0.0.1", "--server.headless", "true", "--server.enableStaticServing",
+             "true", "--server.maxMessageSize", "500", "--browser.gatherUsageStats", "false"],
+            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        results, outside, renderer = [], [], "?"
+        try:
+            base = f"http://127.0.0.1:{port}"
+            wait_until_healthy(base)
+            with sync_playwright() as playwright:
+                browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
+                for count in args.sizes:
+                    page = browser.new_page(viewport={"width": 1400, "height": 900})
+                    page.route(re.compile(r"^(?!https?://(127\.0\.0\.1|localhost)[:/]).*"),
+                               lambda route: (outside.append(route.request.url), route.abort()))
+                    page.add_init_script(OBSERVERS)
+                    results.append(measure(page, base, count))
+                    renderer = page.evaluate(
+                        "() => { const gl = document.createElement('canvas').getContext('webgl2');"
+                        " const info = gl && gl.getExtension('WEBGL_debug_renderer_info');"
+                        " return info ? gl.getParameter(info.UNMASKED_RENDERER_WEBGL) : String(!!gl) }")
+                    print(json.dumps(results[-1], ensure_ascii=False), flush=True)
+                    page.close()
+                browser.close()
+        finally:
+            server.terminate()
+            server.wait(timeout=20)
+    print(f"WebGL renderer: {renderer}; requests outside localhost: {len(outside)}")
+    print(f"{'schools':>8}{'JSON MB':>9}{'build s':>9}{'canvas s':>10}{'longest load task ms':>22}"
+          f"{'drag fps':>10}{'longest drag task ms':>22}")
+    for row in results:
+        print(f"{row['schools']:>8}{row['json_mb']:>9.2f}{row['build_s']:>9.2f}{row['canvas_s']:>10.1f}"
+              f"{row['longest_load_task_ms']:>22}{row['drag_fps']:>10.1f}{row['longest_drag_task_ms']:>22}")
+    return 0 if not outside else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,56 @@
+"""The all-schools deck at a chosen size, for scripts/benchmark_deck.py: the product's own deck code
+(geo.deck, boundaries by URL from geo.published) on the demo's Shaanxi schools, repeated with jittered
+positions and new ids until there are `?n=` of them. Not part of the product.
+
+    WAREHOUSE_URL=duckdb:///var/warehouse.duckdb streamlit run scripts/deck_scale_app.py
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+import streamlit as st  # noqa: E402
+
+from data_access.engine import make_engine, warehouse_url  # noqa: E402
+from data_access.evaluation import evaluate  # noqa: E402
+from geo.deck import PreparedDeck, school_rows, schools_deck  # noqa: E402
+from geo.layers import boundary_geojson  # noqa: E402
+from geo.published import published_url  # noqa: E402
+
+PROVINCE, YEAR, INDICATOR = "610000", 2025, "counselor_coverage"
+# Streamlit serves static/ beside the main script: for this app that is scripts/static/.
+STATIC_GEO = Path(__file__).resolve().parent / "static" / "geo"
+
+
+@st.cache_resource
+def demo_schools() -> pd.DataFrame:
+    frame = evaluate(make_engine(warehouse_url()), PROVINCE, "school", (YEAR,), indicator_ids=(INDICATOR,))
+    return frame[frame["longitude"].notna()].reset_index(drop=True)
+
+
+@st.cache_resource
+def deck(count: int) -> tuple[PreparedDeck, float]:
+    started = time.perf_counter()
+    schools = demo_schools()
+    rng = np.random.default_rng(count)
+    copies = schools.iloc[np.arange(count) % len(schools)].reset_index(drop=True)
+    jitter = (np.arange(count) >= len(schools)) * 0.08  # the original schools keep their places
+    copies = copies.assign(unit_id=[f"{index:010d}" for index in range(count)],
+                           longitude=copies["longitude"] + rng.uniform(-1, 1, count) * jitter,
+                           latitude=copies["latitude"] + rng.uniform(-1, 1, count) * jitter)
+    boundaries = boundary_geojson(PROVINCE, "county")
+    built = PreparedDeck(schools_deck(boundaries, school_rows(copies),
+                                      boundaries_url=published_url(boundaries, f"{PROVINCE}_county", STATIC_GEO)))
+    return built, time.perf_counter() - started
+
+
+count = int(st.query_params.get("n", "7000"))
+prepared, seconds = deck(count)
+st.caption(f"{count} schools · deck JSON {len(prepared.to_json().encode()) / 1e6:.2f} MB · built in {seconds:.2f} s")
+st.pydeck_chart(prepared, height=640, key="deck", on_select="rerun", selection_mode="single-object")
