@@ -147,3 +147,18 @@ def test_transaction_joins_the_callers_transaction(engine: sa.Engine) -> None:
         assert conn.in_transaction()
         outer.rollback()
     assert _meta_keys(engine) == set()
+
+
+def test_postgresql_connections_run_without_jit(postgres_database_url: str) -> None:
+    """JIT compiled the engine's statements anew each time: +0.4 s on a national 4-year view."""
+    engine = make_engine(postgres_database_url)
+    try:
+        for _ in range(2):  # a fresh and a pooled connection
+            with engine.connect() as conn:
+                assert conn.exec_driver_sql("SHOW jit").scalar() == "off"
+        with engine.begin() as conn:  # the setting's own commit leaves no transaction open for the caller
+            conn.exec_driver_sql("CREATE TABLE jit_probe (x int)")
+        with engine.connect() as conn:
+            assert conn.exec_driver_sql("SELECT count(*) FROM jit_probe").scalar() == 0
+    finally:
+        engine.dispose()
