@@ -38,8 +38,10 @@ def run() -> None:
         st.Page("pages/targets.py", title=t("targets"), url_path="targets"),
         st.Page("pages/completeness.py", title=t("completeness"), url_path="completeness"),
     ]
-    if auth.may("import"):
-        pages.append(st.Page("pages/import.py", title=t("import"), url_path="import"))
+    # Listed only for those who may import; still registered for everyone, so a typed /import says what
+    # account it needs (the page checks) instead of "page not found".
+    pages.append(st.Page("pages/import.py", title=t("import"), url_path="import",
+                         visibility="visible" if auth.may("import") else "hidden"))
     pages.append(st.Page("pages/login.py", title="登录", url_path="login"))
     page = st.navigation(pages)
     with guarded(warehouse_url()):  # a warehouse lost mid-page: a Chinese message, never a traceback
