@@ -78,3 +78,26 @@ def county_completeness(units: pd.DataFrame) -> pd.DataFrame:
     grouped["reported"] = grouped["reported"].astype(int)
     grouped["share"] = 100.0 * grouped["reported"] / grouped["expected"]
     return grouped.sort_values(["share", "county_adcode"]).reset_index(drop=True)
+
+
+def county_reporting_attainment(counties: pd.DataFrame) -> pd.DataFrame:
+    """county_completeness as the map reads an evaluation: the share reported against a target of 100%.
+
+    One row per county: unit_id, name, value (% reported), numerator/denominator (reported/expected),
+    status (met only when every expected unit reported), gap in percentage points.
+    """
+    from data_access.status import status_for
+
+    return pd.DataFrame({
+        "unit_id": counties["county_adcode"], "name": counties["county_name"], "value": counties["share"],
+        "value_unit": "%", "numerator": counties["reported"], "denominator": counties["expected"],
+        "reported": counties["reported"], "expected": counties["expected"], "target_value": 100.0,
+        "gap": 100.0 - counties["share"],
+        "status": [status_for(share, 100, ">=").value for share in counties["share"]],
+    })
+
+
+def reporting_totals(units: pd.DataFrame) -> tuple[int, int, float]:
+    """Units that reported, units expected, and the share reported in % (0 when none is expected)."""
+    reported, expected = int(units["reported"].sum()), len(units)
+    return reported, expected, (100.0 * reported / expected if expected else 0.0)

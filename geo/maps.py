@@ -195,9 +195,12 @@ def status_map_spec(geojson: dict, frame: pd.DataFrame, *, title: str, subtitle:
 
 
 def status_choropleth(geojson: dict, frame: pd.DataFrame, *, title: str, subtitle: str = "",
-                      mode: str = "status", lang: str = "zh") -> go.Figure:
-    """Regions coloured by attainment band (mode 'status') or by value (mode 'value'); clickable by adcode."""
-    return go.Figure(status_map_spec(geojson, frame, title=title, subtitle=subtitle, mode=mode, lang=lang))
+                      mode: str = "status", lang: str = "zh", geojson_url: str | None = None) -> go.Figure:
+    """Regions coloured by attainment band (mode 'status') or by value (mode 'value'); clickable by adcode.
+
+    With `geojson_url` the browser fetches the boundaries (see status_map_spec); exports leave it out."""
+    return go.Figure(status_map_spec(geojson, frame, title=title, subtitle=subtitle, mode=mode, lang=lang,
+                                     geojson_url=geojson_url))
 
 
 def school_points_spec(outline: dict, frame: pd.DataFrame, *, title: str, subtitle: str = "",
@@ -242,13 +245,13 @@ def school_points(outline: dict, frame: pd.DataFrame, *, title: str, subtitle: s
 
 
 def reporting_points(outline: dict, units: pd.DataFrame, *, title: str, subtitle: str = "",
-                     lang: str = "zh") -> go.Figure:
+                     lang: str = "zh", geojson_url: str | None = None) -> go.Figure:
     """A county's units as points: reported in the 'met' colour, not reported in the 'behind' colour.
 
     `units` needs unit_id, name, reported, longitude, latitude (data_access.completeness.unit_reports).
     """
     colours = {band.status: band.colour for band in BANDS}
-    figure = go.Figure(data=[_outline_backdrop(outline)])
+    figure = go.Figure(data=[_outline_backdrop(outline, geojson_url)])
     located = units[units["longitude"].notna() & units["latitude"].notna()]
     for reported, colour, zh, en in ((True, colours[Status.MET], "已上报", "Reported"),
                                      (False, colours[Status.BEHIND], "未上报", "Not reported")):

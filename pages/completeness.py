@@ -5,9 +5,14 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from data_access.completeness import REPORT_KINDS, county_completeness, unit_reports
+from data_access.completeness import (
+    REPORT_KINDS,
+    county_completeness,
+    county_reporting_attainment,
+    reporting_totals,
+    unit_reports,
+)
 from data_access.formatting import format_value
-from data_access.status import status_for
 from geo.maps import reporting_points, status_choropleth
 from geo.offline import PLOTLY_CONFIG
 from ui import resources
@@ -28,29 +33,26 @@ if units.empty:
     st.info(t("no_units_of_kind"))
     st.stop()
 counties = county_completeness(units)
-reported, expected = int(units["reported"].sum()), len(units)
+reported, expected, share = reporting_totals(units)
 st.metric(t("reported_expected"), f"{reported} / {expected}",
-          t("report_rate").format(rate=format_value(100 * reported / expected, "%")), delta_color="off",
+          t("report_rate").format(rate=format_value(share, "%")), delta_color="off",
           delta_arrow="off")
 
 if not view.county:
-    frame = counties.rename(columns={"county_adcode": "unit_id", "county_name": "name", "share": "value"})
-    frame = frame.assign(
-        value_unit="%", numerator=frame["reported"], denominator=frame["expected"], target_label="100%",
-        deadline=year_label(view.year), gap=100 - frame["value"], clause=t("report_on_time"),
-        status=[status_for(v, 100, ">=").value for v in frame["value"]],
-    )
-    geojson = resources.boundary(view.city or view.scope, "county")
-    st.plotly_chart(status_choropleth(geojson, frame, title=t("report_rate_title").format(
+    frame = county_reporting_attainment(counties).assign(
+        target_label="100%", deadline=year_label(view.year), clause=t("report_on_time"))
+    parent = view.city or view.scope
+    st.plotly_chart(status_choropleth(resources.boundary(parent, "county"), frame, title=t("report_rate_title").format(
                                           kind=kind_name, year=year_label(view.year)),
-                                      subtitle=t("report_rate_bands"), lang=view.lang),
+                                      subtitle=t("report_rate_bands"), lang=view.lang,
+                                      geojson_url=resources.boundary_url(parent, "county")),
                     config=PLOTLY_CONFIG, key="completeness_map")
 elif units["longitude"].notna().any():
     county_name = units["county_name"].iloc[0]
     st.plotly_chart(reporting_points(resources.outline(view.county), units,
                                      title=f"{county_name} {kind_name} ({year_label(view.year)})",
                                      subtitle=f"{t('reported_expected')}: {reported} / {expected}",
-                                     lang=view.lang),
+                                     lang=view.lang, geojson_url=resources.outline_url(view.county)),
                     config=PLOTLY_CONFIG, key="completeness_points")
 
 st.markdown(f"#### {t('by_county')}")

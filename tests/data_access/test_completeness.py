@@ -81,3 +81,20 @@ def test_registries_are_not_report_kinds():
     from data_access.completeness import REPORT_KINDS
 
     assert set(REPORT_KINDS) == {"school", "survey", "hospital", "community", "region"}
+
+
+def test_county_reporting_attainment_is_judged_against_every_unit_reporting():
+    import pandas as pd
+
+    from data_access.completeness import county_reporting_attainment, reporting_totals
+
+    units = pd.DataFrame({"county_adcode": ["610102"] * 4 + ["610103"] * 2,
+                          "county_name": ["新城区"] * 4 + ["碑林区"] * 2,
+                          "reported": [True, True, True, False, True, True]})
+    frame = county_reporting_attainment(county_completeness(units)).set_index("unit_id")
+    # 新城区 3 of 4 = 75%: 25 points short; 碑林区 2 of 2: met.
+    assert frame.loc["610102", ["numerator", "denominator", "value", "gap", "status"]].tolist() == \
+        [3, 4, 75.0, 25.0, "behind"]
+    assert frame.loc["610103", ["value", "gap", "status"]].tolist() == [100.0, 0.0, "met"]
+    assert reporting_totals(units) == (5, 6, 500 / 6)
+    assert reporting_totals(units.iloc[0:0]) == (0, 0, 0.0)
