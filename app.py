@@ -18,6 +18,7 @@ def run() -> None:
     require_warehouse(warehouse_url())  # unreachable or damaged: a Chinese page, before anything queries it
     engine = resources.cached_engine()
     principal = auth.establish(engine, resources.warehouse_info(warehouse_url()).is_demo)
+    auth.deliver_cookie()  # a sign-in or sign-out tells the browser (kept until a run completes)
     if principal is None:
         # Fail closed: without a session on a real warehouse nothing but the login page exists. It answers at
         # every page's address, so a shared link opens the login form and, once signed in, that page.
@@ -26,6 +27,7 @@ def run() -> None:
                  *(st.Page("pages/login.py", title="登录", url_path=path) for path in PAGE_PATHS)]
         st.navigation(pages, position="hidden").run()
         state.sync_url(st.query_params, st.session_state)
+        auth.cookie_delivered()
         return
     pages = [
         # The default page is served at "/" and Streamlit then ignores its url_path, so a pasted
@@ -48,6 +50,7 @@ def run() -> None:
         auth.sidebar_status(engine, resources.region_names(warehouse_url()))
         page.run()  # each page renders the shared sidebar filters through ui.view.current()
     state.sync_url(st.query_params, st.session_state)
+    auth.cookie_delivered()
 
 
 # Streamlit executes this file on every rerun (not always as __main__), so run() is called unconditionally.

@@ -16,7 +16,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from data_access.regions import ALL_REGIONS
-from data_access.schema import auth_events, regions, users
+from data_access.schema import auth_events, regions, users, web_sessions
 
 ROLES: dict[str, str] = {"viewer": "查看", "reporter": "填报", "admin": "管理"}
 # ALL_REGIONS is not a row of `regions`: it is the national scope, for an administrator of both plans.
@@ -180,6 +180,7 @@ def disable_user(engine: sa.Engine, login: str) -> None:
     with engine.begin() as conn:
         _require_user(conn, login)
         conn.execute(sa.update(users).where(users.c.login == login).values(active=False))
+        _end_web_sessions(conn, login)
         _insert_event(conn, login, "disabled", "cli", None)
 
 
@@ -188,7 +189,13 @@ def set_password(engine: sa.Engine, login: str, password: str) -> None:
     with engine.begin() as conn:
         _require_user(conn, login)
         conn.execute(sa.update(users).where(users.c.login == login).values(password_hash=_HASHER.hash(password)))
+        _end_web_sessions(conn, login)  # a new password signs out every browser that knew the old one
         _insert_event(conn, login, "password_set", "cli", None)
+
+
+def _end_web_sessions(conn: sa.Connection, login: str) -> None:
+    conn.execute(sa.update(web_sessions).where(web_sessions.c.login == login, web_sessions.c.ended_at.is_(None))
+                 .values(ended_at=_now()))
 
 
 def _insert_event(conn: sa.Connection, login: str | None, event: str, method: str | None,

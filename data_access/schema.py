@@ -216,6 +216,19 @@ auth_events = sa.Table(
     sa.Column("detail", sa.String(255), nullable=True),
 )
 
+# Browser sessions of signed-in users, so a reload does not sign them out (ui/auth.py, data_access/web_sessions.py).
+# Only a SHA-256 of the cookie's random token is stored: a copy of the table signs nobody in.
+web_sessions = sa.Table(
+    "web_sessions",
+    metadata,
+    sa.Column("token_hash", sa.String(64), primary_key=True, autoincrement=False),
+    sa.Column("login", sa.String(64), nullable=False),
+    sa.Column("method", sa.String(16), nullable=False),
+    sa.Column("created_at", sa.DateTime, nullable=False),  # UTC
+    sa.Column("last_seen_at", sa.DateTime, nullable=False),  # UTC, refreshed at most once a minute
+    sa.Column("ended_at", sa.DateTime, nullable=True),  # logout, timeout, password change, disabled account
+)
+
 # Secondary indexes, PostgreSQL only (see migration 0003 for why not on DuckDB).
 for _name, _table, _columns in (
     ("ix_regions_parent", regions, ["parent_adcode"]),

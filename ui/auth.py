@@ -4,18 +4,25 @@ app.py calls establish() at the top of every run; it decides the principal once 
 so a disabled account loses its session at its next click) and keeps it in session state for this run.
 Pages and ui.resources read it through principal() / allowed_region(); a run without one stops there:
 fail closed.
+
+A local sign-in also opens a browser session (data_access/web_sessions.py, cookie by ui/session_cookie.py),
+so a reload finds the user again under the same idle timeout; single sign-on has its own identity cookie.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import time
+from datetime import timedelta
 
+import sqlalchemy as sa
 import streamlit as st
 
-from data_access import accounts
+from data_access import accounts, web_sessions
 from data_access.access import ANONYMOUS_DEMO, Principal, can, narrower
 from data_access.regions import ALL_REGIONS, region_frame
+from ui import session_cookie
 from ui.i18n import t
 
 LOGIN = "_auth_login"  # the signed-in login (server-side session state; a browser cannot set it)
@@ -24,9 +31,14 @@ LAST_SEEN = "_auth_last_seen"  # time.time() of the last run of this session
 NOTICE = "_auth_notice"  # a message for the login page: ("info" | "warning" | "error", text)
 PRINCIPAL = "_auth_principal"  # the principal decided for this run
 REFUSED = "_auth_refused"  # single sign-on identity already refused in this session (logged once)
+TOKEN = "_auth_token"  # the browser session's token (its cookie value)
+TOUCHED = "_auth_touched"  # time.time() when the browser session's last_seen_at was last written
+COOKIE_OUT = "_auth_cookie_out"  # ("set", token) / ("forget", None): sent with every run until one completes
 
 IDLE_MINUTES = 30  # default idle timeout; MHMONITOR_IDLE_MINUTES overrides it
 NARROW_ENV = "MHMONITOR_ALLOWED_REGION"  # an optional deployment-wide scope: narrows every user further
+
+log = logging.getLogger(__name__)
 
 
 def idle_seconds() -> float:
@@ -49,8 +61,58 @@ def _end_session(event: str | None, engine) -> None:
     login = st.session_state.pop(LOGIN, None)
     method = st.session_state.pop(METHOD, None)
     st.session_state.pop(LAST_SEEN, None)
+    token = st.session_state.pop(TOKEN, None)
+    if token:
+        _browser_sessions(web_sessions.end_session, engine, token)
+        st.session_state[COOKIE_OUT] = ("forget", None)
     if login and event:
         accounts.record_event(engine, login, event, method)
+
+
+def _browser_sessions(call, *args):
+    """A web_sessions call; a warehouse not yet upgraded to the table (or a failing one) only costs the
+    reload convenience, never the sign-in itself."""
+    try:
+        return call(*args)
+    except sa.exc.SQLAlchemyError as error:
+        log.warning("browser sessions unavailable (%s): upgrade the warehouse schema", type(error).__name__)
+        return None
+
+
+def _resume_browser_session(engine) -> None:
+    """A reload: find the user again from the cookie's token, under the same rules as a running session."""
+    token = session_cookie.token_from_browser()
+    if not token:
+        return
+    found = _browser_sessions(web_sessions.resume_session, engine, token, timedelta(seconds=idle_seconds()))
+    if found is None:
+        st.session_state[COOKIE_OUT] = ("forget", None)  # unknown, ended or idle: drop the stale cookie
+        return
+    user, method = found
+    st.session_state[LOGIN], st.session_state[METHOD], st.session_state[TOKEN] = user.login, method, token
+    st.session_state[LAST_SEEN] = st.session_state[TOUCHED] = time.time()
+    accounts.record_event(engine, user.login, "session_resumed", method)
+
+
+def _note_activity(engine) -> None:
+    """Keep the browser session's idle clock in step with this one, writing at most once a minute."""
+    token = st.session_state.get(TOKEN)
+    now = time.time()
+    if token and now - st.session_state.get(TOUCHED, 0) >= web_sessions.TOUCH_EVERY.total_seconds():
+        st.session_state[TOUCHED] = now
+        _browser_sessions(web_sessions.touch_session, engine, token)
+
+
+def deliver_cookie() -> None:
+    """Send the pending cookie change; app.py calls it at the start of a run and clears it (cookie_delivered)
+    once a run completes, so a run cut short by a page switch does not lose it."""
+    pending = st.session_state.get(COOKIE_OUT)
+    if pending:
+        session_cookie.send_to_browser(pending[1], int(web_sessions.MAX_LIFETIME.total_seconds()))
+
+
+def cookie_delivered() -> None:
+    st.session_state.pop(COOKIE_OUT, None)
 
 
 def _principal_of(engine, user: accounts.User) -> Principal | None:
@@ -87,6 +149,8 @@ def establish(engine, is_demo: bool) -> Principal | None:
     st.session_state.pop(PRINCIPAL, None)
     if LOGIN not in st.session_state:
         _adopt_sso_identity(engine)
+    if LOGIN not in st.session_state:
+        _resume_browser_session(engine)
     login = st.session_state.get(LOGIN)
     principal = None
     if login:
@@ -102,6 +166,7 @@ def establish(engine, is_demo: bool) -> Principal | None:
                 _notice("error", "该账号已停用或没有可查看的地区, 已退出登录。")
             else:
                 st.session_state[LAST_SEEN] = now
+                _note_activity(engine)
     if principal is None and is_demo:
         principal = ANONYMOUS_DEMO
     if principal is not None:
@@ -135,8 +200,12 @@ def sign_in(engine, login: str, password: str) -> bool:
         _notice("error", result.message)
         return False
     st.session_state[LOGIN], st.session_state[METHOD] = result.user.login, "password"
-    st.session_state[LAST_SEEN] = time.time()
+    st.session_state[LAST_SEEN] = st.session_state[TOUCHED] = time.time()
     st.session_state.pop(NOTICE, None)
+    token = _browser_sessions(web_sessions.open_session, engine, result.user.login, "password")
+    if token:
+        st.session_state[TOKEN] = token
+        st.session_state[COOKIE_OUT] = ("set", token)
     return True
 
 
