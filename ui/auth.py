@@ -32,6 +32,7 @@ NOTICE = "_auth_notice"  # a message for the login page: ("info" | "warning" | "
 PRINCIPAL = "_auth_principal"  # the principal decided for this run
 REFUSED = "_auth_refused"  # single sign-on identity already refused in this session (logged once)
 TOKEN = "_auth_token"  # the browser session's token (its cookie value)
+CHECKED = "_auth_cookie_checked"  # the cookie token already looked up in this session (not again per run)
 TOUCHED = "_auth_touched"  # time.time() when the browser session's last_seen_at was last written
 COOKIE_OUT = "_auth_cookie_out"  # ("set", token) / ("forget", None): sent with every run until one completes
 
@@ -82,8 +83,10 @@ def _browser_sessions(call, *args):
 def _resume_browser_session(engine) -> None:
     """A reload: find the user again from the cookie's token, under the same rules as a running session."""
     token = session_cookie.token_from_browser()
-    if not token:
+    # The cookie seen when the websocket opened stays the same for the whole session: check it once.
+    if not token or st.session_state.get(CHECKED) == token:
         return
+    st.session_state[CHECKED] = token
     found = _browser_sessions(web_sessions.resume_session, engine, token, timedelta(seconds=idle_seconds()))
     if found is None:
         st.session_state[COOKIE_OUT] = ("forget", None)  # unknown, ended or idle: drop the stale cookie
