@@ -194,6 +194,11 @@ def set_password(engine: sa.Engine, login: str, password: str) -> None:
 
 
 def _end_web_sessions(conn: sa.Connection, login: str) -> None:
+    """End the login's browser sessions; a warehouse from before migration 0004 has none to end."""
+    present = conn.execute(sa.text("SELECT count(*) FROM information_schema.tables WHERE table_name = :name"),
+                           {"name": web_sessions.name}).scalar()
+    if not present:
+        return
     conn.execute(sa.update(web_sessions).where(web_sessions.c.login == login, web_sessions.c.ended_at.is_(None))
                  .values(ended_at=_now()))
 

@@ -82,3 +82,12 @@ def test_logout_password_change_and_disabling_end_sessions(warehouse):
     accounts.disable_user(warehouse, "ktq")
     assert web_sessions.resume_session(warehouse, third, IDLE, now=T0) is None
     assert web_sessions.end_sessions_of(warehouse, "ktq") == 0  # nothing left open
+
+
+def test_accounts_work_on_a_warehouse_from_before_browser_sessions(warehouse):
+    """Migration 0004 not yet applied: a new password and disabling still work (there is nothing to end)."""
+    with warehouse.begin() as conn:
+        conn.execute(sa.text("DROP TABLE web_sessions"))
+    accounts.set_password(warehouse, "ktq", "Another-Pass-2026")
+    accounts.disable_user(warehouse, "ktq")
+    assert accounts.active_user(warehouse, "ktq") is None
