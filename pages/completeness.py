@@ -10,7 +10,6 @@ from data_access.completeness import (
     county_completeness,
     county_reporting_attainment,
     reporting_totals,
-    unit_reports,
 )
 from data_access.formatting import format_value
 from geo.maps import reporting_points, status_choropleth
@@ -28,7 +27,7 @@ breadcrumb(view)
 kind = st.radio(t("report_type"), list(REPORT_KINDS), horizontal=True, key="completeness_kind",
                 format_func=report_type_name)
 kind_name = report_type_name(kind)
-units = resources.cached(unit_reports, view.url, view.region, view.year, kind, view.allowed)
+units = resources.unit_reports(view.url, view.region, view.year, kind, view.allowed)
 if units.empty:
     st.info(t("no_units_of_kind"))
     st.stop()

@@ -83,6 +83,14 @@ def schools(url: str, region: str, allowed: str) -> pd.DataFrame:
 
 
 @st.cache_data(show_spinner=False, ttl=600)
+def unit_reports(url: str, region: str, year: int, kind: str, allowed: str) -> pd.DataFrame:
+    """Who of `kind` reported for `year` inside `region` (the completeness page)."""
+    from data_access.completeness import unit_reports as reports
+
+    return reports(_engine_for(url), region, year, kind, allowed_region=allowed)
+
+
+@st.cache_data(show_spinner=False, ttl=600)
 def school(url: str, school_id: str, allowed: str) -> tuple[dict, pd.DataFrame]:
     engine = _engine_for(url)
     return school_record(engine, school_id, allowed), school_reports(engine, school_id, allowed)
@@ -206,21 +214,3 @@ def clear_data_caches() -> None:
     region_map.clear()
     school_map.clear()
     schools_deck.clear()
-
-
-@st.cache_data(show_spinner=False, ttl=600)
-def _cached_call(function_name: str, url: str, allowed: str, *args: object) -> object:
-    module_name, _, attribute = function_name.rpartition(".")
-    import importlib
-
-    function = getattr(importlib.import_module(module_name), attribute)
-    return function(_engine_for(url), *args)
-
-
-def cached(function, url: str, *args: object) -> object:
-    """Cache any data_access query `function(engine, *args)` by its name, the warehouse URL and plain args.
-
-    The signed-in user's allowed region is part of the cache key as well (the query itself must still be
-    given it among `args`), so one scope's entries are never served to another.
-    """
-    return _cached_call(f"{function.__module__}.{function.__qualname__}", url, allowed_region(), *args)
