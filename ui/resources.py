@@ -183,8 +183,8 @@ def schools_deck(url: str, region: str, year: int, indicator_id: str, stage: str
     level = regions_frame.loc[regions_frame["adcode"] == region, "level"]
     is_county = not level.empty and level.iloc[0] == "county"
     boundaries = outline_geojson(region) if is_county else boundary_geojson(region, "county")
-    url = outline_url(region) if is_county else boundary_url(region, "county")
-    return _kept(PreparedDeck(schools_deck(boundaries, school_rows(frame, lang), boundaries_url=url)))
+    layer_url = outline_url(region) if is_county else boundary_url(region, "county")
+    return _kept(PreparedDeck(schools_deck(boundaries, school_rows(frame, lang), boundaries_url=layer_url)))
 
 
 def import_template(url: str, type_key: str, region: str | None, year: int | None, with_values: bool = False, *,
