@@ -272,24 +272,24 @@ def targets() -> tuple[Target, ...]:
 
 # --- catalog rules: each returns a list of problems (empty = fine), each naming the file ---
 
-def _unique_ids(plans_: Sequence[Plan], found: Sequence[Target], known: Mapping[str, Indicator]) -> list[str]:
-    first_seen: dict[str, Target] = {}
+def _repeated(items: Sequence, key_of, what: str) -> list[str]:
+    """One problem per item whose key an earlier item already had, naming both files."""
+    first_seen: dict[str, object] = {}
     problems = []
-    for target in found:
-        if target.id in first_seen:
-            problems.append(f"{target.source}: 目标编号重复: {target.id} (已见于 {first_seen[target.id].source})")
-        first_seen.setdefault(target.id, target)
+    for item in items:
+        key = key_of(item)
+        if key in first_seen:
+            problems.append(f"{item.source}: {what}重复: {key} (已见于 {first_seen[key].source})")
+        first_seen.setdefault(key, item)
     return problems
+
+
+def _unique_ids(plans_: Sequence[Plan], found: Sequence[Target], known: Mapping[str, Indicator]) -> list[str]:
+    return _repeated(found, lambda target: target.id, "目标编号")
 
 
 def _unique_plan_keys(plans_: Sequence[Plan], found: Sequence[Target], known: Mapping[str, Indicator]) -> list[str]:
-    first_seen: dict[str, Plan] = {}
-    problems = []
-    for plan in plans_:
-        if plan.key in first_seen:
-            problems.append(f"{plan.source}: 规划代码重复: {plan.key} (已见于 {first_seen[plan.key].source})")
-        first_seen.setdefault(plan.key, plan)
-    return problems
+    return _repeated(plans_, lambda plan: plan.key, "规划代码")
 
 
 def _known_indicator(plans_: Sequence[Plan], found: Sequence[Target], known: Mapping[str, Indicator]) -> list[str]:
