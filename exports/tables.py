@@ -11,44 +11,29 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from data_access import catalog
+from data_access.cells import neutral_cell, neutral_frame
 from data_access.formatting import display_number, format_gap, shortfall_count
 from data_access.read_model import deadline_label, status_label, target_text
-
-# A cell starting with one of these is a formula to Excel/WPS (CSV injection): keep it as text.
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _is_formula_like(value: object) -> bool:
-    return isinstance(value, str) and value.startswith(FORMULA_PREFIXES)
-
-
-def escape_formulas(frame: pd.DataFrame) -> pd.DataFrame:
-    """Prefix formula-like text cells with a single quote, the way Excel marks text typed by hand."""
-    escaped = frame.copy()
-    for column in escaped.columns:
-        if escaped[column].dtype == object or pd.api.types.is_string_dtype(escaped[column]):
-            escaped[column] = [f"'{v}" if _is_formula_like(v) else v for v in escaped[column]]
-    return escaped
 
 
 def csv_bytes(frame: pd.DataFrame) -> bytes:
     """UTF-8 with BOM so a double-click in Excel shows Chinese correctly; formula-like cells escaped."""
-    return escape_formulas(frame).to_csv(index=False).encode("utf-8-sig")
+    return neutral_frame(frame).to_csv(index=False).encode("utf-8-sig")
 
 
 def _cell_value(value: object) -> object:
     if value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and math.isnan(value)):
         return None
-    return value.item() if hasattr(value, "item") else value
+    return neutral_cell(value.item() if hasattr(value, "item") else value)
 
 
 def xlsx_bytes(frame: pd.DataFrame, sheet_name: str = "数据") -> bytes:
-    """One sheet, bold frozen header; every text cell is stored as a string (never a formula)."""
+    """One sheet, bold frozen header; every text cell is neutral (data_access.cells) and stored as a string."""
     workbook = Workbook()
     sheet = workbook.active
     # Excel forbids []:*?/\ in sheet names and allows 31 characters.
     sheet.title = "".join(c for c in sheet_name if c not in "[]:*?/\\")[:31] or "数据"
-    sheet.append([str(c) for c in frame.columns])
+    sheet.append([neutral_cell(str(c)) for c in frame.columns])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     # Cells are written one by one: re-reading each appended row (sheet[max_row]) is quadratic in the rows.

@@ -6,7 +6,6 @@ Every error is one Chinese line on stderr and a non-zero exit code, never a trac
 from __future__ import annotations
 
 import argparse
-import csv
 import importlib
 import sys
 from collections.abc import Sequence
@@ -116,12 +115,12 @@ def cmd_indicators(args: argparse.Namespace) -> int:
 
 
 def _writer(fmt: str, header: Sequence[str]):
-    if fmt == "csv":
-        out = csv.writer(sys.stdout, lineterminator="\n")
-        out.writerow(header)
-        return out.writerow
-    print("\t".join(header))
-    return lambda values: print("\t".join(str(v) for v in values))
+    """CSV or TSV rows on stdout, every cell neutral (data_access.cells: no cell opens as a formula)."""
+    from data_access.cells import row_writer
+
+    write = row_writer(sys.stdout, fmt)
+    write(header)
+    return write
 
 
 class OneLineParser(argparse.ArgumentParser):

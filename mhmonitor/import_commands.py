@@ -64,6 +64,7 @@ def cmd_template(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
+    from data_access.cells import frame_text
     from data_access.importing import import_file, report_type
     from mhmonitor.cli import CommandError
 
@@ -80,16 +81,17 @@ def cmd_import(args: argparse.Namespace) -> int:
     for line in outcome.summary_lines():
         print(line, file=stream)
     if outcome.ok and args.dry_run and outcome.plan is not None and args.show_changes:
-        print(outcome.plan.changes_frame().to_csv(index=False), end="")
+        print(frame_text(outcome.plan.changes_frame()), end="")
     return 0 if outcome.ok else EXIT_REJECTED
 
 
 def cmd_imports(args: argparse.Namespace) -> int:
+    from data_access.cells import frame_text
     from data_access.importing import history_table, import_history
 
     table = history_table(import_history(_engine(), args.allowed_region, limit=args.limit))
     table = table.assign(说明=table["说明"].str.split("\n").str[0])
-    print(table.to_csv(index=False), end="")
+    print(frame_text(table), end="")
     return 0
 
 

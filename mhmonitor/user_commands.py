@@ -46,15 +46,14 @@ def cmd_user_add(args: argparse.Namespace) -> int:
 
 
 def cmd_user_list(args: argparse.Namespace) -> int:
-    import csv
-
     from data_access import accounts
+    from data_access.cells import row_writer
 
-    out = csv.writer(sys.stdout, lineterminator="\n")
-    out.writerow(["login", "display_name", "role", "region", "active", "password", "oidc_subject", "email",
+    write = row_writer(sys.stdout)
+    write(["login", "display_name", "role", "region", "active", "password", "oidc_subject", "email",
                   "created_at", "last_login_at"])
     for user in accounts.list_users(_engine()):
-        out.writerow([user.login, user.display_name, user.role, user.region, "yes" if user.active else "no",
+        write([user.login, user.display_name, user.role, user.region, "yes" if user.active else "no",
                       "yes" if user.has_password else "no", user.oidc_subject or "", user.email or "",
                       f"{user.created_at:%Y-%m-%d %H:%M}",
                       f"{user.last_login_at:%Y-%m-%d %H:%M}" if user.last_login_at else ""])

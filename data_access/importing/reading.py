@@ -13,6 +13,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import PurePath
 
+from data_access.cells import restored_cell
 from data_access.importing.issues import ImportRejected, Issue, shorten
 from data_access.importing.spec import MAX_DATA_ROWS, MAX_FILE_BYTES, REPORT_TYPES
 
@@ -42,9 +43,10 @@ class RawTable:
 
 
 def clean(value: object) -> object:
-    """Strip text (full-width spaces too); blank text becomes None. Numbers and dates pass unchanged."""
+    """Strip text (full-width spaces too); blank text becomes None. Numbers and dates pass unchanged. Text our
+    own files marked with a leading `'` (data_access.cells) reads as it was stored."""
     if isinstance(value, str):
-        value = value.strip(_SPACES)
+        value = restored_cell(value.strip(_SPACES)).strip(_SPACES)
         return value or None
     return value
 

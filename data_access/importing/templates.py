@@ -13,6 +13,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from data_access.cells import neutral_cell
 from data_access.importing.facts import existing_rows
 from data_access.importing.reading import DATA_SHEET, NOTES_SHEET
 from data_access.importing.spec import BLANK_MARKS_NOTE, MAX_FILE_BYTES, Column, ReportType
@@ -116,9 +117,9 @@ def template_xlsx(spec: ReportType, *, units: list[tuple[str, str]] = (), year: 
     name_position = next((p for p, c in enumerate(spec.columns, start=1) if c.kind == "label" or c.field == "name"),
                          None)
     for offset, (unit_id, name) in enumerate(units, start=2):
-        sheet.cell(row=offset, column=positions["id"], value=unit_id).number_format = "@"
+        sheet.cell(row=offset, column=positions["id"], value=neutral_cell(unit_id)).number_format = "@"
         if name_position:
-            sheet.cell(row=offset, column=name_position, value=name)
+            sheet.cell(row=offset, column=name_position, value=neutral_cell(name))
         if year is not None and "year" in positions:
             sheet.cell(row=offset, column=positions["year"], value=year)
         for field, value in (values or {}).get(unit_id, {}).items():
@@ -133,14 +134,14 @@ def template_xlsx(spec: ReportType, *, units: list[tuple[str, str]] = (), year: 
 
 def _cell(value: object, column: Column) -> object:
     """A stored value as the clerk would type it: 是/否 for flags, a choice's Chinese form, whole numbers
-    without .0, blank for NULL."""
+    without .0, blank for NULL; text never as a formula (data_access.cells)."""
     if column.kind == "choice" and value is not None:
-        return column.shown(str(value))
+        return neutral_cell(column.shown(str(value)))
     if isinstance(value, bool):
         return "是" if value else "否"
     if isinstance(value, float) and value.is_integer():
         return int(value)
-    return value
+    return neutral_cell(value)
 
 
 def _notes_sheet(sheet, spec: ReportType) -> None:
