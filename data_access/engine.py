@@ -6,6 +6,11 @@ warehouse; otherwise the embedded DuckDB file var/warehouse.duckdb is used.
 The DuckDB file is shared, not held: a DuckDB file is locked by the process that has it open, so the engine
 opens it per use (NullPool) and the dashboard releases it between queries. A process that finds it locked by
 another one (a CLI import while a page query runs, or the reverse) retries for up to LOCK_WAIT_SECONDS.
+
+DuckDB creates an empty database when asked to open a file that does not exist. An engine therefore opens
+existing files only (WarehouseMissing otherwise); only `mhmonitor init`, `mhmonitor demo` (and tests and
+benchmarks building a warehouse) ask for `create=True`. A deleted warehouse is never silently replaced by an
+empty one.
 """
 
 from __future__ import annotations
@@ -34,6 +39,16 @@ class WarehouseBusy(Exception):
     """Another process kept the DuckDB file locked longer than LOCK_WAIT_SECONDS; message in Chinese."""
 
 
+class WarehouseMissing(Exception):
+    """The DuckDB file named by the warehouse URL does not exist; message in Chinese (one line)."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        super().__init__(f"数据仓库文件 {path} 不存在 (已被删除、移走, 或 WAREHOUSE_URL 写错): 未创建任何文件。"
+                         "请管理员检查 WAREHOUSE_URL 或 .streamlit/secrets.toml 中的路径, 从备份恢复该文件, "
+                         "或用 mhmonitor init / mhmonitor demo 新建数据仓库")
+
+
 def warehouse_url() -> str:
     """The configured warehouse URL: env WAREHOUSE_URL, then secrets.toml, then the DuckDB file."""
     url = os.environ.get("WAREHOUSE_URL", "").strip()
@@ -48,13 +63,15 @@ def warehouse_url() -> str:
     return f"duckdb:///{DEFAULT_DUCKDB_PATH}"
 
 
-def make_engine(url: str | None = None) -> sa.Engine:
-    """Engine for the given URL (default: warehouse_url()). Creates the DuckDB folder if needed."""
+def make_engine(url: str | None = None, *, create: bool = False) -> sa.Engine:
+    """Engine for the given URL (default: warehouse_url()).
+
+    A DuckDB file must exist (each connection raises WarehouseMissing otherwise) unless `create` is set, which
+    also creates its folder: only `mhmonitor init` and `mhmonitor demo` create a warehouse.
+    """
     url = url or warehouse_url()
-    if url.startswith("duckdb:///"):
-        path = url.removeprefix("duckdb:///")
-        if path and path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+    if create and _is_duckdb_file(url):
+        Path(url.removeprefix("duckdb:///")).parent.mkdir(parents=True, exist_ok=True)
     if url.startswith("postgresql://"):
         # psycopg 3 is the driver we install; plain postgresql:// would look for psycopg2.
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
@@ -68,7 +85,14 @@ def make_engine(url: str | None = None) -> sa.Engine:
         return engine
     # Connections close when returned: when the last one in this process closes, DuckDB releases the file.
     engine = sa.create_engine(url, poolclass=sa.pool.NullPool, **duckdb_args)
-    sa.event.listen(engine, "do_connect", _connect_waiting_for_lock)
+    path = url.removeprefix("duckdb:///").split("?", 1)[0]
+
+    def connect(dialect, connection_record, cargs, cparams):
+        if not create and not Path(path).is_file():
+            raise WarehouseMissing(path)
+        return _connect_waiting_for_lock(dialect, connection_record, cargs, cparams)
+
+    sa.event.listen(engine, "do_connect", connect)
     return engine
 
 

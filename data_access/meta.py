@@ -1,4 +1,11 @@
-"""Facts about the warehouse itself: demo or real, data date, years that hold reports."""
+"""Facts about the warehouse itself: demo or real, data date, years that hold reports, identity and revision.
+
+The revision is a counter in `warehouse_meta` that every write bumps in its own transaction
+(`bump_revision`): imports, undos, registry changes, `mhmonitor` writes, review transitions. Every process
+reads it once per page run (`read_stamp`, one indexed lookup) and keys its caches by it, so a change made by
+any process or command is seen at the next click everywhere. `warehouse_id` is a random identity written when
+the warehouse is created: a different id at the same URL means the file (or database) was replaced.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +15,9 @@ import sqlalchemy as sa
 
 from data_access.schema import awareness_survey, community_year, hospital_year, region_year, school_year, warehouse_meta
 
+REVISION_KEY = "revision"
+WAREHOUSE_ID_KEY = "warehouse_id"
+
 
 @dataclass(frozen=True)
 class WarehouseInfo:
@@ -16,6 +26,14 @@ class WarehouseInfo:
     source: str | None
     years: tuple[int, ...]
     dialect: str
+
+
+@dataclass(frozen=True)
+class Stamp:
+    """Which warehouse this is and how often it has been written to; part of every cache key."""
+
+    warehouse_id: str | None  # None: a warehouse from before migration 0005
+    revision: int
 
 
 def warehouse_info(engine: sa.Engine) -> WarehouseInfo:
@@ -32,3 +50,25 @@ def warehouse_info(engine: sa.Engine) -> WarehouseInfo:
         years=tuple(sorted(int(y) for y in years)),
         dialect=engine.dialect.name,
     )
+
+
+def read_stamp(conn: sa.Connection) -> Stamp:
+    """The warehouse's identity and revision (one small query on the meta table's key)."""
+    query = sa.select(warehouse_meta.c.key, warehouse_meta.c.value).where(
+        warehouse_meta.c.key.in_((REVISION_KEY, WAREHOUSE_ID_KEY)))
+    found = dict(conn.execute(query).all())
+    return Stamp(found.get(WAREHOUSE_ID_KEY), int(found.get(REVISION_KEY) or 0))
+
+
+def bump_revision(conn: sa.Connection) -> None:
+    """Count one more write, inside the caller's transaction (so it commits or rolls back with the write).
+
+    Call it from every path that changes what a page shows or who may see it: imports, undos, registry
+    changes, account changes, review transitions (data_access/review.py: call it in the same transaction as
+    the transition). Call it late in the transaction: on PostgreSQL the counter's row stays locked until
+    commit, so concurrent writers queue on it only for the rest of their transaction.
+    """
+    bumped = conn.execute(sa.update(warehouse_meta).where(warehouse_meta.c.key == REVISION_KEY).values(
+        value=sa.cast(sa.cast(warehouse_meta.c.value, sa.BigInteger) + 1, sa.String)))
+    if bumped.rowcount == 0:
+        conn.execute(sa.insert(warehouse_meta).values(key=REVISION_KEY, value="1"))

@@ -41,6 +41,8 @@ schools = sa.Table(
     metadata,
     sa.Column("school_id", sa.String(32), primary_key=True, autoincrement=False),
     sa.Column("name", sa.String(128), nullable=False),
+    # References regions on PostgreSQL only: on DuckDB an indexed (foreign-key) column makes every UPDATE of it a
+    # delete + insert that the facts' keys refuse (migration 0005); the importer checks the county instead.
     sa.Column("county_adcode", ADCODE, sa.ForeignKey("regions.adcode"), nullable=False),
     sa.Column("stage", sa.String(32), nullable=False),
     sa.Column("boarding", sa.Boolean, nullable=False),
@@ -131,7 +133,8 @@ community_year = sa.Table(
     sa.Column("station_mh_education", sa.Boolean, nullable=True),
 )
 
-# Facts about the warehouse itself: is_demo ("1"/"0"), data_as_of (ISO date).
+# Facts about the warehouse itself: is_demo ("1"/"0"), data_as_of (ISO date), warehouse_id (random identity),
+# revision (a counter every write bumps: data_access/meta.py).
 warehouse_meta = sa.Table(
     "warehouse_meta",
     metadata,

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 import time
+import uuid
 from dataclasses import dataclass
 
 import numpy as np
@@ -20,7 +21,7 @@ import pandas as pd
 import shapely
 import sqlalchemy as sa
 
-from data_access import migrate, schema
+from data_access import meta, migrate, schema
 from data_access.codes import STAGE_CATEGORIES, organization_code_check, usci_check_character
 from data_access.engine import checkpoint, transaction
 from demo import names
@@ -410,6 +411,8 @@ def build_demo(engine: sa.Engine, seed: int = 2024) -> DemoSummary:
     school_years, surveys = _school_years(schools, rng)
     hospitals = _hospitals(counties, rng)
     communities = _communities(counties, rng)
+    with engine.connect() as conn:
+        stamp = meta.read_stamp(conn)
     content = {
         schema.regions: regions.to_dict("records"),
         schema.region_year: _region_years(counties, rng),
@@ -421,7 +424,10 @@ def build_demo(engine: sa.Engine, seed: int = 2024) -> DemoSummary:
         schema.communities: _records(communities, schema.communities),
         schema.community_year: _community_years(communities, rng),
         schema.warehouse_meta: [{"key": "is_demo", "value": "1"}, {"key": "data_as_of", "value": DEMO_DATA_AS_OF},
-                                {"key": "demo_seed", "value": str(seed)}, {"key": "source", "value": DEMO_SOURCE}],
+                                {"key": "demo_seed", "value": str(seed)}, {"key": "source", "value": DEMO_SOURCE},
+                                # Rebuilt in place: the same warehouse (its identity kept), one revision later.
+                                {"key": meta.WAREHOUSE_ID_KEY, "value": stamp.warehouse_id or str(uuid.uuid4())},
+                                {"key": meta.REVISION_KEY, "value": str(stamp.revision + 1)}],
     }
     # DuckDB rejects deleting a parent row whose children were deleted in the same transaction (a
     # documented foreign-key limitation), so tables are cleared children first, one transaction each; the

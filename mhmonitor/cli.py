@@ -10,11 +10,11 @@ import importlib
 import sys
 from collections.abc import Sequence
 
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, ProgrammingError
 
 from data_access.access import AccessDenied
 from data_access.accounts import AccountError
-from data_access.engine import WarehouseBusy
+from data_access.engine import WarehouseBusy, WarehouseMissing
 from data_access.regions import LEVEL_ORDER, RegionError
 from data_access.status import BANDS
 from mhmonitor.user_commands import add_acting_user, resolve_acting_user
@@ -33,17 +33,17 @@ class CommandError(Exception):
     """A user mistake: printed as one line, exit code 2."""
 
 
-def _engine():
+def _engine(*, create: bool = False):
     from data_access.engine import make_engine
 
-    return make_engine()
+    return make_engine(create=create)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
     from data_access.engine import warehouse_url
     from demo.generate import build_demo
 
-    summary = build_demo(_engine(), seed=args.seed)
+    summary = build_demo(_engine(create=True), seed=args.seed)
     print(f"演示数据仓库已生成: {warehouse_url()}")
     print(summary.describe() if hasattr(summary, "describe") else summary)
     return 0
@@ -53,7 +53,7 @@ def cmd_init(args: argparse.Namespace) -> int:
     from data_access.engine import warehouse_url
     from data_access.init_warehouse import init_warehouse
 
-    summary = init_warehouse(_engine(), args.region)
+    summary = init_warehouse(_engine(create=True), args.region)
     print(f"数据仓库: {warehouse_url()}")
     print(summary.describe())
     return 0
@@ -188,8 +188,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except BrokenPipeError:
         return 0
-    except WarehouseBusy as busy:
-        print(f"错误: {busy}", file=sys.stderr)
+    except (WarehouseBusy, WarehouseMissing) as unusable:
+        print(f"错误: {unusable}", file=sys.stderr)
+        return 2
+    except ProgrammingError as error:  # a missing table: the warehouse was never initialised or upgraded
+        detail = str(error.orig).splitlines()[0][:200] if error.orig else type(error).__name__
+        print(f"错误: 数据仓库中没有所需的表 (尚未初始化或升级: 请运行 mhmonitor init 或 mhmonitor demo): {detail}",
+              file=sys.stderr)
         return 2
     except DBAPIError as error:
         detail = str(error.orig).splitlines()[0][:200] if error.orig else type(error).__name__

@@ -72,10 +72,10 @@ CALLS = (
 def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         url = f"duckdb:///{Path(folder) / 'demo.duckdb'}"
-        build = make_engine(url)
+        build = make_engine(url, create=True)
         build_demo(build)
         size_mb = (Path(folder) / "demo.duckdb").stat().st_size / 1024 / 1024
-        shared = make_engine(url)
+        shared = make_engine(url, create=True)
         held = sa.create_engine(url)  # QueuePool: keeps the file open between uses
         print(f"demo warehouse file: {size_mb:.0f} MB\n")
         print("| call | per use (NullPool): median / fastest | held (QueuePool): median / fastest |"

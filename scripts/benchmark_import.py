@@ -80,7 +80,7 @@ def main() -> None:
     args = parser.parse_args()
     print("| engine | what | time |\n|---|---|---|")
     with tempfile.TemporaryDirectory() as folder:
-        for line in measure("DuckDB", make_engine(f"duckdb:///{folder}/bench.duckdb")):
+        for line in measure("DuckDB", make_engine(f"duckdb:///{folder}/bench.duckdb", create=True)):
             print(line, flush=True)
     admin_url, _, name = args.postgres.rpartition("/")
     try:
@@ -91,7 +91,7 @@ def main() -> None:
     except sa.exc.OperationalError as error:
         print(f"(PostgreSQL skipped: {error.orig})")
         return
-    engine = make_engine(args.postgres)
+    engine = make_engine(args.postgres, create=True)
     for line in measure("PostgreSQL", engine):
         print(line, flush=True)
     engine.dispose()

@@ -79,7 +79,7 @@ def _postgres(admin_url: str) -> sa.Engine | None:
         return None
     finally:
         admin.dispose()
-    return make_engine(admin_url.rsplit("/", 1)[0] + f"/{BENCHMARK_DATABASE}")
+    return make_engine(admin_url.rsplit("/", 1)[0] + f"/{BENCHMARK_DATABASE}", create=True)
 
 
 def _drop_postgres(admin_url: str) -> None:
@@ -107,7 +107,7 @@ def main() -> None:
         views, build = DEMO_VIEWS, build_demo
     results = {}
     with tempfile.TemporaryDirectory() as folder:
-        engine = make_engine(f"duckdb:///{folder}/bench.duckdb")
+        engine = make_engine(f"duckdb:///{folder}/bench.duckdb", create=True)
         results["DuckDB"] = measure(engine, build, views, args.runs)
         engine.dispose()
     engine = _postgres(args.postgres_admin)

@@ -46,10 +46,10 @@ def postgres_database_url() -> Iterator[str]:
 def fresh_engine(kind: str, tmp_path, request) -> sa.Engine:
     """An empty, migrated warehouse of the given kind."""
     if kind == "duckdb":
-        engine = make_engine(f"duckdb:///{tmp_path / 'warehouse.duckdb'}")
+        engine = make_engine(f"duckdb:///{tmp_path / 'warehouse.duckdb'}", create=True)
     else:
         url = request.getfixturevalue("postgres_database_url")
-        engine = make_engine(url)
+        engine = make_engine(url, create=True)
         with engine.begin() as conn:
             conn.execute(sa.text("DROP SCHEMA public CASCADE"))
             conn.execute(sa.text("CREATE SCHEMA public"))

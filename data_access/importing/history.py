@@ -26,6 +26,7 @@ from data_access.importing.loading import (
 )
 from data_access.importing.plan import format_value, same_value
 from data_access.importing.spec import REPORT_TYPES
+from data_access.meta import bump_revision
 from data_access.regions import ALL_REGIONS
 from data_access.schema import import_batches, regions, users, value_changes
 
@@ -155,6 +156,7 @@ def undo_import(engine: sa.Engine, batch_id: str, *, imported_by: str | None = N
                                                         for n, line in enumerate(reverse, start=1)])
             conn.execute(sa.update(import_batches).where(import_batches.c.batch_id == batch_id)
                          .values(status="undone"))
+            bump_revision(conn)
     except ImportBusy as busy:
         raise UndoRefused(str(busy)) from busy
     checkpoint(engine)

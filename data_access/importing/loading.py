@@ -24,6 +24,7 @@ from data_access.importing.plan import ImportPlan, build_plan
 from data_access.importing.reading import RawTable, read_table
 from data_access.importing.spec import REPORT_TYPES, ReportType, report_type
 from data_access.importing.validation import detect_report_type, parse
+from data_access.meta import bump_revision
 from data_access.regions import ALL_REGIONS
 from data_access.schema import import_batches, import_locks, value_changes, warehouse_meta
 
@@ -157,6 +158,7 @@ def import_file(engine: sa.Engine, file_name: str, data: bytes, *, imported_by: 
             _record_changes(conn, batch_id, plan)
             if plan.touches_anything:
                 _set_data_date(conn)
+                bump_revision(conn)  # last: other writers queue on the counter only until this commit
     except ImportRejected as rejected:
         outcome.status, outcome.issues = "rejected", rejected.issues
         record_attempt(engine, outcome, imported_by=imported_by, allowed_region=allowed_region)

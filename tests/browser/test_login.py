@@ -54,7 +54,7 @@ def real_url(tmp_path_factory) -> str:
     from tests.data_access import fixture_warehouse
 
     url = f"duckdb:///{tmp_path_factory.mktemp('login') / 'real.duckdb'}"
-    engine = make_engine(url)
+    engine = make_engine(url, create=True)
     migrate.upgrade(engine)
     fixture_warehouse.populate(engine)
     add_user(engine, "ktq", role="reporter", region="620802", password=PASSWORD, display_name="崆峒区填报员")

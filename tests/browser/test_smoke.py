@@ -41,7 +41,7 @@ def demo_url(tmp_path_factory) -> str:
     from demo.generate import build_demo
 
     url = f"duckdb:///{tmp_path_factory.mktemp('browser') / 'demo.duckdb'}"
-    engine = make_engine(url)
+    engine = make_engine(url, create=True)
     build_demo(engine)
     # Importing always needs a login, even on the demo: a 崆峒区 reporter.
     add_user(engine, CLERK, role="reporter", region="620802", password=CLERK_PASSWORD, display_name="崆峒区填报员")

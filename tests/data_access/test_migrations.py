@@ -13,7 +13,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
-from data_access import migrate
+from data_access import meta, migrate
 from data_access.schema import metadata, warehouse_meta
 
 VERSION_TABLE = "alembic_version"
@@ -123,3 +123,26 @@ def test_autogenerate_finds_no_difference_between_migrations_and_schema_py(engin
         context = MigrationContext.configure(conn, opts={"compare_type": True, "compare_server_default": True})
         differences = compare_metadata(context, metadata)
     assert differences == []
+
+
+def test_0005_keeps_units_and_facts_and_lets_a_reported_unit_move(engine: sa.Engine) -> None:
+    """On DuckDB 0005 rebuilds the registries without their county foreign key; rows survive, a move works."""
+    from data_access.schema import regions, school_year, schools
+
+    migrate.downgrade(engine, "0004_web_sessions")
+    with engine.begin() as conn:
+        conn.execute(sa.insert(regions), [
+            {"adcode": code, "name": code, "level": "county", "parent_adcode": None, "city_adcode": None,
+             "province_adcode": "610000"} for code in ("610102", "610103")])
+        conn.execute(sa.text("INSERT INTO schools (school_id, name, county_adcode, stage, boarding, urban_rural,"
+                             " closed_year) VALUES ('2161000001', '一小', '610102', 'primary', false, 'urban', 2030)"))
+        conn.execute(sa.text("INSERT INTO school_year (school_id, year, enrollment) VALUES ('2161000001', 2024, 300)"))
+    migrate.upgrade(engine)
+    with engine.begin() as conn:
+        conn.execute(sa.update(schools).values(county_adcode="610103", closed_year=None))
+        school = conn.execute(sa.select(schools.c.county_adcode, schools.c.closed_year)).one()
+        facts = conn.execute(sa.select(school_year.c.school_id, school_year.c.year, school_year.c.enrollment)).all()
+    assert tuple(school) == ("610103", None) and [tuple(f) for f in facts] == [("2161000001", 2024, 300)]
+    with engine.connect() as conn:
+        stamp = meta.read_stamp(conn)
+    assert stamp.revision == 0 and len(stamp.warehouse_id) == 36

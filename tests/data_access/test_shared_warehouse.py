@@ -34,7 +34,7 @@ GOOD_CSV = "学校代码,年度,在校生数\nS1,2025,1250\n".encode()  # fixtur
 @pytest.fixture
 def warehouse_file(tmp_path) -> Path:
     path = tmp_path / "shared.duckdb"
-    engine = make_engine(f"duckdb:///{path}")
+    engine = make_engine(f"duckdb:///{path}", create=True)
     migrate.upgrade(engine)
     populate(engine)
     engine.dispose()
@@ -73,12 +73,12 @@ def enrollment(connection, school_id: str, year: int) -> int:
 
 
 def test_engine_uses_a_null_pool_for_files_only(tmp_path):
-    assert isinstance(make_engine(f"duckdb:///{tmp_path / 'x.duckdb'}").pool, sa.pool.NullPool)
-    assert not isinstance(make_engine("duckdb:///:memory:").pool, sa.pool.NullPool)
+    assert isinstance(make_engine(f"duckdb:///{tmp_path / 'x.duckdb'}", create=True).pool, sa.pool.NullPool)
+    assert not isinstance(make_engine("duckdb:///:memory:", create=True).pool, sa.pool.NullPool)
 
 
 def test_the_file_is_released_between_queries(warehouse_file):
-    engine = make_engine(f"duckdb:///{warehouse_file}")
+    engine = make_engine(f"duckdb:///{warehouse_file}", create=True)
     with engine.connect() as conn:
         assert conn.execute(sa.select(sa.func.count()).select_from(school_year)).scalar_one() > 0
         # While a query runs the file is this process's.
@@ -88,7 +88,7 @@ def test_the_file_is_released_between_queries(warehouse_file):
 
 
 def test_a_reader_waits_while_another_process_holds_the_file(warehouse_file):
-    engine = make_engine(f"duckdb:///{warehouse_file}")
+    engine = make_engine(f"duckdb:///{warehouse_file}", create=True)
     with held_by_another_process(warehouse_file, seconds=2):
         with engine.connect() as conn:  # retried until the holder exits, well within LOCK_WAIT_SECONDS
             count = conn.execute(sa.select(sa.func.count()).select_from(school_year)).scalar_one()
@@ -113,7 +113,7 @@ def test_other_duckdb_errors_are_not_retried(tmp_path, monkeypatch):
     path.write_bytes(b"\x00not a database" * 1000)
     monkeypatch.setattr(engine_module, "LOCK_WAIT_SECONDS", 3600)
     with pytest.raises(sa.exc.OperationalError, match="not a valid DuckDB database file"):
-        make_engine(f"duckdb:///{path}").connect()
+        make_engine(f"duckdb:///{path}", create=True).connect()
 
 
 @pytest.mark.parametrize("action", ["import", "undo"])
@@ -121,7 +121,7 @@ def test_committed_import_and_undo_are_in_the_main_file(warehouse_file, tmp_path
     """Another connection of the process stays open (as a page query may be), so DuckDB does not checkpoint on
     close: only the explicit CHECKPOINT puts the batch into the main file. The main file is then copied
     without its WAL and opened: S1 2025 enrolment is 1250 after the import, 1200 again after the undo."""
-    engine = make_engine(f"duckdb:///{warehouse_file}")
+    engine = make_engine(f"duckdb:///{warehouse_file}", create=True)
     with engine.connect() as idle:
         outcome = import_file(engine, "好.csv", GOOD_CSV, imported_by="测试")
         assert outcome.status == "applied"
@@ -142,7 +142,7 @@ def test_committed_import_and_undo_are_in_the_main_file(warehouse_file, tmp_path
 
 
 def test_deleting_the_wal_after_a_committed_import_loses_nothing(warehouse_file):
-    engine = make_engine(f"duckdb:///{warehouse_file}")
+    engine = make_engine(f"duckdb:///{warehouse_file}", create=True)
     assert import_file(engine, "好.csv", GOOD_CSV, imported_by="测试").status == "applied"
     wal = Path(f"{warehouse_file}.wal")
     wal.unlink(missing_ok=True)

@@ -80,7 +80,7 @@ def deployment(request, tmp_path):
             process.wait(timeout=20)
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
-        make_engine(url).dispose()
+        make_engine(url, create=True).dispose()
 
 
 def test_a_page_loads_through_nginx_in_one_script_run(deployment):

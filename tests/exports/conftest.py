@@ -25,7 +25,7 @@ needs_renderer = [
 
 
 def _warehouse(path, *, demo: bool) -> sa.Engine:
-    engine = make_engine(f"duckdb:///{path}")
+    engine = make_engine(f"duckdb:///{path}", create=True)
     migrate.upgrade(engine)
     fixture_warehouse.populate(engine)
     if demo:

@@ -143,7 +143,7 @@ def test_two_slides_rendered_for_review(tmp_path):
     """The demo warehouse's Pingliang pack: the first indicator slide and the ranking slide as PNG."""
     from data_access.engine import make_engine
 
-    engine = make_engine(f"duckdb:///{tmp_path / 'demo.duckdb'}")
+    engine = make_engine(f"duckdb:///{tmp_path / 'demo.duckdb'}", create=True)
     build_demo(engine, seed=2024)
     deck = meeting_slides(engine, "620800", 2024)
     ARTIFACTS.mkdir(parents=True, exist_ok=True)

@@ -123,7 +123,7 @@ def _can_cut_network() -> bool:
 @pytest.mark.skipif(not _can_cut_network(), reason="needs unshare -n (root) to cut the network")
 def test_export_works_with_the_network_cut(tmp_path):
     # A fresh warehouse file: the session's DuckDB file stays locked by this process.
-    engine = make_engine(f"duckdb:///{tmp_path / 'offline.duckdb'}")
+    engine = make_engine(f"duckdb:///{tmp_path / 'offline.duckdb'}", create=True)
     migrate.upgrade(engine)
     fixture_warehouse.populate(engine)
     engine.dispose()
@@ -154,7 +154,7 @@ def test_concurrent_exports_each_get_their_own_image():
 
 
 def test_browser_that_cannot_start_fails_with_a_message_not_a_hang(tmp_path):
-    engine = make_engine(f"duckdb:///{tmp_path / 'w.duckdb'}")
+    engine = make_engine(f"duckdb:///{tmp_path / 'w.duckdb'}", create=True)
     migrate.upgrade(engine)
     fixture_warehouse.populate(engine)
     engine.dispose()

@@ -35,7 +35,7 @@ VIEWS = [("610000", 2025, "city"), ("610000", 2025, "county"), ("620800", 2024, 
 @pytest.fixture(scope="module")
 def demo_url(tmp_path_factory) -> str:
     url = f"duckdb:///{tmp_path_factory.mktemp('contradiction') / 'demo.duckdb'}"
-    engine = make_engine(url)
+    engine = make_engine(url, create=True)
     build_demo(engine)
     engine.dispose()
     return url
@@ -71,7 +71,7 @@ def test_cli_indicators_never_contradict_the_status(demo_url, capsys, monkeypatc
 
 
 def test_tables_and_hover_never_contradict_the_status(demo_url):
-    engine = make_engine(demo_url)
+    engine = make_engine(demo_url, create=True)
     checked = []
     for region, year, level in VIEWS:
         frame = evaluate(engine, region, level, [year])

@@ -31,7 +31,7 @@ def sign_in(at, login: str) -> None:
 def app_env(tmp_path, monkeypatch):
     """WAREHOUSE_URL pointing at a fresh fixture warehouse; cwd at the project root (for pages/ paths)."""
     url = f"duckdb:///{tmp_path / 'pages.duckdb'}"
-    engine = make_engine(url)
+    engine = make_engine(url, create=True)
     migrate.upgrade(engine)
     fixture_warehouse.populate(engine)
     # The fixture is not a demo warehouse: pages need a signed-in user (tests.pages.test_pages.app signs

@@ -58,7 +58,7 @@ def people(app_env):
 
 
 def events(url: str) -> list[tuple[str, str | None]]:
-    engine = make_engine(url)
+    engine = make_engine(url, create=True)
     with engine.connect() as conn:
         rows = conn.execute(sa.select(auth_events.c.event, auth_events.c.login)
                             .order_by(auth_events.c.occurred_at)).all()
@@ -107,7 +107,7 @@ def test_local_login_opens_and_ends_a_browser_session(people):
     token = at.session_state["_auth_token"]
     scripts = [element.proto.body for element in at.get("html")]
     assert any("mhm_session=" + token in body for body in scripts)  # the cookie goes to the browser
-    engine = make_engine(people)
+    engine = make_engine(people, create=True)
     with engine.connect() as conn:
         row = conn.execute(sa.select(web_sessions)).mappings().one()
     assert row["login"] == "xc" and row["ended_at"] is None and token not in row["token_hash"]
@@ -121,7 +121,7 @@ def test_local_login_opens_and_ends_a_browser_session(people):
 
 
 def test_login_works_on_a_warehouse_without_browser_sessions(people):
-    engine = make_engine(people)
+    engine = make_engine(people, create=True)
     with engine.begin() as conn:
         conn.execute(sa.text("DROP TABLE web_sessions"))
     engine.dispose()
@@ -159,7 +159,7 @@ def test_disabled_account_loses_its_session(people):
 
     at = app("xc").run()
     assert XINCHENG in at.title[0].value
-    engine = make_engine(people)
+    engine = make_engine(people, create=True)
     disable_user(engine, "xc")
     engine.dispose()
     at.run()

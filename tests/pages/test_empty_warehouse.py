@@ -16,7 +16,7 @@ from tests.pages.test_pages import open_page, texts
 @pytest.fixture
 def empty_env(tmp_path, monkeypatch):
     url = f"duckdb:///{tmp_path / 'empty.duckdb'}"
-    engine = make_engine(url)
+    engine = make_engine(url, create=True)
     init_warehouse(engine, "620800")
     # Not a demo: only a signed-in user sees any page.
     add_user(engine, ROOT_LOGIN, role="admin", region=ALL_REGIONS, password=None, display_name="管理员",

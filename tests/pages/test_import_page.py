@@ -31,7 +31,7 @@ def everything(at: AppTest) -> str:
 
 
 def history_rows(url: str) -> list[tuple[str, str, str]]:
-    engine = make_engine(url)
+    engine = make_engine(url, create=True)
     with engine.connect() as conn:
         rows = conn.execute(sa.select(import_batches.c.status, import_batches.c.imported_by,
                                       import_batches.c.file_name).order_by(import_batches.c.imported_at)).all()
@@ -40,7 +40,7 @@ def history_rows(url: str) -> list[tuple[str, str, str]]:
 
 
 def enrollment(url: str, school_id: str, year: int) -> int | None:
-    engine = make_engine(url)
+    engine = make_engine(url, create=True)
     with engine.connect() as conn:
         value = conn.execute(sa.select(school_year.c.enrollment).where(
             school_year.c.school_id == school_id, school_year.c.year == year)).scalar()

@@ -41,7 +41,7 @@ def _no_years(url: str):
     from data_access.engine import make_engine
     from data_access.meta import warehouse_info
 
-    return replace(warehouse_info(make_engine(url)), years=())
+    return replace(warehouse_info(make_engine(url, create=True)), years=())
 
 
 def open_page(page: str, login: str | None = ROOT_LOGIN, **params: str) -> AppTest:
