@@ -61,10 +61,11 @@ if not chosen:
 try:
     record, reports = resources.school(view.url, chosen, view.allowed)
 except RegionError as error:
-    st.error(str(error))
+    st.error(escape(str(error)))
     st.stop()
 
-st.subheader(escape(record["name"]))  # a registry name is user-supplied text
+# A registry name is user-supplied text: escaped, and no anchor link made from it.
+st.subheader(escape(record["name"]), anchor=False)
 boarding = t("boarding") if record["boarding"] else t("day_school")
 setting = t(record["urban_rural"]) if record["urban_rural"] in ("urban", "rural") else ""
 st.caption(f"{stage_name(record['stage'])} · {record['county_name']} · {boarding} · {setting} · "

@@ -13,6 +13,8 @@ from streamlit.testing.v1 import AppTest
 
 from tests.pages.test_import_page import BAD_CSV, GOOD_CSV, upload
 from tests.pages.test_pages import app, open_page
+from tests.ui.test_safe_text import linkable
+from ui.safe_text import WORD_JOINER
 
 # Elements whose text Streamlit renders as markdown.
 MARKDOWN_ELEMENTS = ("title", "subheader", "header", "markdown", "caption", "info", "warning", "error", "success")
@@ -83,13 +85,47 @@ def test_hostile_file_name_is_never_rendered_as_markdown(app_env):
     at = open_page("pages/import.py")
     upload(at, HOSTILE_NAME, BAD_CSV)
     assert not at.exception, at.exception
-    assert any(r"\!\[x\](http\://host/x.png).csv" in text.value for text in at.error), rendered_markdown(at)
+    assert any(rf"\!\[x\](http{WORD_JOINER}://host/x.png).csv" in text.value for text in at.error), \
+        rendered_markdown(at)
     upload(at, HOSTILE_NAME, GOOD_CSV)
     at.button(key="import_commit").click().run()
     assert not at.exception, at.exception
-    assert any(r"\!\[x\](http\://host/x.png)" in text.value for text in at.success)
+    assert any(rf"\!\[x\](http{WORD_JOINER}://host/x.png)" in text.value for text in at.success)
     shown = rendered_markdown(at)
     assert not any(re.search(r"(?<!\\)!\[|(?<!\\)\]\(", text) for text in shown), shown
+
+
+@pytest.mark.parametrize("name", ["https://evil.example/点我 学校年报.csv", "www.evil.example 学校年报.csv",
+                                  "clerk@evil.example 学校年报.csv"])
+def test_url_bearing_file_names_are_never_links(app_env, name):
+    """Rejected, previewed and imported: the file name is in the alerts, readable and never linkable."""
+    at = open_page("pages/import.py")
+    upload(at, name, BAD_CSV)
+    assert not at.exception, at.exception
+    assert any(name in text.value.replace(WORD_JOINER, "") for text in at.error), rendered_markdown(at)
+    assert [text for text in rendered_markdown(at) if linkable(text)] == []
+    upload(at, name, GOOD_CSV)
+    assert [text for text in rendered_markdown(at) if linkable(text)] == []
+    at.button(key="import_commit").click().run()
+    assert not at.exception, at.exception
+    assert any(name.removesuffix(".csv") in text.value.replace(WORD_JOINER, "") for text in at.success)
+    assert [text for text in rendered_markdown(at) if linkable(text)] == []
+
+
+def test_url_bearing_school_name_is_never_a_link(app_env):
+    """A school registered as a URL: its page heading reads the name and links nothing."""
+    from data_access import schema
+    from data_access.engine import make_engine
+
+    name = "https://evil.example/点我 www.evil.example 甲大学"
+    engine = make_engine(app_env)
+    with engine.begin() as conn:
+        conn.execute(sa.update(schema.schools).where(schema.schools.c.school_id == "U1").values(name=name))
+    engine.dispose()
+    at = open_page("pages/school.py", scope="610000", city="610100", county="610102", year="2025", school="U1")
+    assert not at.exception, at.exception
+    assert [heading.value.replace(WORD_JOINER, "") for heading in at.subheader] == [name]
+    assert [text for text in rendered_markdown(at) if linkable(text)] == []
 
 
 @pytest.mark.parametrize(("error", "says"), [
