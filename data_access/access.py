@@ -16,14 +16,21 @@ import sqlalchemy as sa
 from data_access.regions import ALL_REGIONS, path_of
 from data_access.schema import regions
 
+# Review actions (data_access/review.py adds the level rules: who approves what): a county's reporters submit;
+# the level above approves, returns and withdraws. The reviewer role (审核) reviews without importing or
+# managing accounts.
+REVIEW_ACTIONS = frozenset({"approve", "return", "withdraw"})
 ROLE_ACTIONS: dict[str, frozenset[str]] = {
     "viewer": frozenset({"view", "export"}),
-    "reporter": frozenset({"view", "export", "import", "undo_own"}),
-    "admin": frozenset({"view", "export", "import", "undo_own", "undo_any", "manage_users"}),
+    "reporter": frozenset({"view", "export", "import", "undo_own", "submit"}),
+    "reviewer": frozenset({"view", "export"}) | REVIEW_ACTIONS,
+    "admin": frozenset({"view", "export", "import", "undo_own", "undo_any", "manage_users", "submit",
+                        "set_deadline"}) | REVIEW_ACTIONS,
 }
 ACTIONS = frozenset().union(*ROLE_ACTIONS.values())
 ACTION_ZH = {"view": "查看", "export": "导出", "import": "导入", "undo_own": "撤销本人导入", "undo_any": "撤销他人导入",
-             "manage_users": "管理账号"}
+             "manage_users": "管理账号", "submit": "上报", "approve": "审核通过", "return": "退回",
+             "withdraw": "取消审核", "set_deadline": "设置截止日期"}
 
 
 class AccessDenied(PermissionError):

@@ -18,7 +18,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from data_access.regions import ALL_REGIONS
 from data_access.schema import auth_events, regions, users, web_sessions
 
-ROLES: dict[str, str] = {"viewer": "查看", "reporter": "填报", "admin": "管理"}
+ROLES: dict[str, str] = {"viewer": "查看", "reporter": "填报", "reviewer": "审核", "admin": "管理"}
 # ALL_REGIONS is not a row of `regions`: it is the national scope, for an administrator of both plans.
 ALL_REGIONS_NAME = "全部地区"
 

@@ -232,6 +232,85 @@ web_sessions = sa.Table(
     sa.Column("ended_at", sa.DateTime, nullable=True),  # logout, timeout, password change, disabled account
 )
 
+# Review (migration 0005, data_access/review.py). One row per reviewed unit, year and yearly report type: a
+# county (open / submitted / returned / approved by its city), or, where a province's plan governs, a city
+# (approved = confirmed by the province). No row means open.
+review_states = sa.Table(
+    "review_states",
+    metadata,
+    sa.Column("unit_adcode", ADCODE, primary_key=True, autoincrement=False),
+    sa.Column("year", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("report_type", sa.String(16), primary_key=True, autoincrement=False),
+    sa.Column("state", sa.String(16), nullable=False),
+    sa.Column("submitted_by", sa.String(64), nullable=True),  # last submission (a county's)
+    sa.Column("submitted_at", sa.DateTime, nullable=True),  # UTC
+    sa.Column("approved_by", sa.String(64), nullable=True),  # the approval in force
+    sa.Column("approved_at", sa.DateTime, nullable=True),
+    sa.Column("approver_region", ADCODE, nullable=True),  # the level that approved (its adcode)
+    sa.Column("reason", sa.Text, nullable=True),  # last return or withdrawal reason, shown to the county
+    sa.Column("updated_by", sa.String(64), nullable=False),
+    sa.Column("updated_at", sa.DateTime, nullable=False),
+)
+
+# Every transition, never changed afterwards: who, when, from, to, why, and what the unit held then.
+review_events = sa.Table(
+    "review_events",
+    metadata,
+    sa.Column("event_id", sa.String(36), primary_key=True, autoincrement=False),
+    sa.Column("unit_adcode", ADCODE, nullable=False),
+    sa.Column("year", sa.Integer, nullable=False),
+    sa.Column("report_type", sa.String(16), nullable=False),
+    sa.Column("action", sa.String(16), nullable=False),  # submit / approve / return / withdraw
+    sa.Column("from_state", sa.String(16), nullable=False),
+    sa.Column("to_state", sa.String(16), nullable=False),
+    sa.Column("actor", sa.String(64), nullable=False),  # login
+    sa.Column("actor_name", sa.String(64), nullable=False),
+    sa.Column("actor_region", ADCODE, nullable=False),
+    sa.Column("occurred_at", sa.DateTime, nullable=False),  # UTC
+    sa.Column("reason", sa.Text, nullable=True),  # return / withdrawal reason
+    sa.Column("explanation", sa.Text, nullable=True),  # a submission's explanation of its warnings
+    sa.Column("rows_reported", sa.Integer, nullable=False),
+    sa.Column("open_warnings", sa.Integer, nullable=False),  # unexplained warnings just before the transition
+)
+
+# Reporting deadlines: per region (a county inherits the nearest one on its path), year and report type.
+review_deadlines = sa.Table(
+    "review_deadlines",
+    metadata,
+    sa.Column("region_adcode", ADCODE, primary_key=True, autoincrement=False),
+    sa.Column("year", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("report_type", sa.String(16), primary_key=True, autoincrement=False),
+    sa.Column("due_date", sa.Date, nullable=False),
+    sa.Column("set_by", sa.String(64), nullable=False),
+    sa.Column("set_at", sa.DateTime, nullable=False),
+)
+
+# Plausibility warnings (经验校验, data_access/importing/plausibility.toml) of an applied batch. Open while
+# unexplained, its batch still applied and no later import rewrote the same unit and year (superseded_by).
+import_warnings = sa.Table(
+    "import_warnings",
+    metadata,
+    sa.Column("batch_id", sa.String(36), sa.ForeignKey("import_batches.batch_id"), primary_key=True,
+              autoincrement=False),
+    sa.Column("warning_no", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("rule_id", sa.String(64), nullable=False),
+    sa.Column("report_type", sa.String(16), nullable=False),
+    sa.Column("county_adcode", ADCODE, nullable=False),
+    sa.Column("unit_id", sa.String(32), nullable=False),
+    sa.Column("year", sa.Integer, nullable=False),
+    sa.Column("file_name", sa.String(255), nullable=False),
+    sa.Column("excel_row", sa.Integer, nullable=True),
+    sa.Column("column_header", sa.String(80), nullable=False),
+    sa.Column("previous_year", sa.Integer, nullable=True),
+    sa.Column("old_value", sa.String(64), nullable=True),  # as printed
+    sa.Column("new_value", sa.String(64), nullable=True),
+    sa.Column("message", sa.String(500), nullable=False),
+    sa.Column("explanation", sa.Text, nullable=True),
+    sa.Column("explained_by", sa.String(64), nullable=True),
+    sa.Column("explained_at", sa.DateTime, nullable=True),
+    sa.Column("superseded_by", sa.String(36), nullable=True),
+)
+
 # Secondary indexes, PostgreSQL only (see migration 0003 for why not on DuckDB).
 for _name, _table, _columns in (
     ("ix_regions_parent", regions, ["parent_adcode"]),

@@ -16,12 +16,13 @@ from data_access.access import AccessDenied
 from data_access.accounts import AccountError
 from data_access.engine import WarehouseBusy, WarehouseMissing
 from data_access.regions import LEVEL_ORDER, RegionError
+from data_access.review import ReviewRefused
 from data_access.status import BANDS
 from mhmonitor.user_commands import add_acting_user, resolve_acting_user
 
 # Modules that add their own subcommands with register(subparsers); missing ones are skipped.
 COMMAND_MODULES = ("mhmonitor.import_commands", "mhmonitor.export_commands", "mhmonitor.evaluation_commands",
-                   "mhmonitor.user_commands")
+                   "mhmonitor.user_commands", "mhmonitor.review_commands")
 
 TARGET_COLUMNS = ("id", "jurisdiction_adcode", "plan", "period", "indicator", "threshold", "comparison", "unit",
                   "deadline", "applies_to", "clause")
@@ -182,7 +183,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if hasattr(args, "acting_action"):
             resolve_acting_user(args)
         return int(args.func(args) or 0)
-    except (CommandError, RegionError, KeyError, AccessDenied, AccountError) as error:
+    except (CommandError, RegionError, KeyError, AccessDenied, AccountError, ReviewRefused) as error:
         message = error.args[0] if error.args else str(error)
         print(f"错误: {message}", file=sys.stderr)
         return 2

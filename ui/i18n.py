@@ -152,6 +152,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "all_regions": ("全部地区", "all regions"),
     "role_viewer": ("查看", "viewer"),
     "role_reporter": ("填报", "reporter"),
+    "role_reviewer": ("审核", "reviewer"),
     "role_admin": ("管理", "administrator"),
     "imp_needs_login": ("上报导入须以填报员或管理员账号登录。", "Importing needs a reporter or administrator account."),
     "imp_acting_as": ("导入人: {name} ({login}), 范围 {region}; 导入和撤销都记在此账号名下。",

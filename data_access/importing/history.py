@@ -25,9 +25,11 @@ from data_access.importing.loading import (
     update_rows,
 )
 from data_access.importing.plan import format_value, same_value
+from data_access.importing.review_locks import counties_of
 from data_access.importing.spec import REPORT_TYPES
 from data_access.meta import bump_revision
 from data_access.regions import ALL_REGIONS
+from data_access.review import locked_reports
 from data_access.schema import import_batches, regions, users, value_changes
 
 STATUS_ZH = {"applied": "已导入", "rejected": "被拒绝 (未写入)", "failed": "失败 (已回滚)", "undone": "已撤销"}
@@ -141,6 +143,7 @@ def undo_import(engine: sa.Engine, batch_id: str, *, imported_by: str | None = N
                                    "填报员只能撤销本人的导入 (他人的导入请联系管理员撤销)")
             changes = conn.execute(sa.select(value_changes).where(value_changes.c.batch_id == batch_id)
                                    .order_by(value_changes.c.change_no)).mappings().all()
+            _refuse_locked(conn, list(changes))
             reverse = _reverse_all(conn, list(changes))
             conn.execute(sa.insert(import_batches).values(
                 batch_id=undo_id, report_type=batch["report_type"], file_name=f"撤销: {batch['file_name']}"[:255],
@@ -161,6 +164,18 @@ def undo_import(engine: sa.Engine, batch_id: str, *, imported_by: str | None = N
         raise UndoRefused(str(busy)) from busy
     checkpoint(engine)
     return undo_id
+
+
+def _refuse_locked(conn: sa.Connection, changes: list[sa.RowMapping]) -> None:
+    """An undo writes the county's figures like an import does: refused while review has locked them."""
+    if not changes or FACT_TABLES[changes[0]["table_name"]].registry:
+        return
+    spec = FACT_TABLES[changes[0]["table_name"]]
+    county = counties_of(conn, spec, sorted({c["unit_id"] for c in changes}))
+    touched = {(county[c["unit_id"]], int(c["year"])) for c in changes if c["unit_id"] in county}
+    locked = locked_reports(conn, spec.key, touched)
+    if locked:
+        raise UndoRefused(locked[min(locked)])
 
 
 def _reverse_all(conn: sa.Connection, changes: list[sa.RowMapping]) -> list[dict]:

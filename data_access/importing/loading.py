@@ -19,24 +19,19 @@ import sqlalchemy as sa
 
 from data_access.access import Principal, scope_for
 from data_access.engine import checkpoint
+from data_access.import_lock import LOCK_WAIT_SECONDS, ImportBusy, take_lock
 from data_access.importing.issues import HISTORY_MESSAGE_CHARS, ImportRejected, Issue, shorten
 from data_access.importing.plan import ImportPlan, build_plan
 from data_access.importing.reading import RawTable, read_table
+from data_access.importing.review_locks import locked_issues
 from data_access.importing.spec import REPORT_TYPES, ReportType, report_type
 from data_access.importing.validation import detect_report_type, parse
 from data_access.meta import bump_revision
 from data_access.regions import ALL_REGIONS
-from data_access.schema import import_batches, import_locks, value_changes, warehouse_meta
+from data_access.schema import import_batches, value_changes, warehouse_meta
 
-LOCK_NAME = "import"
-# PostgreSQL: how long an import waits for another one touching the warehouse before giving up.
-LOCK_WAIT_SECONDS = 20
 WRITE_CHUNK = 500
 MESSAGE_ISSUES = 20  # issues kept in the history row of a rejected attempt
-
-
-class ImportBusy(Exception):
-    """Another import holds the lock; message in Chinese."""
 
 
 class StalePreview(Exception):
@@ -114,6 +109,8 @@ def check_file(engine: sa.Engine, file_name: str, data: bytes, *, type_key: str 
                 outcome.status, outcome.issues = "rejected", parsed.issues
                 return outcome
             outcome.plan = build_plan(conn, parsed)
+            if locked := locked_issues(conn, outcome.plan, outcome.table):
+                outcome.status, outcome.issues = "rejected", locked
     except ImportRejected as rejected:
         outcome.status, outcome.issues = "rejected", rejected.issues
     return outcome
@@ -151,6 +148,9 @@ def import_file(engine: sa.Engine, file_name: str, data: bytes, *, imported_by: 
             if parsed.issues:
                 raise ImportRejected(parsed.issues)
             plan = build_plan(conn, parsed)
+            # Under the lock review transitions take too: a submission cannot slip in between check and write.
+            if locked := locked_issues(conn, plan, outcome.table):
+                raise ImportRejected(locked)
             if expected_fingerprint and plan.fingerprint() != expected_fingerprint:
                 raise StalePreview("预览之后数据仓库已被其他导入修改: 请重新预览后再确认导入")
             _insert_batch(conn, batch_id, outcome, plan, imported_by, allowed_region)
@@ -193,18 +193,8 @@ def _failure_text(error: Exception) -> str:
 
 
 def _take_lock(conn: sa.Connection, holder: str) -> None:
-    """Serialise imports: PostgreSQL waits (up to LOCK_WAIT_SECONDS) on the lock row; DuckDB refuses a
-    concurrent writer with a conflict, which we turn into a clear message."""
-    if conn.dialect.name == "postgresql":
-        conn.execute(sa.text(f"SET LOCAL lock_timeout = '{LOCK_WAIT_SECONDS}s'"))
-    statement = (sa.update(import_locks).where(import_locks.c.name == LOCK_NAME)
-                 .values(holder=holder, acquired_at=_now()))
-    try:
-        result = conn.execute(statement)
-    except sa.exc.DBAPIError as error:
-        raise ImportBusy("另一项导入正在写入数据仓库, 本次未做任何修改: 请稍后重试") from error
-    if result.rowcount == 0:
-        conn.execute(sa.insert(import_locks).values(name=LOCK_NAME, holder=holder, acquired_at=_now()))
+    """Serialise imports, undos and review transitions (data_access/import_lock.py)."""
+    take_lock(conn, holder, LOCK_WAIT_SECONDS)  # this module's name, so a test can shorten the wait
 
 
 def _insert_batch(conn: sa.Connection, batch_id: str, outcome: ImportOutcome, plan: ImportPlan, imported_by: str,

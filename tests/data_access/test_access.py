@@ -13,9 +13,11 @@ from tests.data_access import fixture_warehouse
 
 ROWS = {row[0]: dict(zip(("adcode", "name", "level", "parent_adcode", "city_adcode", "province_adcode"), row,
                          strict=True)) for row in fixture_warehouse.REGIONS}
-ACTIONS = ("view", "export", "import", "undo_own", "undo_any", "manage_users")
-RIGHTS = {"viewer": {"view", "export"}, "reporter": {"view", "export", "import", "undo_own"},
-          "admin": set(ACTIONS)}
+ACTIONS = ("view", "export", "import", "undo_own", "undo_any", "manage_users", "submit", "approve", "return",
+           "withdraw", "set_deadline")
+# The review actions' level rules (who approves what) are data_access/review.py's: tests/data_access/test_review.py.
+RIGHTS = {"viewer": {"view", "export"}, "reporter": {"view", "export", "import", "undo_own", "submit"},
+          "reviewer": {"view", "export", "approve", "return", "withdraw"}, "admin": set(ACTIONS)}
 # Which fixture regions lie inside each principal region (itself, its city, its province).
 INSIDE = {"610000": {"610000", "610100", "610102", "610103"}, "610100": {"610100", "610102", "610103"},
           "610102": {"610102"}, "620800": {"620800", "620802"}}
@@ -35,8 +37,7 @@ def test_matrix_role_region_action(role, home, target):
 def test_anonymous_demo_visitor_only_views_and_exports():
     for target in ROWS.values():
         assert can(ANONYMOUS_DEMO, "view", target) and can(ANONYMOUS_DEMO, "export", target)
-        assert not any(can(ANONYMOUS_DEMO, action, target) for action in ("import", "undo_own", "undo_any",
-                                                                           "manage_users"))
+        assert not any(can(ANONYMOUS_DEMO, action, target) for action in ACTIONS if action not in ("view", "export"))
     assert ANONYMOUS_DEMO.anonymous and not SHELL_OPERATOR.anonymous
 
 

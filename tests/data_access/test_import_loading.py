@@ -424,7 +424,7 @@ def test_database_error_mid_import_rolls_everything_back(warehouse, monkeypatch,
 
 # --- 6. two imports at once ----------------------------------------------------------------------------------
 
-BUSY = "另一项导入正在写入数据仓库, 本次未做任何修改: 请稍后重试"
+BUSY = "另一项导入或审核正在写入数据仓库, 本次未做任何修改: 请稍后重试"
 
 
 def test_import_while_another_holds_the_lock_is_refused_then_succeeds(warehouse, monkeypatch):

@@ -1,0 +1,36 @@
+"""Imports and undos refused where the review chain has locked a county's figures (data_access/review.py)."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from data_access.importing.issues import Issue
+from data_access.importing.plan import ImportPlan
+from data_access.importing.reading import RawTable
+from data_access.importing.spec import ReportType
+from data_access.importing.validation import header_matches, unit_paths
+from data_access.review import locked_reports
+
+
+def counties_of(conn: sa.Connection, spec: ReportType, unit_ids: list[str]) -> dict[str, str]:
+    """unit_id -> the adcode of the county the unit reports in (a county report: the county itself)."""
+    return {unit: found["path"][0] for unit, found in unit_paths(conn, spec, unit_ids).items()}
+
+
+def locked_issues(conn: sa.Connection, plan: ImportPlan, table: RawTable) -> list[Issue]:
+    """One issue per locked county and year the file would write, at the first row that writes there."""
+    spec = plan.spec
+    if spec.registry:
+        return []
+    writing = sorted([(row.excel_row, row.unit_id, row.year) for row in plan.added]
+                     + [(change.excel_row, change.unit_id, change.year) for change in plan.changed])
+    county = counties_of(conn, spec, sorted({unit for _, unit, _ in writing}))
+    first: dict[tuple[str, int], tuple[int, str]] = {}
+    for excel_row, unit, year in writing:
+        if unit in county:
+            first.setdefault((county[unit], year), (excel_row, unit))
+    locked = locked_reports(conn, spec.key, set(first))
+    header = next((h for h in table.headers if header_matches(spec, (h,)).get(0) is spec.id_column),
+                  spec.id_column.header)
+    return [Issue(table.file_name, table.sheet, first[key][0], header, first[key][1], message)
+            for key, message in sorted(locked.items(), key=lambda item: first[item[0]][0])]
