@@ -19,7 +19,7 @@ city; for the confirmation, the province); withdrawing to the approver's level o
 while no higher level has approved on top of it. Nobody approves their own submission. Every transition needs
 a signed-in account (a login), takes the importer's lock row first (so a transition and an import never
 interleave) and checks the state inside it, so of two reviewers acting at once one wins and the other is told
-what happened.
+what happened. Every transition bumps the warehouse revision (meta.bump_revision), so caches forget it.
 
 Functions that change something take an Engine (their own transaction, retried while DuckDB reports a
 concurrent writer) or a Connection (joining the caller's transaction; the caller commits).
@@ -41,6 +41,7 @@ from data_access import catalog
 from data_access.access import ACTION_ZH, Principal, can
 from data_access.engine import checkpoint, transaction
 from data_access.import_lock import ImportBusy, take_lock
+from data_access.meta import bump_revision
 from data_access.regions import ALL_REGIONS, path_of
 from data_access.schema import (
     awareness_survey,
@@ -261,6 +262,7 @@ def _locked(engine_or_conn: sa.Engine | sa.Connection, holder: str) -> Iterator[
             except ImportBusy as busy:
                 raise ReviewRefused(str(busy)) from busy
             yield conn
+            bump_revision(conn)
         return
     deadline = time.monotonic() + DUCKDB_RETRY_SECONDS
     while True:
@@ -278,6 +280,7 @@ def _locked(engine_or_conn: sa.Engine | sa.Connection, holder: str) -> Iterator[
         break
     try:
         yield conn
+        bump_revision(conn)  # last: other writers queue on the counter only until this commit
         conn.commit()
     except BaseException:
         conn.rollback()

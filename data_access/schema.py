@@ -232,7 +232,7 @@ web_sessions = sa.Table(
     sa.Column("ended_at", sa.DateTime, nullable=True),  # logout, timeout, password change, disabled account
 )
 
-# Review (migration 0005, data_access/review.py). One row per reviewed unit, year and yearly report type: a
+# Review (migration 0006, data_access/review.py). One row per reviewed unit, year and yearly report type: a
 # county (open / submitted / returned / approved by its city), or, where a province's plan governs, a city
 # (approved = confirmed by the province). No row means open.
 review_states = sa.Table(

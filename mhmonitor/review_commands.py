@@ -13,6 +13,7 @@ import pandas as pd
 
 from data_access import review
 from data_access.access import scope_for
+from data_access.cells import frame_text
 from data_access.engine import make_engine
 from data_access.formatting import MISSING
 from data_access.regions import require_region
@@ -38,7 +39,7 @@ def _scope(engine, args: argparse.Namespace) -> str:
 
 def _print(frame: pd.DataFrame, fmt: str) -> None:
     if fmt == "csv":
-        print(frame.to_csv(index=False), end="")
+        print(frame_text(frame, "csv"), end="")
     elif frame.empty:
         print("(无)")
     else:

@@ -16,6 +16,7 @@ from data_access import review
 from data_access.access import SHELL_OPERATOR, Principal
 from data_access.importing import REPORT_TYPES, UndoRefused, import_file, undo_import
 from data_access.importing.spec import YEARLY_TYPES
+from data_access.meta import read_stamp
 from data_access.schema import import_batches, review_events, review_states
 from tests.data_access.fixture_warehouse import populate
 
@@ -224,7 +225,11 @@ def test_refusals_say_why_in_one_chinese_line(warehouse):
 
 
 def test_history_keeps_who_when_why_and_the_counts(warehouse):
+    with warehouse.connect() as conn:
+        revision = read_stamp(conn).revision
     act(warehouse, "submit", "rep_xc", "610102")
+    with warehouse.connect() as conn:
+        assert read_stamp(conn).revision == revision + 1  # every transition is a write the caches must see
     act(warehouse, "return", "rev_xa", "610102", reason="四中未上报, 请补报")
     act(warehouse, "submit", "rep_xc", "610102")
     act(warehouse, "approve", "rev_xa", "610102")

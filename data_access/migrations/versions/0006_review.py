@@ -1,15 +1,15 @@
 """Review of yearly reports (逐级审核): states, transition history, deadlines, plausibility warnings.
 
-Revision ID: 0005_review
-Revises: 0004_web_sessions
+Revision ID: 0006_review
+Revises: 0005_registry_integrity
 Create Date: 2026-12-03
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0005_review"
-down_revision = "0004_web_sessions"
+revision = "0006_review"
+down_revision = "0005_registry_integrity"
 branch_labels = None
 depends_on = None
 
