@@ -7,7 +7,7 @@ import streamlit as st
 from data_access.engine import warehouse_url
 from ui import auth, resources, state
 from ui.i18n import t
-from ui.warehouse_guard import guarded, require_warehouse
+from ui.warehouse_guard import checked_run, guarded
 
 PAGE_PATHS = ("overview", "login", "map", "school", "targets", "completeness", "import", "schools_map")
 
@@ -15,7 +15,13 @@ PAGE_PATHS = ("overview", "login", "map", "school", "targets", "completeness", "
 def run() -> None:
     st.set_page_config(page_title=t("app_title"), layout="wide")
     state.seed_from_url(st.query_params.to_dict(), st.session_state)
-    require_warehouse(warehouse_url())  # unreachable or damaged: a Chinese page, before anything queries it
+    # Unreachable, damaged, deleted or replaced: a Chinese page, before anything queries it. The warehouse's
+    # revision is read here once for the run and keys every cache.
+    with checked_run(warehouse_url()):
+        _run_checked()
+
+
+def _run_checked() -> None:
     engine = resources.cached_engine()
     principal = auth.establish(engine, resources.warehouse_info(warehouse_url()).is_demo)
     auth.deliver_cookie()  # a sign-in or sign-out tells the browser (kept until a run completes)

@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from data_access.meta import bump_revision
 from data_access.regions import ALL_REGIONS
 from data_access.schema import auth_events, regions, users, web_sessions
 
@@ -150,6 +151,7 @@ def add_user(engine: sa.Engine, login: str, *, role: str, region: str, password:
             login=login, display_name=name, role=role, region_adcode=region, active=True,
             password_hash=_HASHER.hash(password) if password is not None else None, oidc_subject=oidc_subject,
             email=email, created_at=_now(), last_login_at=None))
+        bump_revision(conn)
         return _user(conn.execute(sa.select(users).where(users.c.login == login)).mappings().one())
 
 
@@ -182,6 +184,7 @@ def disable_user(engine: sa.Engine, login: str) -> None:
         conn.execute(sa.update(users).where(users.c.login == login).values(active=False))
         _end_web_sessions(conn, login)
         _insert_event(conn, login, "disabled", "cli", None)
+        bump_revision(conn)
 
 
 def set_password(engine: sa.Engine, login: str, password: str) -> None:
@@ -191,6 +194,7 @@ def set_password(engine: sa.Engine, login: str, password: str) -> None:
         conn.execute(sa.update(users).where(users.c.login == login).values(password_hash=_HASHER.hash(password)))
         _end_web_sessions(conn, login)  # a new password signs out every browser that knew the old one
         _insert_event(conn, login, "password_set", "cli", None)
+        bump_revision(conn)
 
 
 def _end_web_sessions(conn: sa.Connection, login: str) -> None:

@@ -131,6 +131,31 @@ def is_duckdb(engine: sa.Engine) -> bool:
     return engine.dialect.name == "duckdb"
 
 
+def duckdb_file(engine: sa.Engine) -> Path | None:
+    """The DuckDB file an engine opens (None for PostgreSQL and in-memory DuckDB)."""
+    url = engine.url.render_as_string(hide_password=False)
+    return Path(url.removeprefix("duckdb:///").split("?", 1)[0]) if _is_duckdb_file(url) else None
+
+
+def file_signature(engine: sa.Engine) -> tuple | None:
+    """What a stat of the DuckDB file and its WAL says about them (None when not a DuckDB file): every commit
+    appends to the WAL and every checkpoint rewrites the file, so an unchanged signature means unchanged data.
+    WarehouseMissing when the file is gone."""
+    path = duckdb_file(engine)
+    if path is None:
+        return None
+    try:
+        main = path.stat()
+    except FileNotFoundError:
+        raise WarehouseMissing(str(path)) from None
+    try:
+        wal = path.with_name(path.name + ".wal").stat()
+        wal_part = (wal.st_ino, wal.st_size, wal.st_mtime_ns)
+    except FileNotFoundError:
+        wal_part = None
+    return (main.st_ino, main.st_size, main.st_mtime_ns, main.st_ctime_ns, wal_part)
+
+
 def checkpoint(engine: sa.Engine) -> None:
     """DuckDB: move committed data from the WAL into the main file, so losing the WAL loses nothing.
 

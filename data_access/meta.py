@@ -9,14 +9,23 @@ the warehouse is created: a different id at the same URL means the file (or data
 
 from __future__ import annotations
 
+import threading
+import time
 from dataclasses import dataclass
 
 import sqlalchemy as sa
 
+from data_access.engine import file_signature
 from data_access.schema import awareness_survey, community_year, hospital_year, region_year, school_year, warehouse_meta
 
 REVISION_KEY = "revision"
 WAREHOUSE_ID_KEY = "warehouse_id"
+# A signature is trusted only for files last modified this long before it was taken: a write within one tick of
+# the kernel's file-time clock could otherwise leave the modification time unchanged.
+SETTLED_NS = 100_000_000
+
+_last_read: dict[str, tuple[tuple, Stamp]] = {}  # per process: URL -> (file signature, stamp read after it)
+_last_read_lock = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -58,6 +67,33 @@ def read_stamp(conn: sa.Connection) -> Stamp:
         warehouse_meta.c.key.in_((REVISION_KEY, WAREHOUSE_ID_KEY)))
     found = dict(conn.execute(query).all())
     return Stamp(found.get(WAREHOUSE_ID_KEY), int(found.get(REVISION_KEY) or 0))
+
+
+def current_stamp(engine: sa.Engine) -> Stamp:
+    """The stamp now. On a DuckDB file, while a stat shows the file and its WAL unchanged since the last read in
+    this process, the stamp read then (no connection: opening the file costs tens of milliseconds, a stat
+    microseconds); otherwise, and always on PostgreSQL, one query. WarehouseMissing when the file is gone (it is
+    never created by reading)."""
+    signature = file_signature(engine)
+    key = engine.url.render_as_string(hide_password=False)
+    if signature is not None:
+        with _last_read_lock:
+            known = _last_read.get(key)
+        if known is not None and known[0] == signature:
+            return known[1]
+    settled = signature is not None and time.time_ns() - _latest_change_ns(signature) > SETTLED_NS
+    with engine.connect() as conn:
+        stamp = read_stamp(conn)
+    if settled:
+        # Read after the stat: a write in between makes the next stat differ, so this is never too old.
+        with _last_read_lock:
+            _last_read[key] = (signature, stamp)
+    return stamp
+
+
+def _latest_change_ns(signature: tuple) -> int:
+    main_mtime, main_ctime, wal = signature[2], signature[3], signature[4]
+    return max(main_mtime, main_ctime, wal[2] if wal else 0)
 
 
 def bump_revision(conn: sa.Connection) -> None:

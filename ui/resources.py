@@ -1,7 +1,10 @@
 """Expensive or shared things, built once per process (engine, boundaries) or cached per arguments.
 
 Cached values are shared by every user, so the caller's allowed region is an argument of every cached
-query. After an import commits, call clear_data_caches().
+query. Every cached query and figure is also keyed by the warehouse's stamp (identity and revision, read once
+at the start of each run by begin_run, never cached across runs): a change made by any process or command
+(import, undo, registry change, review) bumps the revision, so every process shows it at its next click.
+Entries therefore live long (CACHE_TTL_SECONDS); clear_data_caches() after an import only frees memory.
 """
 
 from __future__ import annotations
@@ -22,6 +25,10 @@ from data_access.regions import ALL_REGIONS, path_of, region_frame, require_regi
 from data_access.school_facts import school_record, school_reports
 
 Kept = TypeVar("Kept")
+# Entries of older revisions are never read again; the TTL and max_entries only bound the memory they hold.
+CACHE_TTL_SECONDS = 12 * 3600
+CACHE_ENTRIES = 512
+_RUN_STAMP = "_warehouse_stamp"
 
 
 @st.cache_resource(show_spinner=False)
@@ -42,14 +49,35 @@ def allowed_region() -> str:
     return auth.allowed_region()
 
 
-@st.cache_data(show_spinner=False, ttl=600)
+def begin_run(url: str) -> meta.Stamp:
+    """Read the warehouse's identity and revision for this run (one small query, or on DuckDB only a stat of the
+    file while it is unchanged) and keep it for the rest of the run. Called first by every run
+    (ui.warehouse_guard.require_warehouse); raises what opening the warehouse raises."""
+    stamp = meta.current_stamp(_engine_for(url))
+    st.session_state[_RUN_STAMP] = (url, stamp)
+    return stamp
+
+
+def _revision(url: str) -> str:
+    """This run's cache key part for the warehouse at `url` (read on first use when the run did not start in
+    app.py, e.g. a page under test)."""
+    kept = st.session_state.get(_RUN_STAMP)
+    stamp = kept[1] if kept is not None and kept[0] == url else begin_run(url)
+    return f"{stamp.warehouse_id}:{stamp.revision}"
+
+
 def warehouse_info(url: str) -> meta.WarehouseInfo:
     """Demo flag, data date, years with reports: facts about the warehouse, needed before anyone signs in."""
+    return _warehouse_info(url, _revision(url))
+
+
+@st.cache_data(show_spinner=False, ttl=CACHE_TTL_SECONDS, max_entries=CACHE_ENTRIES)
+def _warehouse_info(url: str, revision: str) -> meta.WarehouseInfo:
     return meta.warehouse_info(_engine_for(url))
 
 
-@st.cache_data(show_spinner=False, ttl=600)
-def _regions(url: str, allowed: str) -> pd.DataFrame:
+@st.cache_data(show_spinner=False, ttl=CACHE_TTL_SECONDS, max_entries=CACHE_ENTRIES)
+def _regions(url: str, revision: str, allowed: str) -> pd.DataFrame:
     frame = region_frame(_engine_for(url))
     if allowed == ALL_REGIONS:
         return frame
@@ -62,7 +90,7 @@ def _regions(url: str, allowed: str) -> pd.DataFrame:
 def regions(url: str, allowed: str | None = None) -> pd.DataFrame:
     """The regions a user may name: their region, everything inside it and its parents (for the scope and
     breadcrumb labels). `allowed` defaults to the signed-in user's region."""
-    return _regions(url, allowed_region() if allowed is None else allowed)
+    return _regions(url, _revision(url), allowed_region() if allowed is None else allowed)
 
 
 def region_names(url: str) -> dict[str, str]:
@@ -70,28 +98,45 @@ def region_names(url: str) -> dict[str, str]:
     return dict(zip(frame["adcode"], frame["name"], strict=True))
 
 
-@st.cache_data(show_spinner="计算指标…", ttl=600)
 def evaluation(url: str, region: str, level: str, years: tuple[int, ...], allowed: str,
                indicator_ids: tuple[str, ...] | None = None, stage: str | None = None) -> pd.DataFrame:
+    return _evaluation(url, _revision(url), region, level, years, allowed, indicator_ids, stage)
+
+
+@st.cache_data(show_spinner="计算指标…", ttl=CACHE_TTL_SECONDS, max_entries=CACHE_ENTRIES)
+def _evaluation(url: str, revision: str, region: str, level: str, years: tuple[int, ...], allowed: str,
+                indicator_ids: tuple[str, ...] | None, stage: str | None) -> pd.DataFrame:
     return evaluate(_engine_for(url), region, level, years, allowed_region=allowed,
                     indicator_ids=indicator_ids, stage=stage or None)
 
 
-@st.cache_data(show_spinner=False, ttl=600)
 def schools(url: str, region: str, allowed: str) -> pd.DataFrame:
+    return _schools(url, _revision(url), region, allowed)
+
+
+@st.cache_data(show_spinner=False, ttl=CACHE_TTL_SECONDS, max_entries=CACHE_ENTRIES)
+def _schools(url: str, revision: str, region: str, allowed: str) -> pd.DataFrame:
     return schools_in(_engine_for(url), region, allowed)
 
 
-@st.cache_data(show_spinner=False, ttl=600)
 def unit_reports(url: str, region: str, year: int, kind: str, allowed: str) -> pd.DataFrame:
     """Who of `kind` reported for `year` inside `region` (the completeness page)."""
+    return _unit_reports(url, _revision(url), region, year, kind, allowed)
+
+
+@st.cache_data(show_spinner=False, ttl=CACHE_TTL_SECONDS, max_entries=CACHE_ENTRIES)
+def _unit_reports(url: str, revision: str, region: str, year: int, kind: str, allowed: str) -> pd.DataFrame:
     from data_access.completeness import unit_reports as reports
 
     return reports(_engine_for(url), region, year, kind, allowed_region=allowed)
 
 
-@st.cache_data(show_spinner=False, ttl=600)
 def school(url: str, school_id: str, allowed: str) -> tuple[dict, pd.DataFrame]:
+    return _school(url, _revision(url), school_id, allowed)
+
+
+@st.cache_data(show_spinner=False, ttl=CACHE_TTL_SECONDS, max_entries=CACHE_ENTRIES)
+def _school(url: str, revision: str, school_id: str, allowed: str) -> tuple[dict, pd.DataFrame]:
     engine = _engine_for(url)
     return school_record(engine, school_id, allowed), school_reports(engine, school_id, allowed)
 
@@ -138,14 +183,22 @@ def outline_url(adcode: str) -> str | None:
     return published_url(outline(adcode), f"{adcode}_outline")
 
 
-@st.cache_resource(show_spinner=False, max_entries=256)
 def region_map(url: str, region: str, level: str, year: int, allowed: str, indicator_id: str, stage: str, lang: str,
                *, mode: str, title: str, subtitle: str, data_as_of: str | None) -> go.Figure:
+    """The finished choropleth of a region's children for one indicator (see _region_map), at this run's
+    warehouse revision."""
+    return _region_map(url, _revision(url), region, level, year, allowed, indicator_id, stage, lang, mode=mode,
+                       title=title, subtitle=subtitle, data_as_of=data_as_of)
+
+
+@st.cache_resource(show_spinner=False, max_entries=256)
+def _region_map(url: str, revision: str, region: str, level: str, year: int, allowed: str, indicator_id: str,
+                stage: str, lang: str, *, mode: str, title: str, subtitle: str, data_as_of: str | None) -> go.Figure:
     """The finished choropleth of a region's children for one indicator, shared by every session; its
     boundaries are a URL the browser fetches once (boundary_url), so a rerun never resends them.
 
     Keyed by plain values (hashing the evaluated frame on each rerun cost ~50 ms): the scope, year,
-    indicator, stage, allowed region, language, colouring, texts and the data version. A warm rerun does no
+    indicator, stage, allowed region, language, colouring, texts and the warehouse revision. A warm rerun does no
     query, no geometry work and no copy of the GeoJSON; clear_data_caches forgets the figures.
     """
     from geo.maps import PreparedFigure, status_map_spec
@@ -155,10 +208,16 @@ def region_map(url: str, region: str, level: str, year: int, allowed: str, indic
                                                 mode=mode, lang=lang, geojson_url=boundary_url(region, level))))
 
 
-@st.cache_resource(show_spinner=False, max_entries=256)
 def school_map(url: str, county: str, year: int, allowed: str, indicator_id: str, stage: str, lang: str,
                *, mode: str, title: str, subtitle: str, data_as_of: str | None) -> go.Figure:
     """The finished map of a county's schools over its outline; cached like region_map."""
+    return _school_map(url, _revision(url), county, year, allowed, indicator_id, stage, lang, mode=mode,
+                       title=title, subtitle=subtitle, data_as_of=data_as_of)
+
+
+@st.cache_resource(show_spinner=False, max_entries=256)
+def _school_map(url: str, revision: str, county: str, year: int, allowed: str, indicator_id: str, stage: str,
+                lang: str, *, mode: str, title: str, subtitle: str, data_as_of: str | None) -> go.Figure:
     from geo.maps import PreparedFigure, school_points_spec
 
     frame = evaluation(url, county, "school", (year,), allowed, (indicator_id,), stage)
@@ -166,14 +225,19 @@ def school_map(url: str, county: str, year: int, allowed: str, indicator_id: str
                                                    lang=lang, geojson_url=outline_url(county))))
 
 
-@st.cache_resource(show_spinner="加载全部学校…", max_entries=64)
 def schools_deck(url: str, region: str, year: int, indicator_id: str, stage: str, allowed: str, lang: str,
                  data_as_of: str | None) -> pdk.Deck:
     """The deck.gl map of every school in `region` (a county, city or province), built and serialised once.
 
-    Cached for every session with the same arguments; `data_as_of` keys it to the warehouse's data version
-    (clear_data_caches also forgets it).
+    Cached for every session with the same arguments, at this run's warehouse revision (clear_data_caches also
+    forgets it).
     """
+    return _schools_deck(url, _revision(url), region, year, indicator_id, stage, allowed, lang, data_as_of)
+
+
+@st.cache_resource(show_spinner="加载全部学校…", max_entries=64)
+def _schools_deck(url: str, revision: str, region: str, year: int, indicator_id: str, stage: str, allowed: str,
+                  lang: str, data_as_of: str | None) -> pdk.Deck:
     from geo.deck import PreparedDeck, school_rows, schools_deck
     from geo.layers import boundary_geojson, outline_geojson
 
@@ -209,8 +273,11 @@ def import_template(url: str, type_key: str, region: str | None, year: int | Non
 
 
 def clear_data_caches() -> None:
-    """Forget cached query results and the figures drawn from them (after an import changed the warehouse)."""
+    """Forget cached query results and the figures drawn from them (after an import changed the warehouse).
+
+    Not needed for correctness (the next run reads the new revision); it frees the memory of the old entries.
+    """
     st.cache_data.clear()
-    region_map.clear()
-    school_map.clear()
-    schools_deck.clear()
+    _region_map.clear()
+    _school_map.clear()
+    _schools_deck.clear()

@@ -54,3 +54,12 @@ def test_the_identity_is_random_per_warehouse_and_kept_by_writes(warehouse, tmp_
     with other.connect() as conn:
         assert meta.read_stamp(conn).warehouse_id not in (None, first)
     other.dispose()
+
+
+def test_account_changes_bump_the_revision(warehouse):
+    from data_access.accounts import add_user, disable_user, set_password
+
+    add_user(warehouse, "ktq", role="reporter", region="620802", password="Kongtong-2025!")
+    set_password(warehouse, "ktq", "Kongtong-2026!")
+    disable_user(warehouse, "ktq")
+    assert revision(warehouse) == 3

@@ -5,12 +5,17 @@ from __future__ import annotations
 import logging
 import os
 import re
+import shutil
+from pathlib import Path
 
 import duckdb
 import pytest
 import sqlalchemy as sa
 from streamlit.testing.v1 import AppTest
 
+from data_access import migrate
+from data_access.engine import make_engine
+from tests.data_access import fixture_warehouse
 from tests.pages.test_import_page import BAD_CSV, GOOD_CSV, upload
 from tests.pages.test_pages import app, open_page
 from tests.ui.test_safe_text import linkable
@@ -76,8 +81,47 @@ def test_damaged_wal_gives_a_chinese_page(app_env, monkeypatch, tmp_path):
 
 
 def test_empty_warehouse_says_it_is_not_initialised(app_env, monkeypatch, tmp_path):
-    monkeypatch.setenv("WAREHOUSE_URL", f"duckdb:///{tmp_path / 'empty.duckdb'}")
+    path = tmp_path / "empty.duckdb"
+    duckdb.connect(str(path)).close()
+    monkeypatch.setenv("WAREHOUSE_URL", f"duckdb:///{path}")
     assert broken(open_page("pages/overview.py")).startswith("数据仓库可以连接, 但其中还没有看板所需的表")
+
+
+def test_a_missing_warehouse_file_gives_a_chinese_page_and_creates_nothing(app_env, monkeypatch, tmp_path):
+    path = tmp_path / "gone" / "warehouse.duckdb"
+    monkeypatch.setenv("WAREHOUSE_URL", f"duckdb:///{path}")
+    for page in ("pages/overview.py", "pages/login.py"):
+        message = broken(open_page(page))
+        assert message.startswith("数据仓库文件不存在") and "mhmonitor init" in message and "请管理员检查" in message
+        assert str(path) not in message
+    assert not path.parent.exists()
+
+
+def test_a_file_deleted_while_a_tab_is_open_is_reported_at_its_next_click(app_env):
+    at = app().run()
+    assert not at.exception and not at.error
+    Path(app_env.removeprefix("duckdb:///")).unlink()
+    at.run()
+    assert not at.exception, at.exception
+    [message] = at.error
+    assert message.value.startswith("数据仓库文件不存在")
+    assert not Path(app_env.removeprefix("duckdb:///")).exists()
+
+
+def test_a_replaced_warehouse_is_reported_and_not_shown(app_env, tmp_path):
+    at = app().run()
+    assert not at.exception and not at.error
+    other = tmp_path / "other.duckdb"
+    engine = make_engine(f"duckdb:///{other}", create=True)
+    migrate.upgrade(engine)  # another warehouse: its own identity
+    fixture_warehouse.populate(engine)
+    engine.dispose()
+    shutil.copyfile(other, app_env.removeprefix("duckdb:///"))
+    at.run()
+    assert not at.exception, at.exception
+    [message] = at.error
+    assert message.value.startswith("数据仓库已被替换") and "重启看板进程" in message.value
+    assert not at.title
 
 
 def test_hostile_file_name_is_never_rendered_as_markdown(app_env):
