@@ -16,6 +16,7 @@ from contextlib import contextmanager
 
 import pytest
 
+from tests.browser.test_shared_warehouse import mhmonitor
 from tests.browser.test_smoke import (  # noqa: F401 (fixtures)
     ROOT,
     _free_port,
@@ -24,7 +25,6 @@ from tests.browser.test_smoke import (  # noqa: F401 (fixtures)
     page,
     server,
 )
-from tests.browser.test_shared_warehouse import mhmonitor
 
 pytestmark = pytest.mark.browser
 COUNTY = "620802"  # 崆峒区
