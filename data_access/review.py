@@ -252,9 +252,10 @@ def locked_reports(conn: sa.Connection, report_type: str,
 
 
 @contextmanager
-def _locked(engine_or_conn: sa.Engine | sa.Connection, holder: str) -> Iterator[sa.Connection]:
+def _locked(engine_or_conn: sa.Engine | sa.Connection) -> Iterator[sa.Connection]:
     """A transaction holding the import lock row. With an Engine: DuckDB conflicts are retried for up to
     DUCKDB_RETRY_SECONDS (the other writer's transaction is short), then refused."""
+    holder = str(uuid.uuid4())  # import_locks.holder is 36 characters
     if not isinstance(engine_or_conn, sa.Engine):
         with transaction(engine_or_conn) as conn:
             try:
@@ -411,7 +412,7 @@ def submit(engine_or_conn: sa.Engine | sa.Connection, principal: Principal, coun
     for all (`explanation`); both are stored with the warnings and kept in the history."""
     _check_type(report_type)
     _require_login(principal, "submit")
-    with _locked(engine_or_conn, f"review:{county_adcode}") as conn:
+    with _locked(engine_or_conn) as conn:
         county = _county(conn, county_adcode)
         chain_of(county, year)
         _require_action(principal, "submit", county)
@@ -458,7 +459,7 @@ def approve(engine_or_conn: sa.Engine | sa.Connection, principal: Principal, uni
     the province confirms it, once every county of the city is approved."""
     _check_type(report_type)
     _require_login(principal, "approve")
-    with _locked(engine_or_conn, f"review:{unit_adcode}") as conn:
+    with _locked(engine_or_conn) as conn:
         unit = _region(conn, unit_adcode)
         if unit["level"] == "county":
             _approve_county(conn, principal, unit, year, report_type)
@@ -521,7 +522,7 @@ def return_(engine_or_conn: sa.Engine | sa.Connection, principal: Principal, uni
     text = _bounded(reason, REASON_CHARS)
     if not text:
         raise ReviewRefused("退回须填写原因 (命令行 --reason), 县(区)将看到这一原因")
-    with _locked(engine_or_conn, f"review:{unit_adcode}") as conn:
+    with _locked(engine_or_conn) as conn:
         unit = _region(conn, unit_adcode)
         if unit["level"] != "county":
             raise ReviewRefused(f"{unit['name']}({unit_adcode}) 不是县(区): 退回针对县(区)的上报; "
@@ -549,7 +550,7 @@ def withdraw(engine_or_conn: sa.Engine | sa.Connection, principal: Principal, un
     text = _bounded(reason, REASON_CHARS)
     if not text:
         raise ReviewRefused("取消审核须填写原因 (命令行 --reason)")
-    with _locked(engine_or_conn, f"review:{unit_adcode}") as conn:
+    with _locked(engine_or_conn) as conn:
         unit = _region(conn, unit_adcode)
         what = _what(unit, year, report_type)
         row = _state_row(conn, unit_adcode, year, report_type)
@@ -587,7 +588,7 @@ def explain_warning(engine_or_conn: sa.Engine | sa.Connection, principal: Princi
     if not number.isdigit():
         raise ReviewRefused(f"没有经验校验提示 {warning[:80]}")
     _require_login(principal, "submit")
-    with _locked(engine_or_conn, f"review:{batch_id}") as conn:
+    with _locked(engine_or_conn) as conn:
         row = conn.execute(sa.select(import_warnings).where(import_warnings.c.batch_id == batch_id,
                                                             import_warnings.c.warning_no == int(number))) \
             .mappings().first()
@@ -610,7 +611,7 @@ def set_deadline(engine_or_conn: sa.Engine | sa.Connection, principal: Principal
     theirs; a county follows the nearest deadline on its path (itself, its city, its province)."""
     _check_type(report_type)
     _require_login(principal, "set_deadline")
-    with _locked(engine_or_conn, f"deadline:{region_adcode}") as conn:
+    with _locked(engine_or_conn) as conn:
         region = _region(conn, region_adcode)
         _require_action(principal, "set_deadline", region)
         key = (review_deadlines.c.region_adcode == region_adcode, review_deadlines.c.year == year,

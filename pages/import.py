@@ -27,6 +27,7 @@ from data_access.importing import (
     record_attempt,
     template_file_name,
     undo_import,
+    warnings_frame,
 )
 from data_access.importing.spec import MAX_FILE_BYTES
 from data_access.regions import ALL_REGIONS, within
@@ -153,6 +154,9 @@ def _preview(engine: sa.Engine, outcome, view: View, data: bytes, type_key: str)
     added.metric(t("imp_added"), t("imp_rows").format(n=len(plan.added)))
     changed.metric(t("imp_changed"), t("imp_rows").format(n=len(plan.changed)))
     unchanged.metric(t("imp_unchanged"), t("imp_rows").format(n=plan.unchanged))
+    if plan.warnings:  # plausibility warnings: listed in full, the summary above names the first ones
+        st.markdown(f"##### {t('imp_warnings')}")
+        st.dataframe(headers(warnings_frame(plan.warnings)), hide_index=True, width="stretch")
     changes = plan.changes_frame()
     if changes.empty:
         st.info(t("imp_no_change"))

@@ -188,6 +188,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "imp_rows": ("{n} 行", "{n} rows"),
     "imp_no_change": ("文件中的数据与数据仓库完全一致: 导入不会改动任何数据。",
                       "The file matches the warehouse exactly: importing it would change nothing."),
+    "imp_warnings": ("经验校验提示 (不是错误, 可以导入; 提交上报时须说明)",
+                     "Plausibility warnings (not errors: the file can be imported; explain them when submitting)"),
     "imp_will_write": ("将写入的内容 (修改处列出原值和新值)", "What will be written (changes show old and new values)"),
     "imp_commit": ("确认导入", "Import"),
     "imp_already": ("该文件已导入 (批次 {batch})。如需再导入, 请上传修改后的文件。",
@@ -234,6 +236,7 @@ TABLE_HEADERS_EN: dict[str, str] = {
     "单位代码": "Unit code", "年度": "Year", "操作": "Action", "项目": "Item", "原值": "Old value", "新值": "New value",
     "时间(北京)": "Time (Beijing)", "导入人": "Imported by", "类型": "Type", "结果": "Result", "新增": "Added",
     "修改": "Changed", "不变": "Unchanged", "问题数": "Problems", "说明": "Note", "批次": "Batch",
+    "上次上报年度": "Previous report", "提示": "Warning", "规则": "Rule",
 }
 UNIT_NOUNS_EN: dict[str, str] = {"school": "schools", "survey": "schools", "hospital": "hospitals",
                                  "community": "communities", "region": "counties"}

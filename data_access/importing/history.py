@@ -25,6 +25,7 @@ from data_access.importing.loading import (
     update_rows,
 )
 from data_access.importing.plan import format_value, same_value
+from data_access.importing.plausibility import reopen_superseded
 from data_access.importing.review_locks import counties_of
 from data_access.importing.spec import REPORT_TYPES
 from data_access.meta import bump_revision
@@ -159,6 +160,7 @@ def undo_import(engine: sa.Engine, batch_id: str, *, imported_by: str | None = N
                                                         for n, line in enumerate(reverse, start=1)])
             conn.execute(sa.update(import_batches).where(import_batches.c.batch_id == batch_id)
                          .values(status="undone"))
+            reopen_superseded(conn, batch_id)
             bump_revision(conn)
     except ImportBusy as busy:
         raise UndoRefused(str(busy)) from busy

@@ -20,8 +20,10 @@ import sqlalchemy as sa
 from data_access.access import Principal, scope_for
 from data_access.engine import checkpoint
 from data_access.import_lock import LOCK_WAIT_SECONDS, ImportBusy, take_lock
+from data_access.importing import plausibility
 from data_access.importing.issues import HISTORY_MESSAGE_CHARS, ImportRejected, Issue, shorten
 from data_access.importing.plan import ImportPlan, build_plan
+from data_access.importing.plausibility import record_warnings, warnings_for
 from data_access.importing.reading import RawTable, read_table
 from data_access.importing.review_locks import locked_issues
 from data_access.importing.spec import REPORT_TYPES, ReportType, report_type
@@ -73,7 +75,8 @@ class ImportOutcome:
         notices = list(self.notices)
         if cleared:
             notices.append(f"{cleared} 项已有数据将被清空 (文件中为空白 = 未上报); 如非本意请在文件中补填")
-        return [head, *(f"  注意: {notice}" for notice in notices)]
+        warnings = plausibility.summary_lines(plan.warnings, applied=self.status == "applied")
+        return [head, *(f"  注意: {notice}" for notice in notices + warnings[:1]), *(f"    {w}" for w in warnings[1:])]
 
 
 def sha256_of(data: bytes) -> str:
@@ -111,6 +114,8 @@ def check_file(engine: sa.Engine, file_name: str, data: bytes, *, type_key: str 
             outcome.plan = build_plan(conn, parsed)
             if locked := locked_issues(conn, outcome.plan, outcome.table):
                 outcome.status, outcome.issues = "rejected", locked
+                return outcome
+            outcome.plan.warnings, outcome.plan.checked_rules = warnings_for(conn, outcome.plan, outcome.table)
     except ImportRejected as rejected:
         outcome.status, outcome.issues = "rejected", rejected.issues
     return outcome
@@ -151,11 +156,13 @@ def import_file(engine: sa.Engine, file_name: str, data: bytes, *, imported_by: 
             # Under the lock review transitions take too: a submission cannot slip in between check and write.
             if locked := locked_issues(conn, plan, outcome.table):
                 raise ImportRejected(locked)
+            plan.warnings, plan.checked_rules = warnings_for(conn, plan, outcome.table)
             if expected_fingerprint and plan.fingerprint() != expected_fingerprint:
                 raise StalePreview("预览之后数据仓库已被其他导入修改: 请重新预览后再确认导入")
             _insert_batch(conn, batch_id, outcome, plan, imported_by, allowed_region)
             _write_facts(conn, plan)
             _record_changes(conn, batch_id, plan)
+            record_warnings(conn, batch_id, plan)
             if plan.touches_anything:
                 _set_data_date(conn)
                 bump_revision(conn)  # last: other writers queue on the counter only until this commit

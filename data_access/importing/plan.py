@@ -39,6 +39,10 @@ class ImportPlan:
     changed: list[RowChange] = field(default_factory=list)
     changed_rows: list[ParsedRow] = field(default_factory=list)
     unchanged: int = 0
+    # Plausibility warnings of what the plan writes, and the (unit, year, rule id) it re-checked
+    # (importing/plausibility.py; filled by the loader, not part of the fingerprint: they follow from the data).
+    warnings: list = field(default_factory=list)
+    checked_rules: set = field(default_factory=set)
 
     @property
     def touches_anything(self) -> bool:
