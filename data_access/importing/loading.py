@@ -112,7 +112,7 @@ def check_file(engine: sa.Engine, file_name: str, data: bytes, *, type_key: str 
                 outcome.status, outcome.issues = "rejected", parsed.issues
                 return outcome
             outcome.plan = build_plan(conn, parsed)
-            if locked := locked_issues(conn, outcome.plan, outcome.table):
+            if locked := locked_issues(conn, parsed):
                 outcome.status, outcome.issues = "rejected", locked
                 return outcome
             outcome.plan.warnings, outcome.plan.checked_rules = warnings_for(conn, outcome.plan, outcome.table)
@@ -154,7 +154,7 @@ def import_file(engine: sa.Engine, file_name: str, data: bytes, *, imported_by: 
                 raise ImportRejected(parsed.issues)
             plan = build_plan(conn, parsed)
             # Under the lock review transitions take too: a submission cannot slip in between check and write.
-            if locked := locked_issues(conn, plan, outcome.table):
+            if locked := locked_issues(conn, parsed):
                 raise ImportRejected(locked)
             plan.warnings, plan.checked_rules = warnings_for(conn, plan, outcome.table)
             if expected_fingerprint and plan.fingerprint() != expected_fingerprint:

@@ -5,10 +5,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from data_access.importing.issues import Issue
-from data_access.importing.plan import ImportPlan
-from data_access.importing.reading import RawTable
 from data_access.importing.spec import ReportType
-from data_access.importing.validation import header_matches, unit_paths
+from data_access.importing.validation import ParsedFile, header_matches, unit_paths
 from data_access.review import locked_reports
 
 
@@ -17,18 +15,17 @@ def counties_of(conn: sa.Connection, spec: ReportType, unit_ids: list[str]) -> d
     return {unit: found["path"][0] for unit, found in unit_paths(conn, spec, unit_ids).items()}
 
 
-def locked_issues(conn: sa.Connection, plan: ImportPlan, table: RawTable) -> list[Issue]:
-    """One issue per locked county and year the file would write, at the first row that writes there."""
-    spec = plan.spec
-    if spec.registry:
+def locked_issues(conn: sa.Connection, parsed: ParsedFile) -> list[Issue]:
+    """One issue per locked county and year the file has rows for (even unchanged ones: a locked county's
+    report is not imported again), at the county's first row in the file."""
+    spec, table = parsed.spec, parsed.table
+    if spec.registry or not parsed.rows:
         return []
-    writing = sorted([(row.excel_row, row.unit_id, row.year) for row in plan.added]
-                     + [(change.excel_row, change.unit_id, change.year) for change in plan.changed])
-    county = counties_of(conn, spec, sorted({unit for _, unit, _ in writing}))
+    county = counties_of(conn, spec, sorted({row.unit_id for row in parsed.rows}))
     first: dict[tuple[str, int], tuple[int, str]] = {}
-    for excel_row, unit, year in writing:
-        if unit in county:
-            first.setdefault((county[unit], year), (excel_row, unit))
+    for row in sorted(parsed.rows, key=lambda row: row.excel_row):
+        if row.unit_id in county:
+            first.setdefault((county[row.unit_id], row.year), (row.excel_row, row.unit_id))
     locked = locked_reports(conn, spec.key, set(first))
     header = next((h for h in table.headers if header_matches(spec, (h,)).get(0) is spec.id_column),
                   spec.id_column.header)

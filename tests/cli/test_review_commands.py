@@ -78,3 +78,24 @@ def test_deadline_and_scope(capsys, warehouse_env):  # noqa: F811
                        "--date", "30.9.2025", "--as", "pladmin")
     assert code == 2 and "日期应写作 YYYY-MM-DD" in err
     assert "无权查看" in refused(capsys, "status", "--region", "610000", "--year", "2025", "--as", "kt")
+
+
+def test_dry_run_shows_the_warning_and_submit_needs_an_explanation(capsys, warehouse_env, tmp_path):  # noqa: F811
+    users(warehouse_env)
+    report = tmp_path / "崆峒区.csv"
+    report.write_text("学校代码,年度,在校生数\nP1,2025,900\n", encoding="utf-8")  # P1: 500 in 2024
+    code, out, err = run(capsys, "import", str(report), "--dry-run", "--as", "kt")
+    assert code == 0, err
+    assert ("文件 崆峒区.csv, 第 2 行, 列「在校生数」, 单位 P1: 2024 年 500 → 2025 年 900: "
+            "在校生数较上一次上报 (2024 年) 变化超过 30%") in out
+    assert run(capsys, "import", str(report), "--as", "kt")[0] == 0
+    assert status(capsys, "--type", "school")[0]["未说明提示"] == "1"
+    unit = ("--region", "620802", "--year", "2025", "--type", "school")
+    assert "有 1 条经验校验提示尚未说明" in refused(capsys, "submit", *unit, "--as", "kt")
+    code, out, err = run(capsys, "review", "submit", *unit, "--explain", "新建校区招生", "--as", "kt")
+    assert code == 0, err
+    assert status(capsys, "--type", "school")[0]["未说明提示"] == "0"
+    history = run(capsys, "review", "history", "--region", "620802", "--year", "2025", "--format", "csv")[1]
+    assert list(csv.DictReader(io.StringIO(history)))[0]["说明"] == "新建校区招生"
+    code, _, err = run(capsys, "import", str(report), "--as", "kt")
+    assert code == 1 and "崆峒区 2025 年学校年报已上报 (kt, " in err and "请联系平凉市审核人员退回" in err
