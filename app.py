@@ -7,6 +7,7 @@ import streamlit as st
 from data_access.engine import warehouse_url
 from ui import auth, resources, state
 from ui.i18n import t
+from ui.streamlit_compat import entry_script
 from ui.warehouse_guard import checked_run, guarded
 
 PAGE_PATHS = ("overview", "login", "map", "school", "targets", "completeness", "import", "schools_map")
@@ -60,4 +61,6 @@ def _run_checked() -> None:
 
 
 # Streamlit executes this file on every rerun (not always as __main__), so run() is called unconditionally.
-run()
+# entry_script(): pages know they run inside this navigation (ui/streamlit_compat.py).
+with entry_script():
+    run()

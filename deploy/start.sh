@@ -4,8 +4,14 @@
 #   WAREHOUSE_URL=postgresql://user:pw@db/warehouse deploy/start.sh [N] [LISTEN] [FIRST_PORT]
 #
 # N processes (default 2) listen on 127.0.0.1:FIRST_PORT.. (default 8601..); nginx listens on LISTEN
-# (default 0.0.0.0:8501). All processes must share one PostgreSQL warehouse: DuckDB allows one process per
-# file. Ctrl+C (or SIGTERM) stops nginx and every process. Needs the Debian package nginx.
+# (default 0.0.0.0:8501) and routes each browser to one process by a cookie it assigns (mhm_route_<port>).
+# Each process warms its caches before it accepts connections (serve.py, ui/server.py).
+#
+# Use one PostgreSQL warehouse for all processes. A DuckDB file can be open in only one process at a time;
+# the dashboard opens it per query and closes it again, so several processes on one file work, but they
+# take turns for every query (a process finding it locked retries for up to 20 s). That is fine for a
+# demo, and too slow for a meeting. Ctrl+C (or SIGTERM) stops nginx and every process. Needs the Debian
+# package nginx.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -17,7 +23,7 @@ NGINX="${NGINX:-$(command -v nginx || echo /usr/sbin/nginx)}"
 RUN_DIR="${RUN_DIR:-$(mktemp -d -t mhmonitor-deploy.XXXXXX)}"
 
 [[ -x "$NGINX" ]] || { echo "nginx not found: apt-get install nginx" >&2; exit 1; }
-[[ -n "${WAREHOUSE_URL:-}" ]] || echo "warning: WAREHOUSE_URL unset; several processes need PostgreSQL" >&2
+[[ -n "${WAREHOUSE_URL:-}" ]] || echo "warning: WAREHOUSE_URL unset; several processes on one DuckDB file take turns per query" >&2
 mkdir -p "$RUN_DIR"
 
 pids=()
@@ -30,15 +36,23 @@ trap stop EXIT INT TERM
 servers=""
 for ((i = 0; i < COUNT; i++)); do
     port=$((FIRST_PORT + i))
-    (cd "$ROOT" && PYTHONPATH="$ROOT" exec "$PYTHON" -m streamlit run app.py --server.port "$port" \
+    (cd "$ROOT" && PYTHONPATH="$ROOT" exec "$PYTHON" -m streamlit run serve.py --server.port "$port" \
         --server.address 127.0.0.1 --server.headless true --browser.gatherUsageStats false \
         --server.showEmailPrompt false) >"$RUN_DIR/streamlit-$port.log" 2>&1 &
     pids+=("$!")
     servers+="        server 127.0.0.1:$port;"$'\n'
 done
 
-sed -e "s|@RUN_DIR@|$RUN_DIR|g" -e "s|@LISTEN@|$LISTEN|g" "$ROOT/deploy/nginx.conf.template" \
-    | awk -v servers="$servers" '{ if ($0 == "@UPSTREAM_SERVERS@") printf "%s", servers; else print }' \
+# The route cookie is named per deployment (its listening port): two dashboards on one host keep apart.
+route_cookie="mhm_route_${LISTEN##*:}"
+# The security headers are written once, in Python (ui/security_headers.py), for the app and for nginx.
+security_headers="$(cd "$ROOT" && PYTHONPATH="$ROOT" "$PYTHON" -m ui.security_headers)"
+sed -e "s|@RUN_DIR@|$RUN_DIR|g" -e "s|@LISTEN@|$LISTEN|g" -e "s|@ROUTE_COOKIE@|$route_cookie|g" \
+        "$ROOT/deploy/nginx.conf.template" \
+    | awk -v servers="$servers" -v headers="$security_headers" '{
+        if ($0 == "@UPSTREAM_SERVERS@") printf "%s", servers
+        else if ($0 == "@SECURITY_HEADERS@") print headers
+        else print }' \
     >"$RUN_DIR/nginx.conf"
 "$NGINX" -t -q -c "$RUN_DIR/nginx.conf" -p "$RUN_DIR"
 "$NGINX" -c "$RUN_DIR/nginx.conf" -p "$RUN_DIR" &

@@ -36,6 +36,9 @@ class Run:
     seconds: float
     script_runs: int
     http_bytes: int = 0
+    pages: list[str] = field(default_factory=list)  # navigation entries the server sent (page names)
+    texts: list[str] = field(default_factory=list)  # markdown, headings and alert bodies, in order
+    exceptions: int = 0  # exception elements (a traceback or "This app has encountered an error")
 
 
 @dataclass
@@ -102,6 +105,9 @@ class Session:
 
     async def _read_until_finished(self, started: float) -> Run:
         received, runs, urls = 0, 0, []
+        pages: list[str] = []
+        texts: list[str] = []
+        exceptions = 0
         while True:
             raw = await asyncio.wait_for(self._socket.recv(), RUN_TIMEOUT)
             received += len(raw)
@@ -112,14 +118,20 @@ class Session:
                 self._hashes.add(msg.hash)
             if kind == "new_session":
                 runs += 1
+            elif kind == "navigation":
+                pages += [page.page_name for page in msg.navigation.app_pages]
             elif kind == "delta":
                 self._note_widget(msg)
                 urls += boundary_urls(msg)
+                text, failed = element_text(msg)
+                texts += [text] if text else []
+                exceptions += failed
             elif kind == "script_finished":
                 status = msg.script_finished
                 if status in (ForwardMsg.FINISHED_SUCCESSFULLY, ForwardMsg.FINISHED_WITH_COMPILE_ERROR):
                     fetched = await asyncio.to_thread(self._fetch_new, urls)
-                    return Run(received + fetched, time.perf_counter() - started, runs, fetched)
+                    return Run(received + fetched, time.perf_counter() - started, runs, fetched, pages, texts,
+                               exceptions)
 
     def _fetch_new(self, urls: list[str]) -> int:
         """GET each boundary URL not fetched before in this session, as the browser does; bytes received."""
@@ -164,6 +176,19 @@ class Session:
     async def close(self) -> None:
         if self._socket is not None:
             await self._socket.close()
+
+
+def element_text(msg: ForwardMsg) -> tuple[str, int]:
+    """(the text of a markdown, heading or alert element, 1 if the element is an exception else 0)."""
+    if msg.delta.WhichOneof("type") != "new_element":
+        return "", 0
+    element = msg.delta.new_element
+    kind = element.WhichOneof("type")
+    if kind == "exception":
+        return element.exception.message, 1
+    if kind in ("markdown", "alert", "heading"):
+        return getattr(element, kind).body, 0
+    return "", 0
 
 
 def boundary_urls(msg: ForwardMsg) -> list[str]:

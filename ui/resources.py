@@ -9,9 +9,6 @@ Entries therefore live long (CACHE_TTL_SECONDS); clear_data_caches() after an im
 
 from __future__ import annotations
 
-import gc
-from typing import TypeVar
-
 import pandas as pd
 import plotly.graph_objects as go
 import pydeck as pdk
@@ -23,8 +20,8 @@ from data_access.engine import make_engine, warehouse_url
 from data_access.evaluation import evaluate
 from data_access.regions import ALL_REGIONS, path_of, region_frame, require_region, schools_in
 from data_access.school_facts import school_record, school_reports
+from ui.memory import kept
 
-Kept = TypeVar("Kept")
 # Entries of older revisions are never read again; the TTL and max_entries only bound the memory they hold.
 CACHE_TTL_SECONDS = 12 * 3600
 CACHE_ENTRIES = 512
@@ -141,31 +138,19 @@ def _school(url: str, revision: str, school_id: str, allowed: str) -> tuple[dict
     return school_record(engine, school_id, allowed), school_reports(engine, school_id, allowed)
 
 
-def _kept(value: Kept) -> Kept:
-    """Move a long-lived cached value (and everything alive now) out of the cyclic garbage collector's walk.
-
-    Streamlit runs a full gc.collect(2) after every rerun; it walked the hundreds of thousands of small lists
-    of the cached GeoJSON and figures each time (~100 ms of a 140 ms warm rerun on the Shaanxi demo).
-    Frozen objects are still freed by reference counting when a cache drops them.
-    """
-    gc.collect()
-    gc.freeze()
-    return value
-
-
 @st.cache_resource(show_spinner="加载行政区划边界…")
 def boundary(parent_adcode: str, child_level: str) -> dict:
     """Simplified children boundaries of a unit; read-only, shared by all sessions."""
     from geo.layers import boundary_geojson
 
-    return _kept(boundary_geojson(parent_adcode, child_level))
+    return kept(boundary_geojson(parent_adcode, child_level))
 
 
 @st.cache_resource(show_spinner=False)
 def outline(adcode: str) -> dict:
     from geo.layers import outline_geojson
 
-    return _kept(outline_geojson(adcode))
+    return kept(outline_geojson(adcode))
 
 
 @st.cache_resource(show_spinner=False)
@@ -204,7 +189,7 @@ def _region_map(url: str, revision: str, region: str, level: str, year: int, all
     from geo.maps import PreparedFigure, status_map_spec
 
     frame = evaluation(url, region, level, (year,), allowed, (indicator_id,), stage)
-    return _kept(PreparedFigure(status_map_spec(boundary(region, level), frame, title=title, subtitle=subtitle,
+    return kept(PreparedFigure(status_map_spec(boundary(region, level), frame, title=title, subtitle=subtitle,
                                                 mode=mode, lang=lang, geojson_url=boundary_url(region, level))))
 
 
@@ -221,7 +206,7 @@ def _school_map(url: str, revision: str, county: str, year: int, allowed: str, i
     from geo.maps import PreparedFigure, school_points_spec
 
     frame = evaluation(url, county, "school", (year,), allowed, (indicator_id,), stage)
-    return _kept(PreparedFigure(school_points_spec(outline(county), frame, title=title, subtitle=subtitle, mode=mode,
+    return kept(PreparedFigure(school_points_spec(outline(county), frame, title=title, subtitle=subtitle, mode=mode,
                                                    lang=lang, geojson_url=outline_url(county))))
 
 
@@ -248,7 +233,7 @@ def _schools_deck(url: str, revision: str, region: str, year: int, indicator_id:
     is_county = not level.empty and level.iloc[0] == "county"
     boundaries = outline_geojson(region) if is_county else boundary_geojson(region, "county")
     layer_url = outline_url(region) if is_county else boundary_url(region, "county")
-    return _kept(PreparedDeck(schools_deck(boundaries, school_rows(frame, lang), boundaries_url=layer_url)))
+    return kept(PreparedDeck(schools_deck(boundaries, school_rows(frame, lang), boundaries_url=layer_url)))
 
 
 def import_template(url: str, type_key: str, region: str | None, year: int | None, with_values: bool = False, *,

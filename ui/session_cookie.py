@@ -1,25 +1,40 @@
-"""The browser's half of a session that survives a reload: the `mhm_session` cookie with a random token.
+"""The browser's half of a session that survives a reload: the `mhm_session_<deployment>` cookie with a token.
 
 The server keeps the rules (data_access/web_sessions.py); the cookie only carries the token. Streamlit has no
 Python call that sets a cookie, so a one-line script in st.html writes it (the page's own document: st.html
 is not iframed). The cookie is SameSite=Strict, Secure on https, and holds nothing but the token; it is not
 HttpOnly (a script sets it), which is acceptable because the dashboard never renders user text as HTML.
+
+Browsers ignore the port for cookies, so two dashboards on one host shared one cookie and signed each other
+out. The name therefore carries a short hash of the deployment's warehouse (its URL without the password):
+dashboards on different warehouses keep apart, and processes of one deployment (same warehouse, same
+accounts) share it.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 
+import sqlalchemy as sa
 import streamlit as st
 
-COOKIE = "mhm_session"
+from data_access.engine import warehouse_url
+
+COOKIE_PREFIX = "mhm_session_"
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,128}$")  # secrets.token_urlsafe: safe inside a JS string literal
+
+
+def cookie_name(url: str | None = None) -> str:
+    """`mhm_session_` and 8 hex digits naming the deployment's warehouse (default: the configured one)."""
+    shown = sa.make_url(url or warehouse_url()).render_as_string(hide_password=True)
+    return COOKIE_PREFIX + hashlib.sha256(shown.encode("utf-8")).hexdigest()[:8]
 
 
 def token_from_browser() -> str | None:
     """The token the browser sent when this session's websocket opened (None when absent or malformed)."""
     try:
-        value = st.context.cookies.get(COOKIE)
+        value = st.context.cookies.get(cookie_name())
     except Exception:  # noqa: BLE001 - no browser context (AppTest, bare script runs)
         return None
     return value if isinstance(value, str) and _TOKEN.match(value) else None
@@ -30,7 +45,7 @@ def write_script(token: str | None, max_age_seconds: int) -> str:
     if token is not None and not _TOKEN.match(token):
         raise ValueError("not a session token")
     value, max_age = (token, int(max_age_seconds)) if token else ("", 0)
-    return ("<script>document.cookie = '" + COOKIE + "=" + value + "; Path=/; Max-Age=" + str(max_age)
+    return ("<script>document.cookie = '" + cookie_name() + "=" + value + "; Path=/; Max-Age=" + str(max_age)
             + "; SameSite=Strict' + (location.protocol === 'https:' ? '; Secure' : '');</script>")
 
 

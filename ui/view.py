@@ -130,7 +130,7 @@ def sidebar() -> View:
                                             format_func=lambda code: scopes[code] if lang() == "zh"
                                             else catalog.PLANS[code].short_en))
         _on_change(keys.SCOPE, scope, _scope_changed)
-        scope_level, scope_child = _scope_levels(regions, scope)
+        scope_level, scope_child = scope_levels(regions, scope)
 
         cities = sorted(regions[(regions["level"] == "city") & (regions["province_adcode"] == scope)]["adcode"])
         if scope_level == "province":
@@ -192,7 +192,7 @@ def plan_scopes(regions: pd.DataFrame) -> dict[str, str]:
     return {code: name for code, name in scopes.items() if code in held} or scopes
 
 
-def _scope_levels(regions: pd.DataFrame, scope: str) -> tuple[str, str]:
+def scope_levels(regions: pd.DataFrame, scope: str) -> tuple[str, str]:
     """The scope's level in the warehouse and the level its map breaks into: a province shows its cities and
     a city its counties, unless the plan file names another default_level."""
     found = regions.loc[regions["adcode"] == scope, "level"]

@@ -143,8 +143,8 @@ def test_local_account_login_and_logout(page, server):  # noqa: F811
     page.get_by_text("导入人: 崆峒区填报员 (ktq)").wait_for(timeout=60_000)
 
     # A reload opens a new Streamlit session: the browser session's cookie signs the same user in again.
-    page.wait_for_function("() => document.cookie.includes('mhm_session=')", timeout=60_000)
-    cookie = next(c for c in page.context.cookies() if c["name"] == "mhm_session")
+    page.wait_for_function("() => document.cookie.includes('mhm_session_')", timeout=60_000)
+    cookie = next(c for c in page.context.cookies() if c["name"].startswith("mhm_session_"))
     assert cookie["sameSite"] == "Strict" and len(cookie["value"]) >= 40
     page.reload()
     _wait_idle(page)
@@ -155,11 +155,11 @@ def test_local_account_login_and_logout(page, server):  # noqa: F811
     page.get_by_text("已退出登录").wait_for(timeout=60_000)
     _wait_idle(page)  # the previous page's elements fade out only when the rerun has finished
     assert _title(page) == "登录" and "崆峒区" not in _body(page)
-    page.wait_for_function("() => !document.cookie.includes('mhm_session=')", timeout=60_000)
+    page.wait_for_function("() => !document.cookie.includes('mhm_session_')", timeout=60_000)
     page.context.add_cookies([{**cookie, "expires": -1}])  # even the old token, sent again, signs nobody in
     _open_login(page, f"{server}/import")
     assert _title(page) == "登录" and "崆峒区" not in _body(page)
-    page.context.clear_cookies(name="mhm_session")
+    page.context.clear_cookies(name=cookie["name"])
     assert page.outside_requests == []
 
 

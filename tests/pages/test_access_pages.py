@@ -98,7 +98,9 @@ def test_local_login_opens_the_dashboard_and_logout_ends_it(people):
 def test_local_login_opens_and_ends_a_browser_session(people):
     """The sign-in opens a browser session (only the token's hash stored) and the logout ends it."""
     from data_access.schema import web_sessions
+    from ui.session_cookie import cookie_name
 
+    name = cookie_name(people)  # named per deployment (its warehouse)
     at = app(login=None).run()
     at.text_input(key="login_name").input("xc")
     at.text_input(key="login_password").input(PASSWORD)
@@ -106,18 +108,18 @@ def test_local_login_opens_and_ends_a_browser_session(people):
     assert XINCHENG in at.title[0].value
     token = at.session_state["_auth_token"]
     scripts = [element.proto.body for element in at.get("html")]
-    assert any("mhm_session=" + token in body for body in scripts)  # the cookie goes to the browser
+    assert any(f"{name}={token}" in body for body in scripts)  # the cookie goes to the browser
     engine = make_engine(people, create=True)
     with engine.connect() as conn:
         row = conn.execute(sa.select(web_sessions)).mappings().one()
     assert row["login"] == "xc" and row["ended_at"] is None and token not in row["token_hash"]
     at.run()
-    assert not any("mhm_session=" in element.proto.body for element in at.get("html"))  # sent until delivered
+    assert not any(f"{name}=" in element.proto.body for element in at.get("html"))  # sent until delivered
     at.sidebar.button(key="auth_logout").click().run()
     with engine.connect() as conn:
         assert conn.execute(sa.select(web_sessions.c.ended_at)).scalar_one() is not None
     engine.dispose()
-    assert any("mhm_session=;" in element.proto.body for element in at.get("html"))  # and is removed
+    assert any(f"{name}=;" in element.proto.body for element in at.get("html"))  # and is removed
 
 
 def test_login_works_on_a_warehouse_without_browser_sessions(people):

@@ -45,3 +45,32 @@ def test_the_script_runner_still_decides_by_that_class_attribute():
     assert "PagesManager.uses_pages_directory" in source and "_mpa_v1(" in source, UPGRADE
     assert callable(getattr(PagesManager, "get_page_script_byte_code", None)), UPGRADE
     assert isinstance(inspect.getattr_static(PagesManager, "main_script_path"), property), UPGRADE
+
+
+def test_the_guess_can_be_turned_off_before_the_first_session(tmp_path, fresh_guess):
+    from ui.streamlit_compat import disable_legacy_pages_guess
+
+    (tmp_path / "pages").mkdir()
+    (tmp_path / "app.py").write_text("")
+    disable_legacy_pages_guess()
+    PagesManager(str(tmp_path / "app.py"))  # the first session's manager keeps the answer it finds
+    assert PagesManager.uses_pages_directory is False, UPGRADE
+
+
+def test_a_page_knows_it_runs_inside_the_entry_script_per_thread():
+    import threading
+
+    from ui import streamlit_compat
+
+    seen = {}
+
+    def other_thread():
+        seen["other"] = getattr(streamlit_compat._running, "entry", False)
+
+    with streamlit_compat.entry_script():
+        thread = threading.Thread(target=other_thread)
+        thread.start()
+        thread.join()
+        seen["inside"] = streamlit_compat._running.entry
+    assert seen == {"inside": True, "other": False}  # another session's run is not marked by this one
+    assert getattr(streamlit_compat._running, "entry", False) is False

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ui.view import _scope_levels, plan_scopes
+from ui.view import plan_scopes, scope_levels
 
 REGIONS = pd.DataFrame({"adcode": ["610000", "620000", "620800"], "level": ["province", "province", "city"]})
 
@@ -17,6 +17,6 @@ def test_scopes_are_the_plans_the_warehouse_holds_regions_for():
 
 
 def test_a_province_scope_breaks_into_cities_and_a_city_scope_into_counties():
-    assert _scope_levels(REGIONS, "610000") == ("province", "city")
-    assert _scope_levels(REGIONS, "620800") == ("city", "county")
-    assert _scope_levels(REGIONS.iloc[0:0], "620800") == ("city", "county")  # from the code's form
+    assert scope_levels(REGIONS, "610000") == ("province", "city")
+    assert scope_levels(REGIONS, "620800") == ("city", "county")
+    assert scope_levels(REGIONS.iloc[0:0], "620800") == ("city", "county")  # from the code's form
