@@ -77,11 +77,12 @@ def reach(engine: sa.Engine, start: str) -> None:
         "kt_submitted": [("submit", "rep_kt", "620802")],
         "kt_approved": [("submit", "rep_kt", "620802"), ("approve", "rev_pl", "620802")],
     }[start]
-    for action, who, unit in steps:
-        act(engine, action, who, unit)
+    with engine.begin() as conn:  # the steps join one transaction (the Connection form of every transition)
+        for action, who, unit in steps:
+            act(conn, action, who, unit)
 
 
-def act(engine: sa.Engine, action: str, who: str, unit: str, reason: str = "数据需核实") -> None:
+def act(engine: sa.Engine | sa.Connection, action: str, who: str, unit: str, reason: str = "数据需核实") -> None:
     principal = P[who]
     if action == "submit":
         review.submit(engine, principal, unit, YEAR, "school")

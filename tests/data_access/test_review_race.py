@@ -12,6 +12,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import textwrap
+import threading
 
 import pytest
 import sqlalchemy as sa
@@ -99,3 +100,40 @@ def test_import_and_submit_in_two_processes_never_interleave(engine, holder):
     review.approve(engine, Principal("rev_xa", "西安市审核员", "reviewer", "610100"), "610102", 2025, "school")
     after = import_file(engine, "再补报.csv", "学校代码,年度,在校生数\nS4,2025,999\n".encode(), imported_by="clerk")
     assert after.status == "rejected" and "已由西安市审核通过" in after.issues[0].message
+
+
+def test_two_reviewers_at_once_one_wins_and_the_other_is_told(engine):
+    """Two reviewers of 西安市 approve (and return) the same submission at the same moment, in two threads: the
+    state is read under the lock, so exactly one transition happens and the other is refused naming it."""
+    populate(engine)
+    review.submit(engine, Principal("rep_xc", "新城区填报员", "reporter", "610102"), "610102", 2025, "school")
+    reviewers = [Principal("rev_a", "审核员甲", "reviewer", "610100"),
+                 Principal("rev_b", "审核员乙", "admin", "610100")]
+    start = threading.Barrier(2)
+    results: dict[str, str] = {}
+
+    def act(principal: Principal, approve: bool) -> None:
+        start.wait()
+        try:
+            if approve:
+                review.approve(engine, principal, "610102", 2025, "school")
+            else:
+                review.return_(engine, principal, "610102", 2025, "school", reason="请核对")
+            results[principal.login] = "done"
+        except review.ReviewRefused as refused:
+            results[principal.login] = str(refused)
+
+    threads = [threading.Thread(target=act, args=(reviewers[0], True)),
+               threading.Thread(target=act, args=(reviewers[1], False))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+
+    winner = next(login for login, result in results.items() if result == "done")
+    [loser_message] = [result for result in results.values() if result != "done"]
+    final = "已审核" if winner == "rev_a" else "已退回"
+    assert f"目前为「{final}」({winner} 于 " in loser_message
+    with engine.connect() as conn:
+        events = conn.execute(sa.select(review_events.c.action, review_events.c.actor)).all()
+    assert sorted(actor for _, actor in events) == sorted(["rep_xc", winner])
