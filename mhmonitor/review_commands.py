@@ -1,4 +1,4 @@
-"""`mhmonitor review status | submit | approve | return | withdraw | history | deadline`: the review chain
+"""`mhmonitor review status | submit | approve | return | withdraw | history | warnings | deadline`: the review chain
 (data_access/review.py) from the command line, acting as a user (--as LOGIN) exactly as the review page does.
 
 A refused transition prints one Chinese line on stderr and exits non-zero (ReviewRefused, handled by cli.main).
@@ -92,9 +92,36 @@ def _done(engine, args: argparse.Namespace) -> None:
           f"{review.STATE_ZH[last['to_state']]}")
 
 
+WARNING_HEADERS = {"warning_id": "提示编号", "unit_id": "单位代码", "file_name": "文件", "excel_row": "行",
+                   "column_header": "列", "previous_year": "上次上报年度", "old_value": "原值", "new_value": "新值",
+                   "message": "提示", "explanation": "说明", "explained_by": "说明人"}
+
+
+def cmd_warnings(args: argparse.Namespace) -> int:
+    engine = make_engine()
+    region = _scope(engine, args)
+    if region != args.region:
+        raise review.ReviewRefused(f"无权查看 {args.region} 的经验校验提示")
+    shown = review.county_warnings(engine, args.region, args.year, args.type)[list(WARNING_HEADERS)]
+    shown = shown.astype({"previous_year": "Int64", "excel_row": "Int64"}).fillna("").rename(columns=WARNING_HEADERS)
+    _print(shown, args.format)
+    return 0
+
+
+def _explanations(pairs: list[str]) -> dict[str, str]:
+    found = {}
+    for pair in pairs:
+        warning, separator, text = pair.partition("=")
+        if not separator:
+            raise review.ReviewRefused(f"--explain-warning 应写作 提示编号=说明 (收到 {pair[:40]!r})")
+        found[warning.strip()] = text
+    return found
+
+
 def cmd_submit(args: argparse.Namespace) -> int:
     engine = make_engine()
-    review.submit(engine, args.principal, args.region, args.year, args.type, explanation=args.explain)
+    review.submit(engine, args.principal, args.region, args.year, args.type, explanation=args.explain,
+                  explanations=_explanations(args.explain_warning))
     _done(engine, args)
     return 0
 
@@ -158,6 +185,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     submit = commands.add_parser("submit", help="县(区)上报 (填报中或已退回 → 已上报)")
     _common(submit, "县(区)的行政区划代码")
     submit.add_argument("--explain", help="对全部未说明的经验校验提示的一条总说明")
+    submit.add_argument("--explain-warning", action="append", default=[], metavar="ID=TEXT",
+                        help="对一条提示的说明 (编号见 mhmonitor review warnings), 可重复")
     add_acting_user(submit, "submit")
     submit.set_defaults(func=cmd_submit)
 
@@ -183,6 +212,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     history.add_argument("--format", choices=("text", "csv"), default="text")
     add_acting_user(history, "view")
     history.set_defaults(func=cmd_history)
+
+    warnings = commands.add_parser("warnings", help="某县(区)某年某上报类型的经验校验提示 (含编号和说明)")
+    _common(warnings, "县(区)的行政区划代码")
+    warnings.add_argument("--format", choices=("text", "csv"), default="text")
+    add_acting_user(warnings, "view")
+    warnings.set_defaults(func=cmd_warnings)
 
     deadline = commands.add_parser("deadline", help="设置某地区某年某上报类型的截止日期 (管理员)")
     _common(deadline, "省、市或县的行政区划代码 (下属县区沿用最近一级的截止日期)")

@@ -92,10 +92,15 @@ def test_dry_run_shows_the_warning_and_submit_needs_an_explanation(capsys, wareh
     assert status(capsys, "--type", "school")[0]["未说明提示"] == "1"
     unit = ("--region", "620802", "--year", "2025", "--type", "school")
     assert "有 1 条经验校验提示尚未说明" in refused(capsys, "submit", *unit, "--as", "kt")
-    code, out, err = run(capsys, "review", "submit", *unit, "--explain", "新建校区招生", "--as", "kt")
+    code, out, _ = run(capsys, "review", "warnings", *unit, "--format", "csv", "--as", "kt")
+    [warning] = list(csv.DictReader(io.StringIO(out)))
+    assert (warning["单位代码"], warning["行"], warning["原值"], warning["新值"]) == ("P1", "2", "500", "900")
+    assert "提示编号=说明" in refused(capsys, "submit", *unit, "--explain-warning", "oops", "--as", "kt")
+    code, out, err = run(capsys, "review", "submit", *unit, "--explain-warning",
+                         f"{warning['提示编号']}=新建校区招生", "--as", "kt")
     assert code == 0, err
     assert status(capsys, "--type", "school")[0]["未说明提示"] == "0"
     history = run(capsys, "review", "history", "--region", "620802", "--year", "2025", "--format", "csv")[1]
-    assert list(csv.DictReader(io.StringIO(history)))[0]["说明"] == "新建校区招生"
+    assert list(csv.DictReader(io.StringIO(history)))[0]["说明"] == "P1 在校生数: 新建校区招生"
     code, _, err = run(capsys, "import", str(report), "--as", "kt")
     assert code == 1 and "崆峒区 2025 年学校年报已上报 (kt, " in err and "请联系平凉市审核人员退回" in err
