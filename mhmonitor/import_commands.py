@@ -122,7 +122,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_acting_user(template, "import")
     template.set_defaults(func=cmd_template)
 
-    load = sub.add_parser("import", help="导入上报文件 (.xlsx / .csv): 整份导入或整份拒绝")
+    load = sub.add_parser("import", help="导入上报文件 (.xlsx/.xls/.xlsb/.et/.ods/.csv): 整份导入或整份拒绝")
     load.add_argument("file")
     load.add_argument("--type", help=f"上报类型 (默认按表头判断): {types}")
     load.add_argument("--dry-run", action="store_true", help="只检查并预览, 不写入")

@@ -174,7 +174,8 @@ STRINGS: dict[str, tuple[str, str]] = {
                           "The template has an instructions sheet: what each column means, its unit and "
                           "allowed values. Blank means not reported; enter 0 for a real zero."),
     "imp_upload_title": ("2. 上传填好的文件", "2. Upload the filled-in file"),
-    "imp_choose_file": ("选择文件: Excel 工作簿 (.xlsx) 或 CSV", "Choose a file: Excel workbook (.xlsx) or CSV"),
+    "imp_choose_file": ("选择文件: Excel (.xlsx/.xls/.xlsb)、WPS (.et)、LibreOffice (.ods) 或 CSV",
+                        "Choose a file: Excel (.xlsx/.xls/.xlsb), WPS (.et), LibreOffice (.ods) or CSV"),
     "imp_choose_help": ("一次上传一份文件; 文件先检查, 不会直接写入。",
                         "One file at a time; it is checked first, never written directly."),
     "imp_checking": ("正在检查文件…", "Checking the file…"),

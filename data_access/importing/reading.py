@@ -1,4 +1,8 @@
-"""Read an uploaded XLSX or CSV into header + rows, numbered as Excel numbers them.
+"""Read an uploaded XLSX, XLS (also WPS .et), XLSB, ODS or CSV into header + rows, numbered as Excel numbers them.
+
+XLSX goes through openpyxl; the other office formats through python-calamine in a child process with a
+memory cap (office_sheet.py); all behind the same bounds: file size, unpacked size (zipped formats), columns,
+rows, cell size and time.
 
 Tolerated: stray blank rows, blank columns, spaces (also full-width) around text, CSV in UTF-8, UTF-8 with
 BOM or GB18030/GBK, comma/tab/semicolon separators. Everything else is an Issue, never a guess.
@@ -31,6 +35,12 @@ MAX_LONG_CELLS = 20  # long cells listed before giving up
 MAX_MEMBER_BYTES = 50 * 1024 * 1024
 MAX_UNPACKED_BYTES = 150 * 1024 * 1024
 READ_SECONDS = 20.0
+# Address space of the calamine child: a 50,000-row report fits in a fraction of it; a sheet that declares
+# millions of cells does not.
+OFFICE_CHILD_BYTES = 768 * 1024 * 1024
+OFFICE_SUFFIXES = (".xls", ".et", ".xlsb", ".ods")
+ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
+ACCEPTED = "Excel 工作簿 (.xlsx/.xls/.xlsb)、WPS 表格 (.et)、OpenDocument 表格 (.ods) 或 CSV (.csv)"
 
 
 @dataclass(frozen=True)
@@ -62,16 +72,59 @@ def read_table(file_name: str, data: bytes) -> RawTable:
     if not data.strip():
         raise reject("文件是空的: 请使用模板填写后再上传")
     suffix = PurePath(file_name).suffix.lower()
-    if data.startswith(b"\xd0\xcf\x11\xe0"):
-        raise reject("这是旧版 Excel 97-2003 (.xls) 或其他 Office 文件: 请在 Excel 或 WPS 中「另存为」"
-                     "Excel 工作簿 (.xlsx) 后上传")
+    if data.startswith(b"\xd0\xcf\x11\xe0"):  # OLE2: Excel 97-2003 .xls, WPS .et (the same format), or Word...
+        return _read_office(file_name, data, suffix if suffix in OFFICE_SUFFIXES else ".xls", reject)
     if data.startswith(b"PK\x03\x04"):
-        return _read_xlsx(file_name, data, reject)
-    if suffix in (".xlsx", ".xlsm"):
-        raise reject("文件扩展名是 .xlsx, 内容却不是 Excel 工作簿 (可能已损坏或被改过扩展名)")
+        kind = _zip_kind(data, reject)
+        if kind == "xlsx":
+            return _read_xlsx(file_name, data, reject)
+        return _read_office(file_name, data, kind, reject)
+    if suffix in (".xlsx", ".xlsm", *OFFICE_SUFFIXES):
+        raise reject(f"文件扩展名是 {suffix}, 内容却不是表格文件 (可能已损坏或被改过扩展名)")
     if suffix not in (".csv", ".txt"):
-        raise reject(f"不支持的文件类型「{suffix or '无扩展名'}」: 只接受 Excel 工作簿 (.xlsx) 或 CSV (.csv)")
+        raise reject(f"不支持的文件类型「{suffix or '无扩展名'}」: 只接受 {ACCEPTED}")
     return _read_csv(file_name, data, reject)
+
+
+def _zip_kind(data: bytes, reject) -> str:
+    """"xlsx", ".ods" or ".xlsb" for a zipped workbook, after its unpacked size was checked."""
+    _check_unpacked_size(data, reject)
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        names = set(archive.namelist())
+        if "mimetype" in names and archive.read("mimetype").strip().startswith(ODS_MIMETYPE):
+            return ".ods"
+    return ".xlsb" if "xl/workbook.bin" in names else "xlsx"
+
+
+def _read_office(file_name: str, data: bytes, kind: str, reject) -> RawTable:
+    """A .xls/.et/.xlsb/.ods through python-calamine in a child process (office_sheet.py): its memory is capped
+    and its time bounded, since calamine holds a sheet as one dense block of every cell it declares."""
+    import pickle
+    import subprocess
+    import sys
+
+    shown = {".et": "WPS 表格 (.et)", ".ods": "OpenDocument 表格 (.ods)", ".xlsb": "Excel 二进制工作簿 (.xlsb)"}.get(
+        kind, "Excel 97-2003 工作簿 (.xls)")
+    started = time.monotonic()
+    try:
+        child = subprocess.run(
+            [sys.executable, "-I", str(PurePath(__file__).with_name("office_sheet.py")), DATA_SHEET, NOTES_SHEET,
+             str(OFFICE_CHILD_BYTES)], input=data, capture_output=True, timeout=READ_SECONDS, check=False)
+    except subprocess.TimeoutExpired as error:
+        raise reject(f"读取{shown}超过 {READ_SECONDS:.0f} 秒仍未完成: 文件结构异常, 请用模板重新填写后上传") from error
+    if child.returncode == 3:
+        raise reject(f"工作簿中没有数据工作表 (应有名为「{DATA_SHEET}」的工作表)")
+    if child.returncode == 4:
+        detail = child.stderr.decode("utf-8", "replace").strip().split(":")[0]
+        raise reject(f"无法作为 {shown} 打开: 文件可能已损坏、已加密, 或是 Word 等其他 Office 文件 ({detail});"
+                     " 请在 Excel、WPS 或 LibreOffice 中「另存为」Excel 工作簿 (.xlsx) 后上传")
+    if child.returncode != 0:
+        raise reject(f"{shown}声明的表格范围过大 (读取时超出 {OFFICE_CHILD_BYTES // (1024 * 1024)} MB 内存上限):"
+                     " 不像正常的报表, 请删除多余的行和列, 或用模板重新填写后上传")
+    sheet, values = pickle.loads(child.stdout)  # our own child's output  # noqa: S301
+    left = READ_SECONDS - (time.monotonic() - started)
+    rows = _bounded_rows(file_name, sheet, (tuple(row) for row in values), reject, seconds=left)
+    return _split_header(file_name, sheet, rows, reject)
 
 
 def _read_xlsx(file_name: str, data: bytes, reject) -> RawTable:
@@ -116,9 +169,11 @@ def _check_unpacked_size(data: bytes, reject) -> None:
                      " 请用模板重新填写后上传")
 
 
-def _bounded_rows(file_name: str, sheet: str | None, source, reject) -> list[tuple[int, tuple[object, ...]]]:
-    """The non-blank rows of `source`, numbered from 1, within the row, column, cell-size and time bounds."""
-    deadline = time.monotonic() + READ_SECONDS
+def _bounded_rows(file_name: str, sheet: str | None, source, reject,
+                  seconds: float | None = None) -> list[tuple[int, tuple[object, ...]]]:
+    """The non-blank rows of `source`, numbered from 1, within the row, column, cell-size and time bounds
+    (`seconds` left of READ_SECONDS)."""
+    deadline = time.monotonic() + (READ_SECONDS if seconds is None else seconds)
     where = f"工作表「{sheet}」" if sheet else "文件"
     rows: list[tuple[int, tuple[object, ...]]] = []
     long_cells: list[Issue] = []
@@ -126,7 +181,7 @@ def _bounded_rows(file_name: str, sheet: str | None, source, reject) -> list[tup
         if time.monotonic() > deadline:
             raise reject(f"读取{where}超过 {READ_SECONDS:.0f} 秒仍未完成 (已读到第 {number} 行): 文件结构异常,"
                          " 请用模板重新填写后上传")
-        if values.count(None) == len(values):
+        if values.count(None) == len(values):  # also () for a blank row of a calamine sheet
             continue  # blank row (also the gaps openpyxl fills between rows)
         if len(values) > MAX_COLUMNS:
             beyond = [index for index, v in enumerate(values[MAX_COLUMNS:], start=MAX_COLUMNS + 1)

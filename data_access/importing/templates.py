@@ -26,7 +26,8 @@ REGISTRY_NOTES = (
     "整份文件一起导入: 只要有一处问题, 整份文件都不会写入, 系统会列出每一处问题所在的行和列。",
     "已在名录中的单位按文件更新, 原值保留在导入历史中, 可以撤销; 文件中没有的单位保持不变 (不会被删除)。",
     "单位停办请填写停办年份, 不要删除: 停办前的上报数据继续保留。",
-    f"支持 Excel 工作簿 (.xlsx) 和 CSV (UTF-8 或 GBK/GB18030 编码); 文件不超过 {MAX_FILE_BYTES // 1024 // 1024} MB。",
+    f"支持 Excel 工作簿 (.xlsx/.xls/.xlsb)、WPS 表格 (.et)、LibreOffice 表格 (.ods) 和 CSV (UTF-8 或 GBK/GB18030 编码);"
+    f" 文件不超过 {MAX_FILE_BYTES // 1024 // 1024} MB。",
 )
 GENERAL_NOTES = (
     "每个单位每个年度填一行; 同一文件中同一单位同一年度不能出现两次。",
@@ -34,7 +35,8 @@ GENERAL_NOTES = (
     "整份文件一起导入: 只要有一处问题, 整份文件都不会写入, 系统会列出每一处问题所在的行和列。",
     "再次导入同一单位同一年度的数据会覆盖原值; 覆盖前的值会保留在导入历史中, 可以撤销。",
     "文件中没有的列不会改动已有数据; 表头可使用本说明中「也可写作」列出的名称。",
-    f"支持 Excel 工作簿 (.xlsx) 和 CSV (UTF-8 或 GBK/GB18030 编码); 文件不超过 {MAX_FILE_BYTES // 1024 // 1024} MB。",
+    f"支持 Excel 工作簿 (.xlsx/.xls/.xlsb)、WPS 表格 (.et)、LibreOffice 表格 (.ods) 和 CSV (UTF-8 或 GBK/GB18030 编码);"
+    f" 文件不超过 {MAX_FILE_BYTES // 1024 // 1024} MB。",
 )
 _HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 _REQUIRED_FILL = PatternFill("solid", fgColor="FCE4D6")

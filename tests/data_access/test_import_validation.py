@@ -382,15 +382,15 @@ def _docx() -> bytes:
     return buffer.getvalue()
 
 
+BROKEN_OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504)  # the Office 97-2003 signature, then nothing
+BROKEN_XLS = "无法作为 Excel 97-2003 工作簿 (.xls) 打开"
 WHOLE_FILE = [
     pytest.param("报表.docx", _docx(), "无法作为 Excel 工作簿 (.xlsx) 打开", id="word-document"),
     pytest.param("报表.xlsx", _docx(), "无法作为 Excel 工作簿 (.xlsx) 打开", id="word-document-renamed-xlsx"),
     pytest.param("报表.pdf", b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n", "不支持的文件类型「.pdf」", id="pdf"),
-    pytest.param("报表.xlsx", bytes(range(256)) * 4, "内容却不是 Excel 工作簿", id="random-bytes-named-xlsx"),
-    pytest.param("报表.xlsx", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504), "旧版 Excel 97-2003 (.xls)",
-                 id="old-xls-renamed"),
-    pytest.param("报表.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504), "旧版 Excel 97-2003 (.xls)",
-                 id="old-xls"),
+    pytest.param("报表.xlsx", bytes(range(256)) * 4, "内容却不是表格文件", id="random-bytes-named-xlsx"),
+    pytest.param("报表.xlsx", BROKEN_OLE2, BROKEN_XLS, id="broken-xls-renamed"),
+    pytest.param("报表.xls", BROKEN_OLE2, BROKEN_XLS, id="broken-xls"),
     pytest.param("报表.csv", b"", "文件是空的", id="empty"),
     pytest.param("报表.csv", b" \r\n\r\n", "文件是空的", id="blank-lines-only"),
     pytest.param("报表.csv", b",,,\n,,,\n", "文件中没有任何内容", id="empty-cells-only"),
