@@ -2,13 +2,20 @@
 
 No basemap and no tiles (`map_provider=None`, no map_style): county boundaries come as a GeoJsonLayer from the same
 simplified layers as the plotly maps, schools as one ScatterplotLayer coloured through status.BANDS.
-Rows are kept short (position, colour, three short texts) so 100,000 schools stay a few MB of JSON.
+
+The schools reach the browser the way boundaries do: as a file deck.gl fetches once (geo.published, under
+static/points/ with a name no one can derive from its content), not as JSON through the websocket. A rerun
+sends the deck's few hundred bytes of layers and view. Each school is one compact row, gzip-friendly:
+{"p": [lon, lat], "s": status index into BANDS, "n": name, "v": "达标 · 96.0%"}. The colour is looked up in the
+browser from the status index, and the tooltip is assembled there from the name and the label. A click returns
+the row's index, which the cached deck maps back to the school id.
 """
 
 from __future__ import annotations
 
 import json
 import math
+from dataclasses import dataclass
 
 import pandas as pd
 import pydeck as pdk
@@ -29,35 +36,40 @@ def _rgb(colour: str) -> list[int]:
     return [int(colour[index:index + 2], 16) for index in (0, 2, 4)]
 
 
-_BAND_RGB = {band.status.value: _rgb(band.colour) for band in BANDS}
-_NO_DATA = Status.NO_DATA.value
+STATUS_ORDER: tuple[str, ...] = tuple(band.status.value for band in BANDS)  # a row's "s" indexes this
+PALETTE: tuple[list[int], ...] = tuple(_rgb(band.colour) for band in BANDS)
+_NO_DATA = STATUS_ORDER.index(Status.NO_DATA.value)
 
 
-def school_rows(frame: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
-    """One short row per located school: id, name, "status · value" text, [lon, lat], RGB colour."""
+@dataclass(frozen=True)
+class SchoolPoints:
+    """The located schools of a view: compact rows for the browser and, in the same order, their ids."""
+
+    rows: list[dict]
+    ids: tuple[str, ...]
+
+
+def school_points(frame: pd.DataFrame, lang: str = "zh") -> SchoolPoints:
+    """One compact row per located school (see the module's docstring) and the school ids in row order."""
     located = frame[frame["longitude"].notna() & frame["latitude"].notna()]
     labels = {band.status.value: band.label_zh if lang == "zh" else band.label_en for band in BANDS}
-    return pd.DataFrame({
-        "id": located["unit_id"].astype(str),
-        "name": located["name"].astype(str),
-        # Status and value as one tooltip line: at 100,000 schools every key and character is parsed again in
-        # the browser (Streamlit's frontend reads the deck with a JSON5 parser, ~0.7 s for 10 MB).
-        "info": [f"{labels.get(status, status)} · {value_text(row, lang)}"
-                 for status, row in zip(located["status"], located.to_dict("records"), strict=True)],
-        # One [lon, lat] field: deck.gl reads it as is, where "@@=[lon, lat]" was evaluated per school.
-        "position": [[lon, lat] for lon, lat in zip(located["longitude"].astype(float).round(DECIMALS),
-                                                    located["latitude"].astype(float).round(DECIMALS), strict=True)],
-        "colour": [_BAND_RGB.get(status, _BAND_RGB[_NO_DATA]) for status in located["status"]],
-    })
+    index = {status: position for position, status in enumerate(STATUS_ORDER)}
+    rows = [{"p": [lon, lat], "s": index.get(status, _NO_DATA), "n": name,
+             "v": f"{labels.get(status, status)} · {value_text(record, lang)}"}
+            for lon, lat, status, name, record in zip(
+                located["longitude"].astype(float).round(DECIMALS).tolist(),
+                located["latitude"].astype(float).round(DECIMALS).tolist(),
+                located["status"], located["name"].astype(str), located.to_dict("records"), strict=True)]
+    return SchoolPoints(rows, tuple(located["unit_id"].astype(str)))
 
 
-def view_state(boundaries: dict, rows: pd.DataFrame) -> pdk.ViewState:
+def view_state(boundaries: dict, rows: list[dict]) -> pdk.ViewState:
     """Centre and zoom that fit the boundaries (or the schools when there are none)."""
     lons, lats = [], []
     for feature in boundaries.get("features", []):
         _collect(feature["geometry"]["coordinates"], lons, lats)
-    if not lons and len(rows):
-        lons, lats = [p[0] for p in rows["position"]], [p[1] for p in rows["position"]]
+    if not lons and rows:
+        lons, lats = [row["p"][0] for row in rows], [row["p"][1] for row in rows]
     if not lons:
         return pdk.ViewState(longitude=108.9, latitude=34.3, zoom=5)
     west, east, south, north = min(lons), max(lons), min(lats), max(lats)
@@ -75,19 +87,22 @@ def _collect(coordinates: list, lons: list[float], lats: list[float]) -> None:
         _collect(part, lons, lats)
 
 
-def schools_deck(boundaries: dict, rows: pd.DataFrame, *, height: int = 640,
-                 boundaries_url: str | None = None) -> pdk.Deck:
+def schools_deck(boundaries: dict, points: SchoolPoints, *, height: int = 640, boundaries_url: str | None = None,
+                 points_url: str | None = None) -> pdk.Deck:
     """County outlines under every school, coloured by status, with a tooltip; schools are clickable.
 
-    With `boundaries_url` (geo.published) deck.gl fetches the outlines from the app's own server instead of
-    receiving them inside the deck's JSON; `boundaries` still fits the view."""
+    With `points_url` and `boundaries_url` (geo.published) deck.gl fetches the schools and outlines from the
+    app's own server instead of receiving them inside the deck's JSON; `boundaries` still fits the view."""
+    palette = json.dumps([list(colour) for colour in PALETTE], separators=(",", ":"))
     layers = [
         pdk.Layer("GeoJsonLayer", id=BOUNDARY_LAYER, data=boundaries_url or boundaries, stroked=True, filled=True,
                   get_fill_color=[245, 245, 245], get_line_color=[140, 140, 140], line_width_min_pixels=1,
                   pickable=False),
-        pdk.Layer("ScatterplotLayer", id=SCHOOL_LAYER, data=rows.to_dict("records"), get_position="position",
-                  get_fill_color="colour", get_line_color=[60, 60, 60], stroked=len(rows) <= STROKE_LIMIT,
-                  line_width_min_pixels=0.5,
+        pdk.Layer("ScatterplotLayer", id=SCHOOL_LAYER, data=points_url or points.rows, get_position="p",
+                  # The colour of the row's status, looked up in the browser (one palette per deck). The
+                  # parentheses matter: deck.gl's expression parser reads "[..][s]" as two arrays.
+                  get_fill_color=f"({palette})[s]", get_line_color=[60, 60, 60],
+                  stroked=len(points.rows) <= STROKE_LIMIT, line_width_min_pixels=0.5,
                   # pydeck turns a bare string into an expression (@@=pixels, undefined); quoted it stays a string.
                   radius_units="'pixels'", get_radius=4, radius_min_pixels=2, pickable=True,
                   # No auto_highlight: it redraws the layer on every hover move (seconds a frame at 100,000
@@ -96,34 +111,36 @@ def schools_deck(boundaries: dict, rows: pd.DataFrame, *, height: int = 640,
     ]
     # map_provider=None and map_style left at pydeck's default sentinel: Streamlit's frontend then draws no
     # basemap (map_style=None would make it fetch a Carto style from the internet).
-    return pdk.Deck(layers=layers, initial_view_state=view_state(boundaries, rows), map_provider=None, height=height,
-                    tooltip={"html": "<b>{name}</b><br/>{info}",
-                             "style": {"fontSize": "13px"}})
+    return pdk.Deck(layers=layers, initial_view_state=view_state(boundaries, points.rows), map_provider=None,
+                    height=height, tooltip={"html": "<b>{n}</b><br/>{v}", "style": {"fontSize": "13px"}})
 
 
-def selected_school(event: object) -> str | None:
-    """The school id a click selected in the deck (st.pydeck_chart on_select), or None."""
+def selected_index(event: object) -> int | None:
+    """The row index a click selected in the deck (st.pydeck_chart on_select), or None."""
     selection = getattr(event, "selection", None) or (event.get("selection") if isinstance(event, dict) else None)
     if not selection:
         return None
-    objects = selection.get("objects") or {}
-    chosen = objects.get(SCHOOL_LAYER) or []
-    if not chosen:
-        return None
-    school_id = chosen[0].get("id") if isinstance(chosen[0], dict) else None
-    return str(school_id) if school_id else None
+    chosen = (selection.get("indices") or {}).get(SCHOOL_LAYER) or []
+    return int(chosen[0]) if chosen and isinstance(chosen[0], int) else None
 
 
 class PreparedDeck(pdk.Deck):
-    """A deck whose JSON is computed once (st.pydeck_chart serialises the deck on every rerun otherwise).
+    """A deck whose JSON is computed once (st.pydeck_chart serialises the deck on every rerun otherwise), with
+    the school id of each point (a click names a row index).
 
     Cache it and never change it after construction.
     """
 
-    def __init__(self, deck: pdk.Deck) -> None:
+    def __init__(self, deck: pdk.Deck, school_ids: tuple[str, ...] = ()) -> None:
         self.__dict__.update(deck.__dict__)
+        self.school_ids = school_ids
         # pydeck indents its JSON and escapes Chinese: compact UTF-8 is about half the bytes on the wire.
         self._prepared_json = json.dumps(json.loads(deck.to_json()), separators=(",", ":"), ensure_ascii=False)
 
     def to_json(self) -> str:
         return self._prepared_json
+
+    def selected_school(self, event: object) -> str | None:
+        """The school id of the point a click selected, or None."""
+        index = selected_index(event)
+        return self.school_ids[index] if index is not None and 0 <= index < len(self.school_ids) else None

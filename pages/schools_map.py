@@ -5,7 +5,6 @@ from __future__ import annotations
 import streamlit as st
 
 from data_access import catalog
-from geo.deck import selected_school
 from ui import resources
 from ui import state as keys
 from ui.view import breadcrumb, current, demo_banner, no_data_guard
@@ -27,7 +26,7 @@ if indicator.unit_kind not in ("school", "survey"):
 
 
 def _open_school() -> None:
-    school_id = selected_school(st.session_state.get(DECK_KEY))
+    school_id = deck.selected_school(st.session_state.get(DECK_KEY))
     if school_id:
         keys.drill_to(st.session_state, keys.SCHOOL, school_id)
         st.session_state["_open_school"] = True

@@ -19,13 +19,14 @@ import streamlit as st  # noqa: E402
 
 from data_access.engine import make_engine, warehouse_url  # noqa: E402
 from data_access.evaluation import evaluate  # noqa: E402
-from geo.deck import PreparedDeck, school_rows, schools_deck  # noqa: E402
+from geo.deck import PreparedDeck, school_points, schools_deck  # noqa: E402
 from geo.layers import boundary_geojson  # noqa: E402
-from geo.published import published_url  # noqa: E402
+from geo.published import published_points_url, published_url  # noqa: E402
 
 PROVINCE, YEAR, INDICATOR = "610000", 2025, "counselor_coverage"
 # Streamlit serves static/ beside the main script: for this app that is scripts/static/.
 STATIC_GEO = Path(__file__).resolve().parent / "static" / "geo"
+STATIC_POINTS = Path(__file__).resolve().parent / "static" / "points"
 
 
 @st.cache_resource
@@ -45,12 +46,17 @@ def deck(count: int) -> tuple[PreparedDeck, float]:
                            longitude=copies["longitude"] + rng.uniform(-1, 1, count) * jitter,
                            latitude=copies["latitude"] + rng.uniform(-1, 1, count) * jitter)
     boundaries = boundary_geojson(PROVINCE, "county")
-    built = PreparedDeck(schools_deck(boundaries, school_rows(copies),
-                                      boundaries_url=published_url(boundaries, f"{PROVINCE}_county", STATIC_GEO)))
+    points = school_points(copies)
+    points_url = published_points_url(points.rows, f"scale_{count}", STATIC_POINTS)
+    built = PreparedDeck(schools_deck(boundaries, points, points_url=points_url,
+                                      boundaries_url=published_url(boundaries, f"{PROVINCE}_county", STATIC_GEO)),
+                         points.ids)
+    built.points_bytes = len((STATIC_POINTS / points_url.rsplit("/", 1)[1]).read_bytes())
     return built, time.perf_counter() - started
 
 
 count = int(st.query_params.get("n", "7000"))
 prepared, seconds = deck(count)
-st.caption(f"{count} schools · deck JSON {len(prepared.to_json().encode()) / 1e6:.2f} MB · built in {seconds:.2f} s")
+st.caption(f"{count} schools · deck JSON {len(prepared.to_json().encode()) / 1e6:.2f} MB · points file "
+           f"{prepared.points_bytes / 1e6:.2f} MB · built in {seconds:.2f} s")
 st.pydeck_chart(prepared, height=640, key="deck", on_select="rerun", selection_mode="single-object")

@@ -223,8 +223,9 @@ def schools_deck(url: str, region: str, year: int, indicator_id: str, stage: str
 @st.cache_resource(show_spinner="加载全部学校…", max_entries=64)
 def _schools_deck(url: str, revision: str, region: str, year: int, indicator_id: str, stage: str, allowed: str,
                   lang: str, data_as_of: str | None) -> pdk.Deck:
-    from geo.deck import PreparedDeck, school_rows, schools_deck
+    from geo.deck import PreparedDeck, school_points, schools_deck
     from geo.layers import boundary_geojson, outline_geojson
+    from geo.published import published_points_url
 
     frame = evaluate(_engine_for(url), region, "school", (year,), allowed_region=allowed,
                      indicator_ids=(indicator_id,), stage=stage or None)
@@ -233,7 +234,11 @@ def _schools_deck(url: str, revision: str, region: str, year: int, indicator_id:
     is_county = not level.empty and level.iloc[0] == "county"
     boundaries = outline_geojson(region) if is_county else boundary_geojson(region, "county")
     layer_url = outline_url(region) if is_county else boundary_url(region, "county")
-    return kept(PreparedDeck(schools_deck(boundaries, school_rows(frame, lang), boundaries_url=layer_url)))
+    points = school_points(frame, lang)
+    # The schools by URL, fetched once by deck.gl (inline only when the file cannot be written).
+    points_url = published_points_url(points.rows, f"{region}_{year}")
+    return kept(PreparedDeck(schools_deck(boundaries, points, boundaries_url=layer_url, points_url=points_url),
+                             points.ids))
 
 
 def import_template(url: str, type_key: str, region: str | None, year: int | None, with_values: bool = False, *,

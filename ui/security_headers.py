@@ -50,7 +50,7 @@ HEADERS: dict[str, str] = {
 # Files whose name carries a hash of their content (geo/published.py): a name never changes meaning, so a
 # browser may keep one for a year without asking again. Only a 200 says so: a 404 for such a name must stay
 # revalidated, or a browser would remember the absence for a year.
-CONTENT_NAMED = re.compile(r"^/(?:.*/)?app/static/(?:geo|points)/[0-9a-z_]+-[0-9a-f]{16}\.json$")
+CONTENT_NAMED = re.compile(r"^/(?:.*/)?app/static/(?:geo|points)/[0-9a-z_]+-[0-9a-f]{16,32}\.json$")
 IMMUTABLE = "public, max-age=31536000, immutable"
 
 

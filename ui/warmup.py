@@ -88,8 +88,10 @@ def _warm(url: str) -> None:
     import exports.tables  # noqa: F401
     import geo.deck  # noqa: F401
     import geo.maps  # noqa: F401
+    from geo.published import prune
     from ui import resources
 
+    prune()  # school-point files of processes that stopped days ago
     info = resources.warehouse_info(url)
     everything = resources.regions(url, ALL_REGIONS)
     wide = deployment_region()

@@ -1,4 +1,5 @@
-"""The all-schools deck: short rows coloured through BANDS, no basemap, clicks resolve to a school id."""
+"""The all-schools deck: compact rows by URL, coloured through BANDS in the browser, no basemap, clicks resolve to
+a school id."""
 
 from __future__ import annotations
 
@@ -7,8 +8,8 @@ import math
 
 import pandas as pd
 
-from data_access.status import STATUS_COLOURS
-from geo.deck import SCHOOL_LAYER, PreparedDeck, school_rows, schools_deck, selected_school
+from data_access.status import BANDS, STATUS_COLOURS
+from geo.deck import PALETTE, SCHOOL_LAYER, STATUS_ORDER, PreparedDeck, school_points, schools_deck
 from geo.layers import boundary_geojson
 
 SCHOOLS = pd.DataFrame({
@@ -18,32 +19,50 @@ SCHOOLS = pd.DataFrame({
 })
 
 
-def test_rows_keep_located_schools_with_band_colours_and_short_texts():
-    rows = school_rows(SCHOOLS)
-    assert list(rows["id"]) == ["S1", "S2"]  # S3 has no coordinates
-    # "#1a9850" -> [26, 152, 80]; no_data "#bdbdbd" -> [189, 189, 189]
-    assert rows["colour"].tolist() == [[26, 152, 80], [189, 189, 189]]
-    assert STATUS_COLOURS["met"] == "#1a9850"
-    assert list(rows["info"]) == ["达标 · 96.0%", "无数据 · —"]
-    assert rows["position"].iloc[0] == [106.6712, 35.54]  # 4 decimals, one field
-    assert "clause" not in rows
+def test_rows_keep_located_schools_as_position_status_index_and_short_texts():
+    points = school_points(SCHOOLS)
+    assert points.ids == ("S1", "S2")  # S3 has no coordinates
+    assert points.rows == [
+        {"p": [106.6712, 35.54], "s": STATUS_ORDER.index("met"), "n": "一小", "v": "达标 · 96.0%"},  # 4 decimals
+        {"p": [106.7, 35.6], "s": STATUS_ORDER.index("no_data"), "n": "二中", "v": "无数据 · —"},
+    ]
+    # The browser colours by index: BANDS order, "#1a9850" -> [26, 152, 80]
+    assert STATUS_ORDER == tuple(band.status.value for band in BANDS)
+    assert PALETTE[STATUS_ORDER.index("met")] == [26, 152, 80] and STATUS_COLOURS["met"] == "#1a9850"
 
 
-def test_deck_is_offline_and_clickable():
-    deck = PreparedDeck(schools_deck(boundary_geojson("620800", "county"), school_rows(SCHOOLS)))
+def test_deck_is_offline_clickable_and_names_its_points_by_url():
+    points = school_points(SCHOOLS)
+    deck = PreparedDeck(schools_deck(boundary_geojson("620800", "county"), points,
+                                     points_url="app/static/points/620800_2025-" + "0" * 32 + ".json"), points.ids)
     spec = json.loads(deck.to_json())
     # The sentinel tells Streamlit's frontend to draw no basemap; anything else falls back to a Carto URL.
     assert spec.get("mapProvider") is None and spec["mapStyle"] == "__MAP_STYLE__"
     assert "cartocdn" not in deck.to_json() and "mapbox" not in deck.to_json()
     layers = {layer["id"]: layer for layer in spec["layers"]}
     assert set(layers) == {"counties", SCHOOL_LAYER} and layers[SCHOOL_LAYER]["pickable"] is True
+    schools = layers[SCHOOL_LAYER]
+    assert schools["data"].startswith("app/static/points/")  # fetched once by deck.gl, not in the deck's JSON
+    assert "一小" not in deck.to_json() and "条款" not in deck.to_json()
+    assert schools["getPosition"] == "@@=p"
+    assert schools["getFillColor"].startswith("@@=([[") and schools["getFillColor"].endswith("])[s]")
+    assert json.loads(schools["getFillColor"][4:-4]) == [list(colour) for colour in PALETTE]
     # A bare "pixels" became the expression @@=pixels (undefined): one dot covered the whole map.
-    assert layers[SCHOOL_LAYER]["radiusUnits"] == "pixels"
-    assert "条款" not in deck.to_json()
+    assert schools["radiusUnits"] == "pixels"
+    assert deck._tooltip["html"] == "<b>{n}</b><br/>{v}"  # assembled in the browser from the row's fields
 
 
-def test_selected_school_reads_the_clicked_object():
-    event = {"selection": {"indices": {SCHOOL_LAYER: [0]}, "objects": {SCHOOL_LAYER: [{"id": "S2", "name": "二中"}]}}}
-    assert selected_school(event) == "S2"
-    assert selected_school({"selection": {"indices": {}, "objects": {}}}) is None
-    assert selected_school(None) is None
+def test_a_deck_without_a_points_file_carries_its_rows_inline():
+    points = school_points(SCHOOLS)
+    spec = json.loads(PreparedDeck(schools_deck(boundary_geojson("620800", "county"), points)).to_json())
+    assert [layer for layer in spec["layers"] if layer["id"] == SCHOOL_LAYER][0]["data"] == points.rows
+
+
+def test_a_click_resolves_the_row_index_to_the_school_id():
+    points = school_points(SCHOOLS)
+    deck = PreparedDeck(schools_deck(boundary_geojson("620800", "county"), points), points.ids)
+    event = {"selection": {"indices": {SCHOOL_LAYER: [1]}, "objects": {SCHOOL_LAYER: [{"n": "二中"}]}}}
+    assert deck.selected_school(event) == "S2"
+    assert deck.selected_school({"selection": {"indices": {SCHOOL_LAYER: [7]}, "objects": {}}}) is None
+    assert deck.selected_school({"selection": {"indices": {}, "objects": {}}}) is None
+    assert deck.selected_school(None) is None
