@@ -10,7 +10,7 @@ from ui.i18n import t
 from ui.streamlit_compat import entry_script
 from ui.warehouse_guard import checked_run, guarded
 
-PAGE_PATHS = ("overview", "login", "map", "school", "targets", "completeness", "import", "schools_map")
+PAGE_PATHS = ("overview", "login", "map", "school", "targets", "completeness", "import", "schools_map", "account")
 
 
 def run() -> None:
@@ -36,6 +36,18 @@ def _run_checked() -> None:
         state.sync_url(st.query_params, st.session_state)
         auth.cookie_delivered()
         return
+    if auth.must_change_password():
+        # An initial or administrator-set password: nothing but choosing one's own (and signing out), at every
+        # address, until it is done.
+        pages = [st.Page("pages/account.py", title=t("account"), url_path="home", default=True),
+                 *(st.Page("pages/account.py", title=t("account"), url_path=path) for path in PAGE_PATHS)]
+        page = st.navigation(pages, position="hidden")
+        with guarded(warehouse_url()):
+            auth.sidebar_status(engine, resources.region_names(warehouse_url()))
+            page.run()
+        state.sync_url(st.query_params, st.session_state)
+        auth.cookie_delivered()
+        return
     pages = [
         # The default page is served at "/" and Streamlit then ignores its url_path, so a pasted
         # /overview link found no page: the same file is registered again, hidden, under /overview.
@@ -51,6 +63,8 @@ def _run_checked() -> None:
     # account it needs (the page checks) instead of "page not found".
     pages.append(st.Page("pages/import.py", title=t("import"), url_path="import",
                          visibility="visible" if auth.may("import") else "hidden"))
+    pages.append(st.Page("pages/account.py", title=t("account"), url_path="account",
+                         visibility="hidden" if principal.anonymous else "visible"))
     pages.append(st.Page("pages/login.py", title="登录", url_path="login"))
     page = st.navigation(pages)
     with guarded(warehouse_url()):  # a warehouse lost mid-page: a Chinese message, never a traceback

@@ -205,9 +205,12 @@ users = sa.Table(
     sa.Column("email", sa.String(255), nullable=True),
     sa.Column("created_at", sa.DateTime, nullable=False),  # UTC
     sa.Column("last_login_at", sa.DateTime, nullable=True),
+    # An initial or administrator-set password: the user must choose their own before doing anything else.
+    sa.Column("must_change_password", sa.Boolean, nullable=True),  # NULL = no (migration 0005)
 )
 
-# Sign-in log: login_ok / login_failed / throttled / logout / timeout / refused, with the method.
+# Sign-in log: login_ok / login_failed / locked / throttled / unlocked / logout / timeout / refused / signed_out /
+# password_set / password_changed ..., with the method and the client's address (throttling per address).
 auth_events = sa.Table(
     "auth_events",
     metadata,
@@ -217,6 +220,7 @@ auth_events = sa.Table(
     sa.Column("event", sa.String(24), nullable=False),
     sa.Column("method", sa.String(16), nullable=True),
     sa.Column("detail", sa.String(255), nullable=True),
+    sa.Column("source", sa.String(64), nullable=True),  # the client's address, when known (migration 0005)
 )
 
 # Browser sessions of signed-in users, so a reload does not sign them out (ui/auth.py, data_access/web_sessions.py).
@@ -324,6 +328,9 @@ for _name, _table, _columns in (
     ("ix_hospital_year_year", hospital_year, ["year"]),
     ("ix_community_year_year", community_year, ["year"]),
     ("ix_region_year_year", region_year, ["year"]),
+    ("ix_auth_events_login_time", auth_events, ["login", "occurred_at"]),
+    ("ix_auth_events_source_time", auth_events, ["source", "occurred_at"]),
+    ("ix_web_sessions_login", web_sessions, ["login"]),
 ):
     sa.Index(_name, *(_table.c[c] for c in _columns)).ddl_if(dialect="postgresql")
 

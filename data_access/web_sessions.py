@@ -4,6 +4,11 @@ A Streamlit session lives as long as one websocket; a reload opens a new one. Th
 signed-in browser a random token (ui/session_cookie.py) and finds the user again from it. The rules of a
 session stay the server's: idle timeout, a fixed maximum lifetime, an active account, and an end on logout,
 on a password change or when the account is disabled. Nothing here knows about Streamlit.
+
+Every signed-in Streamlit session holds a session row (a single sign-on one too, without a cookie), and each
+run checks it with `current_user`: one primary-key query that also re-reads the user row, so a logout in
+another browser, a password change or "sign out everywhere" on any process ends this session at its next
+click (scripts/benchmark_connections.py measures it against reading the user row alone).
 """
 
 from __future__ import annotations
@@ -14,8 +19,8 @@ from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 
-from data_access.accounts import User, active_user
-from data_access.schema import web_sessions
+from data_access.accounts import User, active_user, user_from_row
+from data_access.schema import users, web_sessions
 
 MAX_LIFETIME = timedelta(hours=12)  # a working day: then sign in again, however active
 TOUCH_EVERY = timedelta(minutes=1)  # last_seen_at is written at most this often (not on every click)
@@ -59,6 +64,32 @@ def resume_session(engine: sa.Engine, token: str | None, idle: timedelta, *,
         return None
     touch_session(engine, token, now=now)
     return user, row["method"]
+
+
+def current_user(engine: sa.Engine, login: str, token: str | None, *,
+                 now: datetime | None = None) -> User | None:
+    """This run's check: the active user `login`, or None when the account is gone or disabled, or when the
+    session `token` was ended anywhere (logout, new password, sign out everywhere) or outlived MAX_LIFETIME.
+
+    One query: the user row joined to its session row by primary key. Without a token (a warehouse before
+    migration 0004) only the user row is checked.
+    """
+    now = now or _now()
+    if token is None:
+        return active_user(engine, login)
+    query = (sa.select(users, web_sessions.c.ended_at.label("session_ended_at"),
+                       web_sessions.c.created_at.label("session_created_at"))
+             .select_from(users.outerjoin(web_sessions, sa.and_(web_sessions.c.token_hash == _hash(token),
+                                                                web_sessions.c.login == users.c.login)))
+             .where(users.c.login == login))
+    with engine.connect() as conn:
+        row = conn.execute(query).mappings().first()
+    if row is None or not row["active"] or row["session_created_at"] is None or row["session_ended_at"] is not None:
+        return None
+    if now - row["session_created_at"] > MAX_LIFETIME:
+        end_session(engine, token, now=now)
+        return None
+    return user_from_row(row)
 
 
 def touch_session(engine: sa.Engine, token: str, *, now: datetime | None = None) -> None:

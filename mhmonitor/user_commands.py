@@ -1,4 +1,5 @@
-"""`mhmonitor user add | list | disable | passwd`, and the `--as LOGIN` option of the warehouse commands.
+"""`mhmonitor user add | list | disable | passwd | unlock | signout | import`, and the `--as LOGIN` option of
+the warehouse commands.
 
 Whoever runs `mhmonitor` on the server without --as is the server's operator and has full rights: they can
 read and replace the warehouse file (or its URL and password) anyway. `--as LOGIN` makes a command act as
@@ -39,9 +40,11 @@ def cmd_user_add(args: argparse.Namespace) -> int:
 
     password = _read_password(args)
     user = accounts.add_user(_engine(), args.login, role=args.role, region=args.region, password=password,
-                             display_name=args.name, email=args.email, oidc_subject=args.oidc_subject)
+                             display_name=args.name, email=args.email, oidc_subject=args.oidc_subject,
+                             must_change_password=not args.no_change_required)
     print(f"已创建账号 {user.login} ({user.display_name}), 角色 {user.role}, 范围 {user.region}"
-          + ("" if user.has_password else ", 仅统一身份认证登录"))
+          + ("" if user.has_password else ", 仅统一身份认证登录")
+          + (", 首次登录须修改密码" if user.must_change_password else ""))
     return 0
 
 
@@ -74,8 +77,57 @@ def cmd_user_passwd(args: argparse.Namespace) -> int:
 
     if not args.password_stdin:
         raise CommandError("请用 --password-stdin 从标准输入提供新密码 (不要写在命令行上)")
-    accounts.set_password(_engine(), args.login, _read_password(args))
-    print(f"已更新账号 {args.login} 的密码")
+    accounts.set_password(_engine(), args.login, _read_password(args), must_change=not args.no_change_required)
+    print(f"已更新账号 {args.login} 的密码, 已清除其登录锁定, 已登录的会话在下一次操作时结束"
+          + ("" if args.no_change_required else "; 下次登录时须修改密码"))
+    return 0
+
+
+def cmd_user_unlock(args: argparse.Namespace) -> int:
+    from data_access import accounts
+
+    was_locked = accounts.unlock(_engine(), args.login)
+    print(f"已解除账号 {args.login} 的登录锁定" if was_locked
+          else f"账号 {args.login} 当前没有登录锁定 (已记录解除操作)")
+    return 0
+
+
+def cmd_user_signout(args: argparse.Namespace) -> int:
+    from data_access import accounts
+
+    ended = accounts.sign_out_everywhere(_engine(), args.login)
+    print(f"已结束账号 {args.login} 的 {ended} 个浏览器会话; 所有已登录的页面在下一次操作时退出")
+    return 0
+
+
+def cmd_user_import(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from data_access import account_import
+    from data_access.importing.issues import ImportRejected
+    from mhmonitor.cli import CommandError
+
+    source, out = Path(args.file), Path(args.out)
+    try:
+        data = source.read_bytes()
+    except OSError as error:
+        raise CommandError(f"无法读取文件 {source}: {error.strerror}") from None
+    engine = _engine()
+    try:
+        plan = account_import.read_accounts(engine, source.name, data, args.principal)
+    except ImportRejected as rejected:
+        print(f"未导入任何账号: {source.name} 有 {len(rejected.issues)} 个问题", file=sys.stderr)
+        for issue in rejected.issues:
+            print(issue.describe(), file=sys.stderr)
+        return 1
+    for row in plan.existing:
+        print(f"第 {row.row} 行: 账号 {row.login} 已存在, 未改动")
+    created = account_import.create_accounts(engine, plan, out)
+    if created:
+        print(f"已创建 {len(created)} 个账号 (首次登录须修改密码); 初始密码只写入 {out} (仅本人可读), "
+              "请分发后删除该文件")
+    else:
+        print("没有需要新建的账号; 未写入输出文件")
     return 0
 
 
@@ -120,6 +172,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     add.add_argument("--oidc-subject", help="统一身份认证的用户标识 (sub)")
     add.add_argument("--password-stdin", action="store_true",
                      help="从标准输入读取密码 (不给则该账号只能统一身份认证登录)")
+    add.add_argument("--no-change-required", action="store_true",
+                     help="不要求首次登录时修改密码 (默认: 初始密码须由本人修改)")
     add.set_defaults(func=cmd_user_add)
 
     listing = commands.add_parser("list", help="列出全部账号 (CSV)")
@@ -132,4 +186,20 @@ def register(sub: argparse._SubParsersAction) -> None:
     passwd = commands.add_parser("passwd", help="设置新密码")
     passwd.add_argument("login")
     passwd.add_argument("--password-stdin", action="store_true", help="从标准输入读取新密码")
+    passwd.add_argument("--no-change-required", action="store_true",
+                        help="不要求下次登录时修改密码 (默认: 管理员设置的密码须由本人修改)")
     passwd.set_defaults(func=cmd_user_passwd)
+
+    unlock = commands.add_parser("unlock", help="解除账号的登录锁定")
+    unlock.add_argument("login")
+    unlock.set_defaults(func=cmd_user_unlock)
+
+    signout = commands.add_parser("signout", help="结束账号在所有浏览器、所有进程中的登录")
+    signout.add_argument("login")
+    signout.set_defaults(func=cmd_user_signout)
+
+    bulk = commands.add_parser("import", help="从 CSV/XLSX 批量创建账号 (全部成功或全部不导入)")
+    bulk.add_argument("file", help="列: 账号, 显示名, 角色, 范围, 电子邮箱")
+    bulk.add_argument("--out", required=True, help="初始密码清单 (CSV, 文件权限 0600, 不能已存在)")
+    add_acting_user(bulk, "manage_users")
+    bulk.set_defaults(func=cmd_user_import)

@@ -6,11 +6,18 @@ Pages and ui.resources read it through principal() / allowed_region(); a run wit
 fail closed.
 
 A local sign-in also opens a browser session (data_access/web_sessions.py, cookie by ui/session_cookie.py),
-so a reload finds the user again under the same idle timeout; single sign-on has its own identity cookie.
+so a reload finds the user again under the same idle timeout; single sign-on has its own identity cookie and
+a session row without a cookie. Every run checks its session row (web_sessions.current_user), so a logout in
+another browser, a new password or an administrator's "sign out everywhere", on any process, ends this
+session at its next click.
+
+Sign-ins are throttled per login and per client address (client_address: the websocket's peer, or what a
+proxy listed in MHMONITOR_TRUSTED_PROXIES says in X-Real-IP / X-Forwarded-For).
 """
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import os
 import time
@@ -35,9 +42,13 @@ TOKEN = "_auth_token"  # the browser session's token (its cookie value)
 CHECKED = "_auth_cookie_checked"  # the cookie token already looked up in this session (not again per run)
 TOUCHED = "_auth_touched"  # time.time() when the browser session's last_seen_at was last written
 COOKIE_OUT = "_auth_cookie_out"  # ("set", token) / ("forget", None): sent with every run until one completes
+MUST_CHANGE = "_auth_must_change"  # the signed-in user has an initial or reset password: only the account page
 
 IDLE_MINUTES = 30  # default idle timeout; MHMONITOR_IDLE_MINUTES overrides it
 NARROW_ENV = "MHMONITOR_ALLOWED_REGION"  # an optional deployment-wide scope: narrows every user further
+# Addresses of reverse proxies (comma-separated) whose X-Real-IP / X-Forwarded-For names the client; "127.0.0.1"
+# also stands for "::1" (Streamlit reports a loopback peer as no address). Unset: headers are ignored.
+TRUSTED_PROXIES_ENV = "MHMONITOR_TRUSTED_PROXIES"
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +58,45 @@ def idle_seconds() -> float:
         return max(1.0, float(os.environ.get("MHMONITOR_IDLE_MINUTES", IDLE_MINUTES))) * 60
     except ValueError:
         return IDLE_MINUTES * 60
+
+
+def _trusted_proxies() -> frozenset[str]:
+    return frozenset(part.strip() for part in os.environ.get(TRUSTED_PROXIES_ENV, "").split(",") if part.strip())
+
+
+def _address(text: object) -> str | None:
+    if not isinstance(text, str):
+        return None
+    try:
+        return str(ipaddress.ip_address(text.strip()))
+    except ValueError:
+        return None
+
+
+def client_address() -> str | None:
+    """The signing-in client's address for throttling: the websocket's peer, or, when that peer is a trusted
+    proxy, the address it forwards (X-Real-IP, else the nearest untrusted X-Forwarded-For entry)."""
+    try:
+        raw = st.context.ip_address
+        headers = st.context.headers
+    except Exception:  # noqa: BLE001 - no browser context (AppTest, bare script runs)
+        return None
+    peer = "127.0.0.1" if raw is None else _address(raw)  # Streamlit says None for a loopback peer
+    if peer is None:
+        return None
+    trusted = _trusted_proxies()
+    if peer not in trusted:
+        return peer
+    real = _address(headers.get("X-Real-IP"))
+    if real:
+        return real
+    forwarded = [part for value in headers.get_all("X-Forwarded-For") if isinstance(value, str)
+                 for part in value.split(",")]
+    for hop in reversed(forwarded):
+        hop = _address(hop)
+        if hop and hop not in trusted:
+            return hop
+    return peer
 
 
 def sso_configured() -> bool:
@@ -62,12 +112,14 @@ def _end_session(event: str | None, engine) -> None:
     login = st.session_state.pop(LOGIN, None)
     method = st.session_state.pop(METHOD, None)
     st.session_state.pop(LAST_SEEN, None)
+    st.session_state.pop(MUST_CHANGE, None)
     token = st.session_state.pop(TOKEN, None)
     if token:
         _browser_sessions(web_sessions.end_session, engine, token)
-        st.session_state[COOKIE_OUT] = ("forget", None)
+        if method != "oidc":  # a single sign-on session has no cookie of ours
+            st.session_state[COOKIE_OUT] = ("forget", None)
     if login and event:
-        accounts.record_event(engine, login, event, method)
+        accounts.record_event(engine, login, event, method, source=client_address())
 
 
 def _browser_sessions(call, *args):
@@ -145,6 +197,10 @@ def _adopt_sso_identity(engine) -> None:
     accounts.signed_in_with_sso(engine, user)
     st.session_state[LOGIN], st.session_state[METHOD] = user.login, "oidc"
     st.session_state[LAST_SEEN] = time.time()
+    # A session row without a cookie (the provider keeps the identity): "sign out everywhere" can end it.
+    token = _browser_sessions(web_sessions.open_session, engine, user.login, "oidc")
+    if token:
+        st.session_state[TOKEN] = token
 
 
 def establish(engine, is_demo: bool) -> Principal | None:
@@ -162,19 +218,58 @@ def establish(engine, is_demo: bool) -> Principal | None:
             _end_session("timeout", engine)
             _notice("warning", f"超过 {int(idle_seconds() // 60)} 分钟未操作, 已自动退出登录。请重新登录。")
         else:
-            user = accounts.active_user(engine, login)
-            principal = _principal_of(engine, user) if user else None
-            if principal is None:
-                _end_session("refused", engine)
-                _notice("error", "该账号已停用或没有可查看的地区, 已退出登录。")
+            token = st.session_state.get(TOKEN)
+            user = _browser_sessions(web_sessions.current_user, engine, login, token) if token else \
+                accounts.active_user(engine, login)
+            if user is None and token and accounts.active_user(engine, login) is not None:
+                _end_elsewhere(engine)
             else:
-                st.session_state[LAST_SEEN] = now
-                _note_activity(engine)
+                principal = _principal_of(engine, user) if user else None
+                if principal is None:
+                    _end_session("refused", engine)
+                    _notice("error", "该账号已停用或没有可查看的地区, 已退出登录。")
+                else:
+                    st.session_state[LAST_SEEN] = now
+                    st.session_state[MUST_CHANGE] = user.must_change_password
+                    _note_activity(engine)
     if principal is None and is_demo:
         principal = ANONYMOUS_DEMO
     if principal is not None:
         st.session_state[PRINCIPAL] = principal
     return principal
+
+
+def _end_elsewhere(engine) -> None:
+    """This session's row was ended by another browser or process (logout, new password, sign out
+    everywhere): stop here too. A single sign-on identity is dropped as well, or it would sign in again."""
+    method = st.session_state.get(METHOD)
+    _end_session(None, engine)
+    _notice("warning", "您的登录已在别处结束 (退出登录、修改密码或管理员操作), 请重新登录。")
+    if method == "oidc" and sso_configured() and st.user.get("is_logged_in"):
+        st.session_state[REFUSED] = True  # not adopted again before the provider's logout completes
+        st.logout()
+
+
+def must_change_password() -> bool:
+    """The signed-in user still has an initial or administrator-set password (only the account page)."""
+    return bool(st.session_state.get(MUST_CHANGE))
+
+
+def change_password(engine, old_password: str, new_password: str, confirmation: str) -> None:
+    """Replace the signed-in user's password (AccountError when refused). Every other session of the login
+    ends; this browser gets a new session (and cookie) and keeps working."""
+    current = principal()
+    accounts.change_own_password(engine, current.login, old_password, new_password, confirmation,
+                                 source=client_address())
+    st.session_state[MUST_CHANGE] = False
+    st.session_state.pop(TOKEN, None)
+    token = _browser_sessions(web_sessions.open_session, engine, current.login,
+                              st.session_state.get(METHOD) or "password")
+    if token:
+        st.session_state[TOKEN] = token
+        st.session_state[CHECKED] = token  # the cookie this browser will send from now on is ours
+        st.session_state[COOKIE_OUT] = ("set", token)
+    st.session_state[TOUCHED] = time.time()
 
 
 def principal() -> Principal:
@@ -198,11 +293,12 @@ def may(action: str) -> bool:
 
 def sign_in(engine, login: str, password: str) -> bool:
     """Check a local login (recorded, throttled); on success the session belongs to the user."""
-    result = accounts.verify_login(engine, login, password)
+    result = accounts.verify_login(engine, login, password, source=client_address())
     if result.status != "ok":
         _notice("error", result.message)
         return False
     st.session_state[LOGIN], st.session_state[METHOD] = result.user.login, "password"
+    st.session_state[MUST_CHANGE] = result.user.must_change_password
     st.session_state[LAST_SEEN] = st.session_state[TOUCHED] = time.time()
     st.session_state.pop(NOTICE, None)
     token = _browser_sessions(web_sessions.open_session, engine, result.user.login, "password")
