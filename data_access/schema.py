@@ -42,7 +42,7 @@ schools = sa.Table(
     sa.Column("school_id", sa.String(32), primary_key=True, autoincrement=False),
     sa.Column("name", sa.String(128), nullable=False),
     # References regions on PostgreSQL only: on DuckDB an indexed (foreign-key) column makes every UPDATE of it a
-    # delete + insert that the facts' keys refuse (migration 0005); the importer checks the county instead.
+    # delete + insert that the facts' keys refuse (migration 0006); the importer checks the county instead.
     sa.Column("county_adcode", ADCODE, sa.ForeignKey("regions.adcode"), nullable=False),
     sa.Column("stage", sa.String(32), nullable=False),
     sa.Column("boarding", sa.Boolean, nullable=False),
@@ -206,7 +206,7 @@ users = sa.Table(
     sa.Column("created_at", sa.DateTime, nullable=False),  # UTC
     sa.Column("last_login_at", sa.DateTime, nullable=True),
     # An initial or administrator-set password: the user must choose their own before doing anything else.
-    sa.Column("must_change_password", sa.Boolean, nullable=True),  # NULL = no (migration 0005)
+    sa.Column("must_change_password", sa.Boolean, nullable=True),  # NULL = no (migration 0006)
 )
 
 # Sign-in log: login_ok / login_failed / locked / throttled / unlocked / logout / timeout / refused / signed_out /
@@ -220,7 +220,7 @@ auth_events = sa.Table(
     sa.Column("event", sa.String(24), nullable=False),
     sa.Column("method", sa.String(16), nullable=True),
     sa.Column("detail", sa.String(255), nullable=True),
-    sa.Column("source", sa.String(64), nullable=True),  # the client's address, when known (migration 0005)
+    sa.Column("source", sa.String(64), nullable=True),  # the client's address, when known (migration 0006)
 )
 
 # Browser sessions of signed-in users, so a reload does not sign them out (ui/auth.py, data_access/web_sessions.py).
