@@ -42,7 +42,7 @@ schools = sa.Table(
     sa.Column("school_id", sa.String(32), primary_key=True, autoincrement=False),
     sa.Column("name", sa.String(128), nullable=False),
     # References regions on PostgreSQL only: on DuckDB an indexed (foreign-key) column makes every UPDATE of it a
-    # delete + insert that the facts' keys refuse (migration 0006); the importer checks the county instead.
+    # delete + insert that the facts' keys refuse (migration 0005); the importer checks the county instead.
     sa.Column("county_adcode", ADCODE, sa.ForeignKey("regions.adcode"), nullable=False),
     sa.Column("stage", sa.String(32), nullable=False),
     sa.Column("boarding", sa.Boolean, nullable=False),
