@@ -3,9 +3,9 @@
 Throttling counts failed sign-ins in a sliding window three ways, so that nobody can lock someone else out
 from their own address: one login from one address (MAX_FAILURES), one address over any logins
 (MAX_ADDRESS_FAILURES, password spraying) and one login from any address (MAX_LOGIN_FAILURES, guessing spread
-over many addresses). A refused attempt is not checked and not counted, so every lock ends at most
-FAILURE_WINDOW after it began, for an administrator too. `unlock`, an administrator's new password and a
-successful sign-in clear a login's locks.
+over many addresses; not for administrators, whose locks stay per address). A refused attempt is not
+checked and not counted, so every lock ends at most FAILURE_WINDOW after it began. `unlock`, an
+administrator's new password and a successful sign-in clear a login's locks.
 
 Every message meant for a person is Chinese. Nothing here knows about Streamlit; the dashboard (ui/auth.py)
 and the command line (mhmonitor/user_commands.py) both come through these functions.
@@ -377,7 +377,11 @@ def lock_of(conn: sa.Connection, login: str, source: str | None, now: datetime, 
         same_address = () if any_source else (
             (auth_events.c.source == source,) if source else (auth_events.c.source.is_(None),))
         checks.append(("login+address", MAX_FAILURES, since, (auth_events.c.login == login, *same_address)))
-        checks.append(("login", MAX_LOGIN_FAILURES, since, (auth_events.c.login == login,)))
+        # Not for an administrator: many addresses together could otherwise keep the one person who can
+        # unlock others locked out for good; an administrator's lock stays per address.
+        role = conn.execute(sa.select(users.c.role).where(users.c.login == login)).scalar()
+        if role != "admin":
+            checks.append(("login", MAX_LOGIN_FAILURES, since, (auth_events.c.login == login,)))
     if source:
         address_cleared = _last_event(conn, login, _CLEARS_ADDRESS) if login else None
         address_since = max(window_start, address_cleared) if address_cleared else window_start

@@ -47,12 +47,16 @@ def _change() -> None:
     values = [st.session_state.get(key) or "" for key in ("old_password", "new_password", "new_password_again")]
     for key in ("old_password", "new_password", "new_password_again"):
         st.session_state[key] = ""  # passwords are not kept in the session
+    forced = auth.must_change_password()
     try:
         auth.change_password(engine, *values)
     except AccountError as error:
         st.session_state[RESULT] = ("error", str(error))
     else:
-        st.session_state[RESULT] = ("success", t("password_changed"))
+        if forced:  # the full navigation returns and this run opens the overview: say it there
+            st.toast(t("password_changed"))
+        else:
+            st.session_state[RESULT] = ("success", t("password_changed"))
 
 
 st.subheader(t("change_password"))

@@ -117,3 +117,71 @@ def test_read_commands_are_scoped_by_as(capsys, people, warehouse_env):  # noqa:
     assert code == 2 and "无权查看" in err and len(err.strip().splitlines()) == 1
     code, _, err = run(capsys, "template", "school", "--out", "x.xlsx", "--as", "pl.viewer")
     assert code == 2 and "无权导入" in err
+
+
+def _must_change(engine, login: str) -> bool:
+    with engine.connect() as conn:
+        return bool(conn.execute(sa.select(users.c.must_change_password).where(users.c.login == login)).scalar())
+
+
+def test_initial_and_reset_passwords_must_be_changed(capsys, monkeypatch, warehouse_env):  # noqa: F811
+    code, out, _ = add(capsys, monkeypatch, "ktq", "reporter", "620802")
+    assert code == 0 and "首次登录须修改密码" in out and _must_change(warehouse_env, "ktq")
+    assert add(capsys, monkeypatch, "svc", "viewer", "620802", "--no-change-required")[0] == 0
+    assert not _must_change(warehouse_env, "svc")
+    from data_access.accounts import change_own_password
+
+    change_own_password(warehouse_env, "ktq", "Kongtong-2025", "Mine-now-2026", "Mine-now-2026")
+    assert not _must_change(warehouse_env, "ktq")
+    code, out, _ = user_cmd(capsys, monkeypatch, "passwd", "ktq", "--password-stdin", stdin="Reset-pass-9\n")
+    assert code == 0 and "下次登录时须修改密码" in out and _must_change(warehouse_env, "ktq")
+
+
+def test_unlock_and_signout(capsys, monkeypatch, warehouse_env):  # noqa: F811
+    from data_access import accounts, web_sessions
+
+    assert add(capsys, monkeypatch, "ktq", "reporter", "620802")[0] == 0
+    for _ in range(accounts.MAX_FAILURES):
+        accounts.verify_login(warehouse_env, "ktq", "Wrong-password-1")
+    assert accounts.verify_login(warehouse_env, "ktq", "Kongtong-2025").status == "throttled"
+    code, out, _ = user_cmd(capsys, monkeypatch, "unlock", "ktq")
+    assert code == 0 and "已解除账号 ktq 的登录锁定" in out
+    assert accounts.verify_login(warehouse_env, "ktq", "Kongtong-2025").status == "ok"
+    code, out, _ = user_cmd(capsys, monkeypatch, "unlock", "ktq")
+    assert code == 0 and "当前没有登录锁定" in out
+
+    tokens = [web_sessions.open_session(warehouse_env, "ktq", "password") for _ in range(2)]
+    code, out, _ = user_cmd(capsys, monkeypatch, "signout", "ktq")
+    assert code == 0 and "已结束账号 ktq 的 2 个浏览器会话" in out
+    assert all(web_sessions.current_user(warehouse_env, "ktq", token) is None for token in tokens)
+    for command in ("unlock", "signout"):
+        code, _, err = user_cmd(capsys, monkeypatch, command, "nobody")
+        assert code == 2 and "没有账号「nobody」" in err
+
+
+def test_user_import_is_all_or_nothing_and_idempotent(capsys, monkeypatch, warehouse_env, tmp_path):  # noqa: F811
+    import stat
+
+    assert add(capsys, monkeypatch, "pl.admin", "admin", "620800")[0] == 0
+    good = tmp_path / "账号.csv"
+    good.write_text("账号,显示名,角色,范围\nkt.one,一小,reporter,620802\nkt.two,二小,viewer,620802\n", encoding="utf-8")
+    out = tmp_path / "初始密码.csv"
+    code, stdout, err = run(capsys, "user", "import", str(good), "--out", str(out), "--as", "pl.admin")
+    assert code == 0, err
+    assert "已创建 2 个账号" in stdout and stat.S_IMODE(out.stat().st_mode) == 0o600
+    assert "kt.one" in out.read_text(encoding="utf-8-sig")
+    code, stdout, _ = run(capsys, "user", "import", str(good), "--out", str(tmp_path / "二.csv"), "--as", "pl.admin")
+    assert code == 0 and "第 2 行: 账号 kt.one 已存在, 未改动" in stdout and "没有需要新建的账号" in stdout
+    assert not (tmp_path / "二.csv").exists()
+
+    bad = tmp_path / "坏.csv"
+    bad.write_text("账号,显示名,角色,范围\nkt.three,三小,viewer,620802\nxa.one,西安,viewer,610100\n"
+                   "kt.four,四小,boss,620802\n", encoding="utf-8")
+    code, stdout, err = run(capsys, "user", "import", str(bad), "--out", str(tmp_path / "三.csv"), "--as", "pl.admin")
+    assert code == 1 and "未导入任何账号: 坏.csv 有 2 个问题" in err
+    assert "第 3 行" in err and "第 4 行" in err and "未知的角色「boss」" in err
+    assert not (tmp_path / "三.csv").exists()
+    with warehouse_env.connect() as conn:
+        assert set(conn.execute(sa.select(users.c.login)).scalars()) == {"pl.admin", "kt.one", "kt.two"}
+    code, _, err = run(capsys, "user", "import", str(good), "--out", str(out), "--as", "kt.one")
+    assert code == 2 and "无权管理账号" in err

@@ -91,3 +91,39 @@ def test_accounts_work_on_a_warehouse_from_before_browser_sessions(warehouse):
     accounts.set_password(warehouse, "ktq", "Another-Pass-2026")
     accounts.disable_user(warehouse, "ktq")
     assert accounts.active_user(warehouse, "ktq") is None
+
+
+def test_every_run_sees_a_session_ended_anywhere(warehouse):
+    """current_user is each run's check: the live sessions of another tab, browser or process holding a token
+    end at their next click when that token, or every token of the login, is ended elsewhere."""
+    accounts.add_user(warehouse, "other", role="viewer", region="620802", password="Kongtong-2025")
+    mine, tab, bystander = (web_sessions.open_session(warehouse, login, "password", now=T0)
+                            for login in ("ktq", "ktq", "other"))
+    assert web_sessions.current_user(warehouse, "ktq", mine, now=T0).login == "ktq"
+    assert web_sessions.current_user(warehouse, "ktq", tab, now=T0).login == "ktq"
+
+    web_sessions.end_session(warehouse, mine)  # logout in one browser: a second one that resumed it
+    assert web_sessions.current_user(warehouse, "ktq", mine, now=T0) is None
+    assert web_sessions.current_user(warehouse, "ktq", tab, now=T0) is not None  # its own sign-in goes on
+
+    accounts.change_own_password(warehouse, "ktq", "Kongtong-2025", "Changed-pass-26", "Changed-pass-26")
+    assert web_sessions.current_user(warehouse, "ktq", tab, now=T0) is None  # the other tab is signed out
+
+    again = web_sessions.open_session(warehouse, "ktq", "password", now=T0)
+    assert accounts.sign_out_everywhere(warehouse, "ktq", by="boss") == 1
+    assert web_sessions.current_user(warehouse, "ktq", again, now=T0) is None
+    assert web_sessions.current_user(warehouse, "other", bystander, now=T0).login == "other"  # untouched
+
+    # A token is only good for its own login, and a session row does not outlive MAX_LIFETIME.
+    assert web_sessions.current_user(warehouse, "ktq", bystander, now=T0) is None
+    late = T0 + web_sessions.MAX_LIFETIME + timedelta(minutes=1)
+    assert web_sessions.current_user(warehouse, "other", bystander, now=late) is None
+    assert web_sessions.current_user(warehouse, "other", bystander, now=T0) is None  # ended for good
+
+
+def test_a_disabled_account_or_a_run_without_token_is_judged_by_the_user_row(warehouse):
+    token = web_sessions.open_session(warehouse, "ktq", "password", now=T0)
+    assert web_sessions.current_user(warehouse, "ktq", None, now=T0).login == "ktq"
+    accounts.disable_user(warehouse, "ktq")
+    assert web_sessions.current_user(warehouse, "ktq", token, now=T0) is None
+    assert web_sessions.current_user(warehouse, "ktq", None, now=T0) is None

@@ -42,6 +42,7 @@ VIEWS = [
     ("pages/completeness.py", {}),
     ("pages/completeness.py", {"scope": "610000", "city": "610100", "county": "610102", "year": "2025"}),
     ("pages/import.py", {}),
+    ("pages/account.py", {}),
 ]
 
 

@@ -20,6 +20,7 @@ def _resolve(registry: dict, url_pathname: str) -> dict | None:
 @pytest.mark.parametrize(("url_pathname", "script"), [
     ("overview", "pages/overview.py"), ("map", "pages/map.py"), ("school", "pages/school.py"),
     ("targets", "pages/targets.py"), ("completeness", "pages/completeness.py"), ("import", "pages/import.py"),
+    ("account", "pages/account.py"),
 ])
 def test_every_page_url_resolves_to_its_script(app_env, url_pathname, script):
     at = app().run()
