@@ -206,7 +206,7 @@ users = sa.Table(
     sa.Column("created_at", sa.DateTime, nullable=False),  # UTC
     sa.Column("last_login_at", sa.DateTime, nullable=True),
     # An initial or administrator-set password: the user must choose their own before doing anything else.
-    sa.Column("must_change_password", sa.Boolean, nullable=True),  # NULL = no (migration 0006)
+    sa.Column("must_change_password", sa.Boolean, nullable=True),  # NULL = no (migration 0007)
 )
 
 # Sign-in log: login_ok / login_failed / locked / throttled / unlocked / logout / timeout / refused / signed_out /
@@ -220,7 +220,7 @@ auth_events = sa.Table(
     sa.Column("event", sa.String(24), nullable=False),
     sa.Column("method", sa.String(16), nullable=True),
     sa.Column("detail", sa.String(255), nullable=True),
-    sa.Column("source", sa.String(64), nullable=True),  # the client's address, when known (migration 0006)
+    sa.Column("source", sa.String(64), nullable=True),  # the client's address, when known (migration 0007)
 )
 
 # Browser sessions of signed-in users, so a reload does not sign them out (ui/auth.py, data_access/web_sessions.py).

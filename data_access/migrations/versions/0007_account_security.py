@@ -1,7 +1,7 @@
 """Account security: a forced password change flag on users, the source address of sign-in events.
 
-Revision ID: 0006_account_security
-Revises: 0005_registry_integrity
+Revision ID: 0007_account_security
+Revises: 0006_review
 Create Date: 2026-12-03
 
 `must_change_password` is nullable (NULL reads as "no"): DuckDB cannot add a NOT NULL column to a table
@@ -12,8 +12,8 @@ others (data_access/schema.py).
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0006_account_security"
-down_revision = "0005_registry_integrity"
+revision = "0007_account_security"
+down_revision = "0006_review"
 branch_labels = None
 depends_on = None
 
