@@ -25,6 +25,8 @@ RUN_DIR="${RUN_DIR:-$(mktemp -d -t mhmonitor-deploy.XXXXXX)}"
 [[ -x "$NGINX" ]] || { echo "nginx not found: apt-get install nginx" >&2; exit 1; }
 [[ -n "${WAREHOUSE_URL:-}" ]] || echo "warning: WAREHOUSE_URL unset; several processes on one DuckDB file take turns per query" >&2
 mkdir -p "$RUN_DIR"
+# nginx runs on this host: believe its X-Real-IP (the client's address, for the sign-in throttle).
+export MHMONITOR_TRUSTED_PROXIES="${MHMONITOR_TRUSTED_PROXIES:-127.0.0.1}"
 
 pids=()
 stop() {

@@ -1,0 +1,156 @@
+"""Sessions end everywhere at once: two dashboard processes on one (non-demo) DuckDB warehouse and two browsers
+(two playwright contexts: separate cookie jars) signed in as the same user.
+
+- a password change in one browser signs the other browser's tab (another process) out at its next click;
+- a logout in one browser signs out the other browser that resumed the same session (same cookie token).
+
+Same real-browser setup as test_smoke.py (Debian's Chromium, requests off localhost aborted and recorded).
+"""
+
+from __future__ import annotations
+
+import os
+from urllib.parse import urlparse
+
+import pytest
+
+from tests.browser.test_login import _body, _open_login, _sign_in, _stop, _wait_for
+from tests.browser.test_smoke import CHROMIUM, ROOT, _free_port, _title, _wait_idle, page  # noqa: F401
+from tests.browser.test_two_processes import second_dashboard
+
+pytestmark = pytest.mark.browser
+
+PASSWORD = "Kongtong-2025"
+NEW_PASSWORD = "Changed-in-A-2026"
+ENDED = "您的登录已在别处结束"
+
+
+@pytest.fixture(scope="module")
+def real_url(tmp_path_factory) -> str:
+    from data_access import migrate
+    from data_access.accounts import add_user
+    from data_access.engine import make_engine
+    from tests.data_access import fixture_warehouse
+
+    url = f"duckdb:///{tmp_path_factory.mktemp('sessions') / 'real.duckdb'}"
+    engine = make_engine(url, create=True)
+    migrate.upgrade(engine)
+    fixture_warehouse.populate(engine)
+    add_user(engine, "ktq", role="reporter", region="620802", password=PASSWORD, display_name="崆峒区填报员")
+    add_user(engine, "ktq2", role="reporter", region="620802", password=PASSWORD, display_name="崆峒区二号")
+    engine.dispose()
+    return url
+
+
+@pytest.fixture(scope="module")
+def server(real_url):
+    import subprocess
+    import sys
+
+    if not os.path.exists(CHROMIUM):
+        if os.environ.get("CI"):
+            pytest.fail(f"Chromium missing at {CHROMIUM}")
+        pytest.skip(f"Chromium missing at {CHROMIUM}")
+    port = _free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"],
+        cwd=ROOT, env={**os.environ, "WAREHOUSE_URL": real_url}, stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT, text=True)
+    base = f"http://127.0.0.1:{port}"
+    _wait_for(f"{base}/_stcore/health", process, "streamlit")
+    yield base
+    _stop(process)
+
+
+@pytest.fixture
+def second_browser(page):  # noqa: F811
+    """Another browser (its own cookie jar) on the same Chromium, with the same network guard."""
+    context = page.context.browser.new_context(viewport={"width": 1600, "height": 900}, locale="zh-CN")
+    outside: list[str] = []
+
+    def guard(route):
+        host = urlparse(route.request.url).hostname
+        if route.request.url.startswith(("data:", "blob:")) or host in ("127.0.0.1", "localhost"):
+            route.continue_()
+        else:
+            outside.append(route.request.url)
+            route.abort()
+
+    context.route("**/*", guard)
+    tab = context.new_page()
+    tab.outside_requests = outside
+    yield tab
+    context.close()
+
+
+def _signed_in(tab, name: str) -> None:
+    tab.get_by_text(f"已登录: {name}").wait_for(timeout=60_000)
+
+
+def _click_targets(tab) -> None:
+    """The next click: open another page from the navigation."""
+    tab.get_by_role("link", name="目标").click()
+    _wait_idle(tab)
+
+
+def _session_cookie(tab) -> dict:
+    tab.wait_for_function("() => document.cookie.includes('mhm_session=')", timeout=60_000)
+    return next(c for c in tab.context.cookies() if c["name"] == "mhm_session")
+
+
+def test_a_password_change_signs_the_other_browser_out_at_its_next_click(page, second_browser, server,  # noqa: F811
+                                                                        real_url):
+    with second_dashboard(real_url) as other_server:
+        _open_login(page, f"{server}/login")
+        _sign_in(page, "ktq", PASSWORD)
+        _signed_in(page, "崆峒区填报员 (ktq)")
+        _open_login(second_browser, f"{other_server}/login")
+        _sign_in(second_browser, "ktq", PASSWORD)
+        _signed_in(second_browser, "崆峒区填报员 (ktq)")
+        _click_targets(second_browser)
+        assert _title(second_browser) != "登录"
+
+        page.get_by_role("link", name="账号").click()
+        _wait_idle(page)
+        page.get_by_label("原密码").fill(PASSWORD)
+        page.get_by_label("新密码", exact=True).fill(NEW_PASSWORD)
+        page.get_by_label("再次输入新密码").fill(NEW_PASSWORD)
+        page.get_by_role("button", name="保存新密码").click()
+        page.get_by_text("密码已修改").wait_for(timeout=60_000)
+
+        _click_targets(second_browser)  # the other browser, on the other process: its very next click
+        second_browser.get_by_text(ENDED).wait_for(timeout=60_000)
+        assert _title(second_browser) == "登录" and "崆峒区" not in _body(second_browser)
+
+        _click_targets(page)  # the browser that changed it keeps working
+        _signed_in(page, "崆峒区填报员 (ktq)")
+        assert _title(page) != "登录"
+    assert page.outside_requests == [] and second_browser.outside_requests == []
+
+
+def test_a_logout_signs_out_the_browser_that_resumed_the_same_session(page, second_browser, server,  # noqa: F811
+                                                                     real_url):
+    with second_dashboard(real_url) as other_server:
+        _open_login(page, f"{server}/login")
+        _sign_in(page, "ktq2", PASSWORD)
+        _signed_in(page, "崆峒区二号 (ktq2)")
+        cookie = _session_cookie(page)
+        # The second browser carries the same session token (a copied profile) and resumes it on process 2.
+        second_browser.context.add_cookies([cookie])  # cookies ignore the port: valid for process 2 too
+        second_browser.goto(f"{other_server}/targets")
+        _wait_idle(second_browser)
+        _signed_in(second_browser, "崆峒区二号 (ktq2)")
+
+        page.get_by_role("button", name="退出登录").click()
+        page.get_by_text("已退出登录").wait_for(timeout=60_000)
+
+        _click_targets(second_browser)
+        second_browser.get_by_text(ENDED).wait_for(timeout=60_000)
+        assert _title(second_browser) == "登录" and "崆峒区" not in _body(second_browser)
+        # A reload finds no session either: the token is ended for good.
+        second_browser.reload()
+        _wait_idle(second_browser)
+        second_browser.get_by_role("heading", name="登录").wait_for(timeout=60_000)
+        assert "崆峒区" not in _body(second_browser)
+    assert page.outside_requests == [] and second_browser.outside_requests == []
