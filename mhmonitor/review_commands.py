@@ -16,7 +16,7 @@ from data_access.access import scope_for
 from data_access.cells import frame_text
 from data_access.engine import make_engine
 from data_access.formatting import MISSING
-from data_access.regions import require_region
+from data_access.regions import region_frame, require_region
 from mhmonitor.user_commands import add_acting_user
 
 STATUS_HEADERS = {"county_adcode": "县区代码", "county_name": "县(区)", "year": "年度", "report_type": "上报类型",
@@ -60,11 +60,13 @@ def cmd_status(args: argparse.Namespace) -> int:
         table = table[table["report_type"] == args.type]
     shown = table[list(STATUS_HEADERS)].copy()
     shown["report_type"] = shown["report_type"].map(review.REPORT_NAMES_ZH)
-    shown["approved_levels"] = [" > ".join(levels) or MISSING for levels in shown["approved_levels"]]
+    names = dict(zip(*(region_frame(engine)[c] for c in ("adcode", "name")), strict=True))
+    shown["approved_levels"] = [" > ".join(names.get(code, code) for code in levels) or MISSING
+                                for levels in shown["approved_levels"]]
     shown["final"] = ["是" if final else "否" for final in shown["final"]]
-    shown["deadline"] = [d.isoformat() if isinstance(d, date) else "" for d in shown["deadline"]]
-    shown["last_at"] = [(at + review.BEIJING).strftime("%Y-%m-%d %H:%M") if isinstance(at, pd.Timestamp | date)
-                        else "" for at in shown["last_at"]]
+    shown["deadline"] = [d.isoformat() if isinstance(d, date) and pd.notna(d) else "" for d in shown["deadline"]]
+    shown["last_at"] = [(pd.Timestamp(at) + review.BEIJING).strftime("%Y-%m-%d %H:%M") if pd.notna(at) else ""
+                        for at in shown["last_at"]]
     shown = _states(shown, "state").fillna("").rename(columns=STATUS_HEADERS)
     _print(shown, args.format)
     return 0

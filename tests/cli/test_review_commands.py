@@ -100,6 +100,10 @@ def test_dry_run_shows_the_warning_and_submit_needs_an_explanation(capsys, wareh
                          f"{warning['提示编号']}=新建校区招生", "--as", "kt")
     assert code == 0, err
     assert status(capsys, "--type", "school")[0]["未说明提示"] == "0"
+    every_type = status(capsys)  # a type nobody acted on has no time: printed blank
+    assert [(r["上报类型"], r["状态"], bool(r["最后操作时间(北京)"])) for r in every_type] == [
+        ("学校年报", "已上报", True), ("核心知识知晓率调查", "填报中", False), ("医院门诊情况", "填报中", False),
+        ("社区家长学校/指导站点", "填报中", False), ("区县人口与精神科医师", "填报中", False)]
     history = run(capsys, "review", "history", "--region", "620802", "--year", "2025", "--format", "csv")[1]
     assert list(csv.DictReader(io.StringIO(history)))[0]["说明"] == "P1 在校生数: 新建校区招生"
     code, _, err = run(capsys, "import", str(report), "--as", "kt")
