@@ -20,7 +20,7 @@ from exports.tables import indicator_table
 from geo.offline import PLOTLY_CONFIG
 from ui import resources
 from ui import state as keys
-from ui.export_widgets import map_download, table_downloads
+from ui.export_widgets import gis_downloads, map_download, table_downloads
 from ui.i18n import t, year_label
 from ui.view import breadcrumb, current, demo_banner, no_data_guard
 from ui.wire import text_table
@@ -130,6 +130,7 @@ with table_column:
             map_download(shown, mode=view.mode, filters=view.stage, key="map_export")
             table_downloads(indicator_table(ranking, view.lang), file_stem=f"{area}_{view.indicator}_{view.year}",
                             key="ranking")
+            gis_downloads(shown, lang=view.lang, key="map_gis")
 
 urban_rural = ("parent_school_urban", "parent_school_rural")
 shown_ids = {x.id for x in catalog.indicators_for(view.scope, view.year)}

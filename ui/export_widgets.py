@@ -52,6 +52,18 @@ def table_downloads(frame: pd.DataFrame, *, file_stem: str, key: str) -> None:
                           key=f"{key}_xlsx", on_click="ignore")
 
 
+def gis_downloads(shown: IndicatorView, *, lang: str, key: str) -> None:
+    """下载地图图层 (GIS): the current map as GeoPackage and GeoJSON, made when clicked (exports.gis)."""
+    from exports.gis import MIME, gis_bytes, gis_file_name
+
+    st.caption(t("gis_title"))
+    left, right = st.columns(2)
+    for column, file_format, label in ((left, "gpkg", "GeoPackage"), (right, "geojson", "GeoJSON")):
+        column.download_button(f"{t('gis_download')} ({label})", lambda f=file_format: gis_bytes(shown, f, lang),
+                               gis_file_name(shown, file_format), MIME[file_format], key=f"{key}_{file_format}",
+                               on_click="ignore")
+
+
 def _offer(key: str, tag: object, data_key: str, label: str, file_name: str, mime: str) -> None:
     held = st.session_state.get(key)
     if held and held[0] == tag:

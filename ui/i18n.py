@@ -253,6 +253,10 @@ STRINGS: dict[str, tuple[str, str]] = {
                    "(which can be undone too)."),
     "imp_batch_empty": ("该批次没有改动任何数据。", "This batch changed no data."),
     # Exports
+    "gis_title": ("下载地图图层 (GIS): 每个单位的代码、名称、数值、状态、目标和还需数量, 可在 ArcGIS / QGIS 中打开",
+                  "Download the map layer (GIS): each unit's code, name, value, status, target and shortfall, "
+                  "for ArcGIS / QGIS"),
+    "gis_download": ("下载地图图层", "Download the map layer"),
     "download_csv": ("下载 CSV", "Download CSV"),
     "download_xlsx": ("下载 Excel", "Download Excel"),
     "download_png": ("下载 PNG", "Download PNG"),

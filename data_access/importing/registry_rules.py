@@ -7,6 +7,7 @@ field is the file's column where the clerk must look; a rule about the code blam
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -25,7 +26,7 @@ from data_access.importing.facts import IN_CHUNK, existing_rows
 from data_access.regions import ALL_REGIONS
 from data_access.schema import awareness_survey, community_year, hospital_year, regions, school_year
 from data_access.vocab import STAGES
-from geo.containment import KM_PER_DEGREE, TOLERANCE_DEGREES, degrees_outside, has_boundary
+from geo.containment import KM_PER_DEGREE, TOLERANCE_DEGREES, degrees_outside, degrees_outside_many, has_boundary
 
 if TYPE_CHECKING:
     from data_access.importing.validation import ParsedFile, ParsedRow
@@ -48,6 +49,8 @@ class Context:
     spec_key: str
     counties: dict[str, dict]  # adcode -> {name, level, path} of the regions named in the file or stored
     allowed_region: str
+    # Excel row -> degrees outside its county, for every row with both coordinates (one spatial join).
+    outside: dict[int, float] = dataclasses.field(default_factory=dict)
 
 
 Rule = Callable[[Context, RowView], Iterable[tuple[str, str]]]
@@ -121,7 +124,9 @@ def coordinates_inside_county(ctx: Context, view: RowView) -> Iterable[tuple[str
     region = ctx.counties.get(county)
     if longitude is None or latitude is None or region is None or not has_boundary(county):
         return
-    outside = degrees_outside(county, float(longitude), float(latitude))
+    outside = ctx.outside.get(view.row.excel_row)
+    if outside is None:
+        outside = degrees_outside(county, float(longitude), float(latitude))
     if outside > TOLERANCE_DEGREES:
         blamed = next((f for f in ("longitude", "latitude", "county_adcode") if f in view.from_file), "unit_id")
         yield blamed, (f"坐标 ({longitude:g}, {latitude:g}) 在 {region['name']} 边界外约 "
@@ -178,7 +183,7 @@ def check(parsed: ParsedFile, conn: sa.Connection, allowed_region: str,
     views = [RowView(row, {**{f: v for f, v in stored.get(row.unit_id, {}).items() if f in fields}, **row.values},
                      stored.get(row.unit_id), frozenset(row.values) - derived) for row in parsed.rows]
     adcodes = {v.values.get("county_adcode") for v in views} | {s["county_adcode"] for s in stored.values()}
-    ctx = Context(spec.key, _counties(conn, adcodes), allowed_region)
+    ctx = Context(spec.key, _counties(conn, adcodes), allowed_region, _outside(views))
     found = []
     for view in views:
         cells = row_cells[view.row.excel_row]
@@ -187,6 +192,18 @@ def check(parsed: ParsedFile, conn: sa.Connection, allowed_region: str,
                 header, raw = cells.get(field, cells["unit_id"])
                 found.append((view.row.excel_row, header, raw, message))
     return found, _lifecycle_notices(conn, spec.units, views)
+
+
+def _outside(views: list[RowView]) -> dict[int, float]:
+    """Degrees outside the named county of every row with a known county and both coordinates, at once."""
+    placed = [v for v in views if v.values.get("longitude") is not None and v.values.get("latitude") is not None
+              and isinstance(v.values.get("county_adcode"), str)]
+    if not placed:
+        return {}
+    distances = degrees_outside_many([v.values["county_adcode"] for v in placed],
+                                     [float(v.values["longitude"]) for v in placed],
+                                     [float(v.values["latitude"]) for v in placed])
+    return {v.row.excel_row: d for v, d in zip(placed, distances, strict=True) if d == d}  # NaN: no boundary
 
 
 def _lifecycle_notices(conn: sa.Connection, units: sa.Table, views: list[RowView]) -> list[str]:

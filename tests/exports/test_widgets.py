@@ -49,3 +49,14 @@ def test_map_png_button_renders_the_annotated_slide(app_env):  # noqa: F811
     assert not at.exception, at.exception
     image = Image.open(io.BytesIO(_offered(at, "map_export_png")))
     assert image.size == (1600, 900)
+
+
+def test_map_exports_offer_the_gis_layer(app_env):  # noqa: F811
+    at = open_page("pages/map.py", scope="620800", year="2024")
+    assert not any(b.key == "map_gis_gpkg" for b in at.download_button)  # lazy, like the PNG
+    at.session_state["map_exports_open"] = True
+    at.run()
+    assert not at.exception, at.exception
+    labels = {b.key: b.label for b in at.download_button}
+    assert labels["map_gis_gpkg"] == "下载地图图层 (GeoPackage)"
+    assert labels["map_gis_geojson"] == "下载地图图层 (GeoJSON)"
