@@ -41,7 +41,8 @@ REFUSED = "_auth_refused"  # single sign-on identity already refused in this ses
 TOKEN = "_auth_token"  # the browser session's token (its cookie value)
 CHECKED = "_auth_cookie_checked"  # the cookie token already looked up in this session (not again per run)
 TOUCHED = "_auth_touched"  # time.time() when the browser session's last_seen_at was last written
-COOKIE_OUT = "_auth_cookie_out"  # ("set", token) / ("forget", None): sent with every run until one completes
+COOKIE_OUT = "_auth_cookie_out"  # ("set", token) / ("forget", None[, only if it holds this token]): sent with
+# every run until one completes
 MUST_CHANGE = "_auth_must_change"  # the signed-in user has an initial or reset password: only the account page
 
 IDLE_MINUTES = 30  # default idle timeout; MHMONITOR_IDLE_MINUTES overrides it
@@ -108,7 +109,7 @@ def _notice(kind: str, text: str) -> None:
     st.session_state[NOTICE] = (kind, text)
 
 
-def _end_session(event: str | None, engine) -> None:
+def _end_session(event: str | None, engine, *, ended_elsewhere: bool = False) -> None:
     login = st.session_state.pop(LOGIN, None)
     method = st.session_state.pop(METHOD, None)
     st.session_state.pop(LAST_SEEN, None)
@@ -117,7 +118,8 @@ def _end_session(event: str | None, engine) -> None:
     if token:
         _browser_sessions(web_sessions.end_session, engine, token)
         if method != "oidc":  # a single sign-on session has no cookie of ours
-            st.session_state[COOKIE_OUT] = ("forget", None)
+            # Ended elsewhere: another tab of this browser may already hold a newer token in the cookie.
+            st.session_state[COOKIE_OUT] = ("forget", None, token) if ended_elsewhere else ("forget", None)
     if login and event:
         accounts.record_event(engine, login, event, method, source=client_address())
 
@@ -163,7 +165,8 @@ def deliver_cookie() -> None:
     once a run completes, so a run cut short by a page switch does not lose it."""
     pending = st.session_state.get(COOKIE_OUT)
     if pending:
-        session_cookie.send_to_browser(pending[1], int(web_sessions.MAX_LIFETIME.total_seconds()))
+        only_if = pending[2] if len(pending) > 2 else None
+        session_cookie.send_to_browser(pending[1], int(web_sessions.MAX_LIFETIME.total_seconds()), only_if=only_if)
 
 
 def cookie_delivered() -> None:
@@ -243,7 +246,7 @@ def _end_elsewhere(engine) -> None:
     """This session's row was ended by another browser or process (logout, new password, sign out
     everywhere): stop here too. A single sign-on identity is dropped as well, or it would sign in again."""
     method = st.session_state.get(METHOD)
-    _end_session(None, engine)
+    _end_session(None, engine, ended_elsewhere=True)
     _notice("warning", "您的登录已在别处结束 (退出登录、修改密码或管理员操作), 请重新登录。")
     if method == "oidc" and sso_configured() and st.user.get("is_logged_in"):
         st.session_state[REFUSED] = True  # not adopted again before the provider's logout completes

@@ -40,15 +40,24 @@ def token_from_browser() -> str | None:
     return value if isinstance(value, str) and _TOKEN.match(value) else None
 
 
-def write_script(token: str | None, max_age_seconds: int) -> str:
-    """The script that stores `token` in the cookie, or removes the cookie when token is None."""
-    if token is not None and not _TOKEN.match(token):
-        raise ValueError("not a session token")
+def write_script(token: str | None, max_age_seconds: int, *, only_if: str | None = None) -> str:
+    """The script that stores `token` in the cookie, or removes the cookie when token is None.
+
+    `only_if`: remove it only while it still holds that token (a session ended elsewhere must not remove
+    the new token another tab of the same browser has just stored, e.g. after a password change there).
+    """
+    for checked in (token, only_if):
+        if checked is not None and not _TOKEN.match(checked):
+            raise ValueError("not a session token")
     value, max_age = (token, int(max_age_seconds)) if token else ("", 0)
-    return ("<script>document.cookie = '" + cookie_name() + "=" + value + "; Path=/; Max-Age=" + str(max_age)
-            + "; SameSite=Strict' + (location.protocol === 'https:' ? '; Secure' : '');</script>")
+    write = ("document.cookie = '" + cookie_name() + "=" + value + "; Path=/; Max-Age=" + str(max_age)
+             + "; SameSite=Strict' + (location.protocol === 'https:' ? '; Secure' : '');")
+    if only_if is not None and token is None:
+        write = ("if (document.cookie.split('; ').indexOf('" + cookie_name() + "=" + only_if + "') >= 0) { "
+                 + write + " }")
+    return "<script>" + write + "</script>"
 
 
-def send_to_browser(token: str | None, max_age_seconds: int) -> None:
+def send_to_browser(token: str | None, max_age_seconds: int, *, only_if: str | None = None) -> None:
     """Render the cookie script (no visible content)."""
-    st.html(write_script(token, max_age_seconds), unsafe_allow_javascript=True)
+    st.html(write_script(token, max_age_seconds, only_if=only_if), unsafe_allow_javascript=True)

@@ -95,8 +95,8 @@ def _click_targets(tab) -> None:
 
 
 def _session_cookie(tab) -> dict:
-    tab.wait_for_function("() => document.cookie.includes('mhm_session=')", timeout=60_000)
-    return next(c for c in tab.context.cookies() if c["name"] == "mhm_session")
+    tab.wait_for_function("() => document.cookie.includes('mhm_session_')", timeout=60_000)
+    return next(c for c in tab.context.cookies() if c["name"].startswith("mhm_session_"))
 
 
 def test_a_password_change_signs_the_other_browser_out_at_its_next_click(page, second_browser, server,  # noqa: F811
@@ -105,6 +105,12 @@ def test_a_password_change_signs_the_other_browser_out_at_its_next_click(page, s
         _open_login(page, f"{server}/login")
         _sign_in(page, "ktq", PASSWORD)
         _signed_in(page, "崆峒区填报员 (ktq)")
+        _session_cookie(page)
+        # Another tab of the same browser, on the other process, resumed the session from the cookie.
+        same_browser = page.context.new_page()
+        same_browser.goto(f"{other_server}/targets")
+        _wait_idle(same_browser)
+        _signed_in(same_browser, "崆峒区填报员 (ktq)")
         _open_login(second_browser, f"{other_server}/login")
         _sign_in(second_browser, "ktq", PASSWORD)
         _signed_in(second_browser, "崆峒区填报员 (ktq)")
@@ -123,9 +129,17 @@ def test_a_password_change_signs_the_other_browser_out_at_its_next_click(page, s
         second_browser.get_by_text(ENDED).wait_for(timeout=60_000)
         assert _title(second_browser) == "登录" and "崆峒区" not in _body(second_browser)
 
-        _click_targets(page)  # the browser that changed it keeps working
+        _click_targets(same_browser)  # the other tab of the changing browser too
+        same_browser.get_by_text(ENDED).wait_for(timeout=60_000)
+        assert _title(same_browser) == "登录"
+
+        _click_targets(page)  # the tab that changed it keeps working, and still after a reload (its new
+        _signed_in(page, "崆峒区填报员 (ktq)")  # cookie was not removed by the other tab's sign-out)
+        page.reload()
+        _wait_idle(page)
         _signed_in(page, "崆峒区填报员 (ktq)")
         assert _title(page) != "登录"
+        same_browser.close()
     assert page.outside_requests == [] and second_browser.outside_requests == []
 
 

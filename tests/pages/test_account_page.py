@@ -63,7 +63,7 @@ def test_changing_the_password_ends_the_other_sessions_and_keeps_this_one(engine
     new_token = at.session_state["_auth_token"]
     assert web_sessions.current_user(engine, "ktq", new_token).login == "ktq"
     assert web_sessions.current_user(engine, "ktq", other_tab) is None
-    assert any(f"mhm_session={new_token}" in element.proto.body for element in at.get("html"))
+    assert any(f"={new_token};" in element.proto.body for element in at.get("html"))
     at.run()
     assert at.title[0].value == "账号" and not at.error
 
