@@ -38,6 +38,8 @@ def real_url(tmp_path_factory) -> str:
     fixture_warehouse.populate(engine)
     add_user(engine, "ktq", role="reporter", region="620802", password=PASSWORD, display_name="崆峒区填报员")
     add_user(engine, "ktq2", role="reporter", region="620802", password=PASSWORD, display_name="崆峒区二号")
+    add_user(engine, "kt.new", role="reporter", region="620802", password=PASSWORD, display_name="崆峒区新学校",
+             must_change_password=True)
     engine.dispose()
     return url
 
@@ -66,7 +68,17 @@ def server(real_url):
 @pytest.fixture
 def second_browser(page):  # noqa: F811
     """Another browser (its own cookie jar) on the same Chromium, with the same network guard."""
-    context = page.context.browser.new_context(viewport={"width": 1600, "height": 900}, locale="zh-CN")
+    yield from _other_context(page, {"width": 1600, "height": 900})
+
+
+@pytest.fixture
+def phone(page):  # noqa: F811
+    """A phone-sized browser (375 x 812) on the same Chromium."""
+    yield from _other_context(page, {"width": 375, "height": 812})
+
+
+def _other_context(page, viewport):  # noqa: F811
+    context = page.context.browser.new_context(viewport=viewport, locale="zh-CN")
     outside: list[str] = []
 
     def guard(route):
@@ -168,3 +180,36 @@ def test_a_logout_signs_out_the_browser_that_resumed_the_same_session(page, seco
         second_browser.get_by_role("heading", name="登录").wait_for(timeout=60_000)
         assert "崆峒区" not in _body(second_browser)
     assert page.outside_requests == [] and second_browser.outside_requests == []
+
+
+def _fits(tab) -> bool:
+    """Nothing wider than the window (no sideways scrolling at 375 px)."""
+    return tab.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth + 1")
+
+
+def test_an_initial_password_is_changed_first_on_a_phone(phone, server):
+    _open_login(phone, f"{server}/map")
+    _sign_in(phone, "kt.new", PASSWORD)
+    phone.get_by_text("请先设置自己的新密码").wait_for(timeout=60_000)
+    assert _title(phone) == "账号" and _fits(phone)
+    phone.goto(f"{server}/import")  # any address: still only the account page
+    _wait_idle(phone)
+    phone.get_by_text("请先设置自己的新密码").wait_for(timeout=60_000)
+    phone.get_by_label("原密码").fill(PASSWORD)
+    phone.get_by_label("新密码", exact=True).fill(NEW_PASSWORD)
+    phone.get_by_label("再次输入新密码").fill("Not-the-same-2026")
+    phone.get_by_role("button", name="保存新密码").click()
+    phone.get_by_text("两次输入的新密码不一致").wait_for(timeout=60_000)
+    assert _fits(phone)
+    phone.get_by_label("原密码").fill(PASSWORD)
+    phone.get_by_label("新密码", exact=True).fill(NEW_PASSWORD)
+    phone.get_by_label("再次输入新密码").fill(NEW_PASSWORD)
+    phone.get_by_role("button", name="保存新密码").click()
+    phone.get_by_text("密码已修改").wait_for(timeout=60_000)
+    _wait_idle(phone)
+    assert _title(phone) != "账号" and "请先设置自己的新密码" not in _body(phone)  # the page asked for: 上报导入
+    phone.goto(f"{server}/")  # a reload keeps the sign-in (the new cookie): the county's overview
+    _wait_idle(phone)
+    phone.locator("h1", has_text="崆峒区").wait_for(timeout=60_000)
+    assert _fits(phone)
+    assert phone.outside_requests == []
