@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
-from data_access import vocab
+from data_access import settings, vocab
 
 HERE = Path(__file__).resolve().parent
 PLANS_DIR = HERE / "plans"
@@ -224,7 +224,7 @@ def read_plans(directories: tuple[Path, ...]) -> tuple[tuple[Plan, ...], tuple[T
 
 def plan_directories() -> tuple[Path, ...]:
     """data_access/plans/, then the fixture directories named by MHMONITOR_EXTRA_PLANS (tests only)."""
-    return _directories(os.environ.get(EXTRA_PLANS_ENV, ""))
+    return _directories(settings.value(EXTRA_PLANS_ENV))
 
 
 def _directories(extra: str) -> tuple[Path, ...]:
@@ -257,7 +257,7 @@ def _index(extra: str) -> _Index:
 
 
 def _loaded() -> _Index:
-    return _index(os.environ.get(EXTRA_PLANS_ENV, ""))
+    return _index(settings.value(EXTRA_PLANS_ENV))
 
 
 def plans() -> tuple[Plan, ...]:

@@ -16,7 +16,6 @@ empty one.
 from __future__ import annotations
 
 import logging
-import os
 import time
 import tomllib
 from collections.abc import Iterator
@@ -24,6 +23,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import sqlalchemy as sa
+
+from data_access import settings
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DUCKDB_PATH = PROJECT_ROOT / "var" / "warehouse.duckdb"
@@ -51,7 +52,7 @@ class WarehouseMissing(Exception):
 
 def warehouse_url() -> str:
     """The configured warehouse URL: env WAREHOUSE_URL, then secrets.toml, then the DuckDB file."""
-    url = os.environ.get("WAREHOUSE_URL", "").strip()
+    url = settings.value("WAREHOUSE_URL")
     if url:
         return url
     if SECRETS_PATH.exists():

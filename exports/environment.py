@@ -6,13 +6,15 @@ import os
 import shutil
 import subprocess
 
+from data_access import settings
+
 # Names kaleido/choreographer look for on PATH (BROWSER_PATH overrides them, as it does for kaleido).
 CHROMIUM_CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 
 
 def chromium_path() -> str | None:
     """The browser kaleido will start, or None when there is none."""
-    configured = os.environ.get("BROWSER_PATH")
+    configured = settings.value("BROWSER_PATH")
     if configured:
         return configured if os.path.isfile(configured) and os.access(configured, os.X_OK) else None
     for name in CHROMIUM_CANDIDATES:
@@ -34,7 +36,7 @@ def check_export_environment() -> list[str]:
     """Chinese messages, one per missing piece, naming the Debian package; empty when export can work."""
     problems = []
     if chromium_path() is None:
-        configured = os.environ.get("BROWSER_PATH")
+        configured = settings.value("BROWSER_PATH")
         where = f" (BROWSER_PATH={configured} 不存在或不可执行)" if configured else ""
         problems.append(f"未找到 Chromium 浏览器{where}: 请安装 Debian 软件包 chromium (apt-get install chromium)")
     if not has_cjk_font():

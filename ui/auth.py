@@ -19,14 +19,13 @@ from __future__ import annotations
 
 import ipaddress
 import logging
-import os
 import time
 from datetime import timedelta
 
 import sqlalchemy as sa
 import streamlit as st
 
-from data_access import accounts, web_sessions
+from data_access import accounts, settings, web_sessions
 from data_access.access import ANONYMOUS_DEMO, Principal, can, narrower
 from data_access.regions import ALL_REGIONS, region_frame
 from ui import session_cookie
@@ -56,13 +55,13 @@ log = logging.getLogger(__name__)
 
 def idle_seconds() -> float:
     try:
-        return max(1.0, float(os.environ.get("MHMONITOR_IDLE_MINUTES", IDLE_MINUTES))) * 60
+        return max(1.0, float(settings.value("MHMONITOR_IDLE_MINUTES"))) * 60
     except ValueError:
         return IDLE_MINUTES * 60
 
 
 def _trusted_proxies() -> frozenset[str]:
-    return frozenset(part.strip() for part in os.environ.get(TRUSTED_PROXIES_ENV, "").split(",") if part.strip())
+    return frozenset(part.strip() for part in settings.value(TRUSTED_PROXIES_ENV).split(",") if part.strip())
 
 
 def _address(text: object) -> str | None:
@@ -176,7 +175,7 @@ def cookie_delivered() -> None:
 def _principal_of(engine, user: accounts.User) -> Principal | None:
     """The user's principal, their region narrowed by the deployment's scope (None when they do not overlap)."""
     region = user.region
-    narrowed = os.environ.get(NARROW_ENV, "").strip()
+    narrowed = settings.value(NARROW_ENV)
     if narrowed and narrowed != ALL_REGIONS:
         region = narrower(region, narrowed, region_frame(engine))
         if region is None:

@@ -16,11 +16,10 @@ A warehouse that cannot be read is not an error here: the visitor's page then sa
 from __future__ import annotations
 
 import logging
-import os
 import time
 from dataclasses import dataclass
 
-from data_access import catalog
+from data_access import catalog, settings
 from data_access.regions import ALL_REGIONS
 
 log = logging.getLogger(__name__)
@@ -63,7 +62,7 @@ def deployment_region() -> str:
     """The widest region a session of this deployment can have (MHMONITOR_ALLOWED_REGION narrows it)."""
     from ui.auth import NARROW_ENV
 
-    return os.environ.get(NARROW_ENV, "").strip() or ALL_REGIONS
+    return settings.value(NARROW_ENV) or ALL_REGIONS
 
 
 def warm(url: str) -> float:
