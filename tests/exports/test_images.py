@@ -7,7 +7,6 @@ import os
 import shutil
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
@@ -19,6 +18,7 @@ from PIL import Image
 from data_access import migrate
 from data_access.engine import make_engine
 from data_access.status import STATUS_COLOURS
+from exports import renderer
 from exports.images import figure_png, map_png
 from tests.data_access import fixture_warehouse
 from tests.exports.conftest import needs_renderer
@@ -108,11 +108,13 @@ def test_export_config_points_at_local_files(warehouse):
     assert (Path(pio.defaults.topojson.removeprefix("file://")) / "world_110m.json").is_file()
 
 
-def test_warm_export_is_much_faster_than_a_cold_start(warehouse):
-    map_png(warehouse, "620800", 2024, "counselor_coverage")  # Chromium already running after this
-    started = time.perf_counter()
+def test_a_warm_export_reuses_the_running_browser(warehouse):
+    # Speed is the benchmark's job (README); what makes a warm export fast is that it reuses one Chromium.
+    map_png(warehouse, "620800", 2024, "counselor_coverage")
+    first = renderer._renderer
+    assert first is not None
     map_png(warehouse, "610100", 2025, "counselor_coverage")
-    assert time.perf_counter() - started < 3.0
+    assert renderer._renderer is first
 
 
 def _can_cut_network() -> bool:
