@@ -9,7 +9,6 @@ the same file again adds nothing.
 
 from __future__ import annotations
 
-import csv
 import io
 import os
 from dataclasses import dataclass
@@ -20,6 +19,7 @@ import sqlalchemy as sa
 from data_access import accounts
 from data_access.access import Principal, can, region_row
 from data_access.accounts import ROLES, AccountError
+from data_access.cells import row_writer
 from data_access.importing.issues import ImportRejected, Issue
 from data_access.importing.reading import clean, read_table
 from data_access.meta import bump_revision
@@ -157,12 +157,13 @@ def read_accounts(engine: sa.Engine, file_name: str, data: bytes, principal: Pri
 
 
 def credentials_csv(rows: list[tuple[AccountRow, str]]) -> bytes:
-    """The hand-out list: login, name, role, region, initial password (UTF-8 with BOM, for Excel/WPS)."""
+    """The hand-out list: login, name, role, region, initial password (UTF-8 with BOM, for Excel/WPS), every
+    cell through the one cell rule (a display name like "=HYPERLINK(...)" stays text)."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(CREDENTIAL_HEADER)
+    write = row_writer(out, line_end="\r\n")
+    write(CREDENTIAL_HEADER)
     for row, password in rows:
-        writer.writerow([row.login, row.display_name, row.role, row.region, password])
+        write([row.login, row.display_name, row.role, row.region, password])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 

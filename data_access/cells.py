@@ -44,13 +44,13 @@ def neutral_frame(frame: pd.DataFrame) -> pd.DataFrame:
     return neutral
 
 
-def row_writer(stream: TextIO, fmt: str = "csv") -> Callable[[Sequence[object]], None]:
+def row_writer(stream: TextIO, fmt: str = "csv", line_end: str = "\n") -> Callable[[Sequence[object]], None]:
     """A function writing one CSV ("csv") or tab-separated ("tsv") row to `stream`, every cell through
     neutral_cell, missing values blank. Both go through the csv module, so a tab or line break inside a value is
     quoted instead of splitting the row."""
     if fmt not in ("csv", "tsv"):
         raise ValueError(f"unknown format {fmt!r}")
-    writer = csv.writer(stream, delimiter="," if fmt == "csv" else "\t", lineterminator="\n")
+    writer = csv.writer(stream, delimiter="," if fmt == "csv" else "\t", lineterminator=line_end)
     return lambda row: writer.writerow(["" if _missing(value) else neutral_cell(value) for value in row])
 
 

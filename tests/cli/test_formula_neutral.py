@@ -157,3 +157,13 @@ def test_page_downloads_are_inert(planted):
     for file_format in ("csv", "xlsx"):
         data = evaluation_file(planted, "620800", "pingliang_2023", file_format)
         _assert_inert_text(data.decode("utf-8-sig")) if file_format == "csv" else _assert_inert_xlsx(data)
+
+
+def test_credentials_hand_out_is_inert():
+    from data_access.account_import import AccountRow, credentials_csv
+
+    rows = [(AccountRow(2, "clerk", name, "reporter", "620802", None), "abcDEF234567xy") for name in PLANTED]
+    text = credentials_csv(rows).decode("utf-8-sig")
+    shown = _assert_inert_text(text)
+    assert [row[1] for row in shown[1:]] == [TEXT_MARK + name for name in PLANTED]
+    assert all(row[4] == "abcDEF234567xy" for row in shown[1:])
