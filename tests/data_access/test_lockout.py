@@ -4,7 +4,7 @@ new password clear it; locks are in the audit log and listed for the administrat
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -28,6 +28,11 @@ PASSWORD = "Kongtong-2025"
 WRONG = "Wrong-password-1"
 T0 = datetime(2026, 12, 3, 8, 0, 0)
 ATTACKER, OFFICE = "203.0.113.7", "198.51.100.20"
+
+
+def utc_now() -> datetime:
+    """The clock the account functions stamp events with (naive UTC)."""
+    return datetime.now(UTC).replace(tzinfo=None)
 
 
 @pytest.fixture
@@ -79,7 +84,7 @@ def test_one_address_spraying_many_logins_is_locked_as_an_address(warehouse):
         ("guess19", "address")]
     # An explicit unlock lets this login through the address lock; others stay locked there.
     accounts.unlock(warehouse, "ktq")
-    now = datetime.now()  # noqa: DTZ005 - unlock stamps the real clock; the window is judged from it
+    now = utc_now()  # unlock stamps the real clock; the window is judged from it
     assert verify_login(warehouse, "ktq", PASSWORD, source=ATTACKER, now=now).status == "ok"
 
 
@@ -107,7 +112,7 @@ def test_an_administrator_is_never_locked_longer_than_the_window(warehouse):
 
 
 def test_unlock_clears_a_lock_and_is_logged(warehouse):
-    fail(warehouse, "ktq", None, MAX_FAILURES, datetime.now() - timedelta(minutes=1))  # noqa: DTZ005
+    fail(warehouse, "ktq", None, MAX_FAILURES, utc_now() - timedelta(minutes=1))
     assert verify_login(warehouse, "ktq", PASSWORD).status == "throttled"
     assert accounts.unlock(warehouse, "ktq", by="boss") is True
     assert verify_login(warehouse, "ktq", PASSWORD).status == "ok"
@@ -118,7 +123,7 @@ def test_unlock_clears_a_lock_and_is_logged(warehouse):
 
 
 def test_an_administrators_new_password_clears_the_lock_and_must_be_changed(warehouse):
-    fail(warehouse, "ktq", None, MAX_FAILURES, datetime.now() - timedelta(minutes=1))  # noqa: DTZ005
+    fail(warehouse, "ktq", None, MAX_FAILURES, utc_now() - timedelta(minutes=1))
     accounts.set_password(warehouse, "ktq", "Reset-by-admin-7")
     result = verify_login(warehouse, "ktq", "Reset-by-admin-7")
     assert result.status == "ok" and result.user.must_change_password is True
@@ -145,7 +150,7 @@ def test_a_user_without_a_password_cannot_change_one(warehouse):
 
 
 def test_lockouts_are_listed_for_the_administrators_of_the_accounts_region(warehouse):
-    now = datetime.now()  # noqa: DTZ005 - the listing looks back from now
+    now = utc_now()  # the listing looks back from now
     fail(warehouse, "ktq", ATTACKER, MAX_FAILURES, now - timedelta(minutes=5))
     fail(warehouse, "xc", ATTACKER, 1, now - timedelta(minutes=4))
     fail(warehouse, "nobody", ATTACKER, 1, now - timedelta(minutes=3))
