@@ -98,10 +98,15 @@ def _region_hover(frame: pd.DataFrame, lang: str) -> list[list]:
 
 def _school_hover(frame: pd.DataFrame, lang: str) -> list[list]:
     """customdata per school: id (read by clicks), name, status, value or what it lacks."""
-    return [[row["unit_id"], row["name"], status_label(row["status"], lang),
+    return [[row["unit_id"], _plain(row["name"]), status_label(row["status"], lang),
              _shown_value(row, lang) + (f" · {missing_text(row, lang)}" if row["status"] not in ("met",)
                                         and row["status"] not in NEUTRAL_STATUSES else "")]
             for row in frame.to_dict("records")]
+
+
+def _plain(text: object) -> str:
+    """A registry name as literal text in plotly's hover, which reads <a href>, <b> and <br> as markup."""
+    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def _complete(geojson: dict, frame: pd.DataFrame) -> pd.DataFrame:
@@ -259,7 +264,7 @@ def reporting_points(outline: dict, units: pd.DataFrame, *, title: str, subtitle
         label = zh if lang == "zh" else en
         figure.add_trace(go.Scattergeo(
             lon=part["longitude"], lat=part["latitude"], mode="markers", name=f"{label} ({len(part)})",
-            customdata=part[["unit_id", "name"]].to_numpy(), showlegend=True,
+            customdata=part[["unit_id", "name"]].assign(name=part["name"].map(_plain)).to_numpy(), showlegend=True,
             hovertemplate=f"<b>%{{customdata[1]}}</b><br>%{{customdata[0]}}<br>{label}<extra></extra>",
             marker={"size": 11, "color": colour, "line": {"color": "#333", "width": 0.5}}))
     unplaced = len(units) - len(located)

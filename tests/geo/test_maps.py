@@ -94,6 +94,15 @@ def test_school_points_carry_the_school_id_first_and_no_clause():
     assert "条款" not in figure.to_json()
 
 
+def test_a_school_name_with_markup_is_literal_in_the_hover():
+    """plotly reads <a href>, <b> and <br> in hover text as markup: a registry name is given as entities."""
+    schools = frame([("S1", '<a href="http://evil.example">点我</a> & <b>', 100.0, "met")])
+    figure = school_points(outline_geojson("620802"), schools, title="崆峒区")
+    [points] = [t for t in figure.data if isinstance(t, go.Scattergeo) and t.customdata is not None
+                and len(t.customdata)]
+    assert points.customdata[0][1] == "&lt;a href=\"http://evil.example\"&gt;点我&lt;/a&gt; &amp; &lt;b&gt;"
+
+
 def test_prepared_figure_hands_out_its_spec_without_copying():
     spec = status_map_spec(boundary_geojson("620800", "county"), PINGLIANG, title="平凉")
     prepared = PreparedFigure(spec)
