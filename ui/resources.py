@@ -186,7 +186,7 @@ def _region_map(url: str, revision: str, region: str, level: str, year: int, all
     indicator, stage, allowed region, language, colouring, texts and the warehouse revision. A warm rerun does no
     query, no geometry work and no copy of the GeoJSON; clear_data_caches forgets the figures.
     """
-    from geo.maps import PreparedFigure, status_map_spec
+    from charts.maps import PreparedFigure, status_map_spec
 
     frame = evaluation(url, region, level, (year,), allowed, (indicator_id,), stage)
     return kept(PreparedFigure(status_map_spec(boundary(region, level), frame, title=title, subtitle=subtitle,
@@ -203,7 +203,7 @@ def school_map(url: str, county: str, year: int, allowed: str, indicator_id: str
 @st.cache_resource(show_spinner=False, max_entries=256)
 def _school_map(url: str, revision: str, county: str, year: int, allowed: str, indicator_id: str, stage: str,
                 lang: str, *, mode: str, title: str, subtitle: str, data_as_of: str | None) -> go.Figure:
-    from geo.maps import PreparedFigure, school_points_spec
+    from charts.maps import PreparedFigure, school_points_spec
 
     frame = evaluation(url, county, "school", (year,), allowed, (indicator_id,), stage)
     return kept(PreparedFigure(school_points_spec(outline(county), frame, title=title, subtitle=subtitle, mode=mode,
@@ -223,7 +223,7 @@ def schools_deck(url: str, region: str, year: int, indicator_id: str, stage: str
 @st.cache_resource(show_spinner="加载全部学校…", max_entries=64)
 def _schools_deck(url: str, revision: str, region: str, year: int, indicator_id: str, stage: str, allowed: str,
                   lang: str, data_as_of: str | None) -> pdk.Deck:
-    from geo.deck import PreparedDeck, school_points, schools_deck
+    from charts.deck import PreparedDeck, school_points, schools_deck
     from geo.layers import boundary_geojson, outline_geojson
     from geo.published import published_points_url
 

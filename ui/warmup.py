@@ -83,10 +83,10 @@ def warm(url: str) -> float:
 
 def _warm(url: str) -> None:
     # The modules the pages import: plotly, pydeck, the exports. A first visit would import them otherwise.
+    import charts.deck  # noqa: F401
     import charts.figures  # noqa: F401
+    import charts.maps  # noqa: F401
     import exports.tables  # noqa: F401
-    import geo.deck  # noqa: F401
-    import geo.maps  # noqa: F401
     from geo.published import prune
     from ui import resources
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import pytest
 
+from charts.maps import band_legend_text
 from data_access.regions import RegionError
 from data_access.status import BANDS
 from exports.images import DEMO_MARK, annotate_for_slide, map_view, slide_texts, view_figure
-from geo.maps import band_legend_text
 
 
 def _texts(figure: go.Figure) -> str:

@@ -14,6 +14,7 @@ import re
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from charts.maps import status_choropleth
 from data_access import catalog
 from data_access.engine import make_engine
 from data_access.evaluation import evaluate
@@ -21,7 +22,6 @@ from data_access.read_model import value_text
 from demo.generate import build_demo
 from exports.tables import indicator_table
 from geo.layers import boundary_geojson
-from geo.maps import status_choropleth
 from mhmonitor.cli import main
 from tests.pages.conftest import ROOT
 

@@ -6,8 +6,8 @@ import json
 
 import pytest
 
+from charts.maps import school_points_spec, status_map_spec
 from geo.layers import boundary_geojson
-from geo.maps import school_points_spec, status_map_spec
 from geo.published import URL_PREFIX, published_url
 
 SMALL = {"type": "FeatureCollection", "features": [

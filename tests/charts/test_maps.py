@@ -7,9 +7,7 @@ import math
 import pandas as pd
 import plotly.graph_objects as go
 
-from data_access.status import BANDS, STATUS_COLOURS
-from geo.layers import boundary_geojson, outline_geojson
-from geo.maps import (
+from charts.maps import (
     PreparedFigure,
     band_colorscale,
     reporting_points,
@@ -17,6 +15,8 @@ from geo.maps import (
     status_choropleth,
     status_map_spec,
 )
+from data_access.status import BANDS, STATUS_COLOURS
+from geo.layers import boundary_geojson, outline_geojson
 from geo.offline import PLOTLY_CONFIG, TOPOJSON_DIR, configure_static_export
 
 

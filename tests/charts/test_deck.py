@@ -8,8 +8,8 @@ import math
 
 import pandas as pd
 
+from charts.deck import PALETTE, SCHOOL_LAYER, STATUS_ORDER, PreparedDeck, school_points, schools_deck
 from data_access.status import BANDS, STATUS_COLOURS
-from geo.deck import PALETTE, SCHOOL_LAYER, STATUS_ORDER, PreparedDeck, school_points, schools_deck
 from geo.layers import boundary_geojson
 
 SCHOOLS = pd.DataFrame({
