@@ -6,23 +6,31 @@ Every error is one Chinese line on stderr and a non-zero exit code, never a trac
 from __future__ import annotations
 
 import argparse
-import importlib
 import sys
 from collections.abc import Sequence
 
+import pandas as pd
 from sqlalchemy.exc import DBAPIError, ProgrammingError
 
+from data_access import catalog
 from data_access.access import AccessDenied
 from data_access.accounts import AccountError
-from data_access.engine import WarehouseBusy, WarehouseMissing
+from data_access.cells import row_writer
+from data_access.engine import WarehouseBusy, WarehouseMissing, make_engine, warehouse_url
+from data_access.evaluation import evaluate
+from data_access.formatting import row_number
+from data_access.init_warehouse import init_warehouse
+from data_access.meta import warehouse_info
 from data_access.regions import LEVEL_ORDER, RegionError
 from data_access.review import ReviewRefused
-from data_access.status import BANDS
-from mhmonitor.user_commands import add_acting_user, resolve_acting_user
+from data_access.status import BANDS, Status
+from demo.generate import build_demo
+from mhmonitor import evaluation_commands, export_commands, import_commands, review_commands, user_commands
+from mhmonitor.acting import add_acting_user, resolve_acting_user
+from mhmonitor.errors import CommandError
 
-# Modules that add their own subcommands with register(subparsers); missing ones are skipped.
-COMMAND_MODULES = ("mhmonitor.import_commands", "mhmonitor.export_commands", "mhmonitor.evaluation_commands",
-                   "mhmonitor.user_commands", "mhmonitor.review_commands")
+# Modules that add their own subcommands with register(subparsers).
+COMMAND_MODULES = (import_commands, export_commands, evaluation_commands, user_commands, review_commands)
 
 TARGET_COLUMNS = ("id", "jurisdiction_adcode", "plan", "period", "indicator", "threshold", "comparison", "unit",
                   "deadline", "applies_to", "clause")
@@ -30,39 +38,21 @@ INDICATOR_COLUMNS = ("adcode_or_school_id", "name", "indicator", "numerator", "d
                      "deadline", "status", "reported", "expected", "shortfall", "shortfall_unit")
 
 
-class CommandError(Exception):
-    """A user mistake: printed as one line, exit code 2."""
-
-
-def _engine(*, create: bool = False):
-    from data_access.engine import make_engine
-
-    return make_engine(create=create)
-
-
 def cmd_demo(args: argparse.Namespace) -> int:
-    from data_access.engine import warehouse_url
-    from demo.generate import build_demo
-
-    summary = build_demo(_engine(create=True), seed=args.seed)
+    summary = build_demo(make_engine(create=True), seed=args.seed)
     print(f"演示数据仓库已生成: {warehouse_url()}")
     print(summary.describe() if hasattr(summary, "describe") else summary)
     return 0
 
 
 def cmd_init(args: argparse.Namespace) -> int:
-    from data_access.engine import warehouse_url
-    from data_access.init_warehouse import init_warehouse
-
-    summary = init_warehouse(_engine(create=True), args.region)
+    summary = init_warehouse(make_engine(create=True), args.region)
     print(f"数据仓库: {warehouse_url()}")
     print(summary.describe())
     return 0
 
 
 def cmd_targets(args: argparse.Namespace) -> int:
-    from data_access import catalog
-
     writer = _writer(args.format, TARGET_COLUMNS)
     for plan in catalog.plans():
         for target in catalog.targets_of(plan):
@@ -85,16 +75,9 @@ def _format_number(value: object) -> str:
 
 
 def cmd_indicators(args: argparse.Namespace) -> int:
-    import pandas as pd
-
-    from data_access.evaluation import evaluate
-    from data_access.formatting import row_number
-    from data_access.meta import warehouse_info
-    from data_access.status import Status
-
     if args.level not in LEVEL_ORDER:
         raise CommandError(f"未知的层级 {args.level!r}: 可选 {', '.join(LEVEL_ORDER)}")
-    engine = _engine()
+    engine = make_engine()
     info = warehouse_info(engine)
     if args.year not in info.years:
         available = "、".join(map(str, info.years)) or "无"
@@ -117,7 +100,6 @@ def cmd_indicators(args: argparse.Namespace) -> int:
 
 def _writer(fmt: str, header: Sequence[str]):
     """CSV or TSV rows on stdout, every cell neutral (data_access.cells: no cell opens as a formula)."""
-    from data_access.cells import row_writer
 
     write = row_writer(sys.stdout, fmt)
     write(header)
@@ -161,16 +143,9 @@ def build_parser() -> argparse.ArgumentParser:
     add_acting_user(indicators, "view")
     indicators.set_defaults(func=cmd_indicators)
 
-    for name in COMMAND_MODULES:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as error:
-            if error.name != name:
-                raise
-            continue
+    for module in COMMAND_MODULES:
         module.register(sub)
     return parser
-
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -1,4 +1,8 @@
-"""`mhmonitor export-map` and `mhmonitor brief`: the meeting outputs without a browser."""
+"""`mhmonitor export-map` and `mhmonitor brief`: the meeting outputs without a browser.
+
+The rendering modules (plotly, kaleido, python-pptx) are imported when a command that draws runs, not when
+the CLI starts: `mhmonitor user list` should not wait a second and a half for them.
+"""
 
 from __future__ import annotations
 
@@ -7,66 +11,48 @@ import time
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
+
+from data_access.engine import make_engine
+from exports.environment import check_export_environment
+from exports.renderer import ExportError, warm_up
+from mhmonitor.acting import add_acting_user
+from mhmonitor.errors import CommandError, write_file
 
 
-def _engine():
-    from data_access.engine import make_engine
-
-    return make_engine()
-
-
-def _check_environment() -> None:
+def check_environment() -> None:
     """Fail before any work, with the Debian package to install, when Chromium or a CJK font is missing."""
-    from exports.environment import check_export_environment
-    from mhmonitor.cli import CommandError
-
     problems = check_export_environment()
     if problems:
         raise CommandError("; ".join(problems))
 
 
 @contextmanager
-def _rendering() -> Iterator[None]:
-    """Turn a rendering failure into the CLI's one-line error."""
-    from exports.images import ExportError
-    from mhmonitor.cli import CommandError
-
+def rendering() -> Iterator[None]:
+    """Turn a rendering failure into the CLI's one-line error, and keep plotly's warnings off the terminal."""
     try:
-        yield
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            yield
     except ExportError as error:
         raise CommandError(str(error)) from error
 
 
-def _write(path: str, data: bytes) -> None:
-    from mhmonitor.cli import CommandError
-
-    try:
-        Path(path).write_bytes(data)
-    except OSError as error:
-        raise CommandError(f"无法写入 {path}: {error.strerror}") from error
-
-
 def cmd_export_map(args: argparse.Namespace) -> int:
-    _check_environment()
-    from exports.images import map_png, warm_up
-
+    check_environment()
     warm_up()  # Chromium starts while the warehouse is queried (already begun when run as `mhmonitor`)
+    from exports.images import map_png
 
     started = time.perf_counter()
-    with warnings.catch_warnings(), _rendering():
-        warnings.simplefilter("ignore")
-        png = map_png(_engine(), args.region, args.year, args.indicator, level=args.level, mode=args.mode,
+    with rendering():
+        png = map_png(make_engine(), args.region, args.year, args.indicator, level=args.level, mode=args.mode,
                       scale=args.scale, allowed_region=args.allowed_region)
-    _write(args.out, png)
+    write_file(args.out, png)
     print(f"已导出地图: {args.out} ({len(png) // 1024} KB, {time.perf_counter() - started:.1f} 秒)")
     return 0
 
 
 def cmd_brief(args: argparse.Namespace) -> int:
-    _check_environment()
-    from exports.images import warm_up
-
+    check_environment()
     warm_up()
     from exports.brief import meeting_slides, pdf_bytes, pptx_bytes
 
@@ -74,22 +60,19 @@ def cmd_brief(args: argparse.Namespace) -> int:
         print(f"[{fraction:4.0%}] {message}", flush=True)
 
     started = time.perf_counter()
-    with warnings.catch_warnings(), _rendering():
-        warnings.simplefilter("ignore")
-        deck = meeting_slides(_engine(), args.region, args.year, allowed_region=args.allowed_region,
+    with rendering():
+        deck = meeting_slides(make_engine(), args.region, args.year, allowed_region=args.allowed_region,
                               progress=progress)
         outputs = [args.out] + ([args.pdf] if args.pdf else [])
         for out in outputs:
             data = pdf_bytes(deck, progress=progress) if out.lower().endswith(".pdf") else pptx_bytes(deck)
-            _write(out, data)
+            write_file(out, data)
             print(f"已生成会议材料: {out} ({len(deck.slides)} 页, {len(data) // 1024} KB)")
     print(f"用时 {time.perf_counter() - started:.1f} 秒")
     return 0
 
 
-def register(subparsers) -> None:
-    from mhmonitor.user_commands import add_acting_user
-
+def register(subparsers: argparse._SubParsersAction) -> None:
     export_map = subparsers.add_parser("export-map",
                                        help="导出某指标的地图 PNG (1600x900, 可 2 倍), 含标题、图例、目标与条款")
     export_map.add_argument("--region", required=True,

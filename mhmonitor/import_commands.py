@@ -7,16 +7,26 @@ import getpass
 import sys
 from pathlib import Path
 
-from mhmonitor.user_commands import add_acting_user
+from data_access.cells import frame_text
+from data_access.engine import make_engine
+from data_access.importing import (
+    REPORT_TYPES,
+    UndoRefused,
+    history_table,
+    import_file,
+    import_history,
+    prefill_units,
+    report_type,
+    reported_values,
+    template_xlsx,
+    undo_import,
+)
+from data_access.regions import require_region
+from mhmonitor.acting import add_acting_user
+from mhmonitor.errors import CommandError, read_file, write_file
 
 # Exit codes: 0 imported or previewed, 1 the file was rejected or the import failed, 2 a usage mistake.
 EXIT_REJECTED = 1
-
-
-def _engine():
-    from data_access.engine import make_engine
-
-    return make_engine()
 
 
 def _acting(args: argparse.Namespace) -> dict:
@@ -30,10 +40,6 @@ def _acting(args: argparse.Namespace) -> dict:
 
 
 def cmd_template(args: argparse.Namespace) -> int:
-    from data_access.importing import prefill_units, report_type, reported_values, template_xlsx
-    from data_access.regions import require_region
-    from mhmonitor.cli import CommandError
-
     spec = report_type(args.type)
     if args.with_values and not spec.registry and not (args.region and args.year):
         raise CommandError("--with-values 需要同时给出 --region 和 --year")
@@ -44,17 +50,14 @@ def cmd_template(args: argparse.Namespace) -> int:
     units: list[tuple[str, str]] = []
     values: dict[str, dict] = {}
     if args.region:
-        engine = _engine()
+        engine = make_engine()
         require_region(engine, args.region, args.allowed_region)
         with engine.connect() as conn:
             units = prefill_units(conn, spec, args.region)
             if args.with_values:
                 values = reported_values(conn, spec, [unit_id for unit_id, _ in units], args.year)
     data = template_xlsx(spec, units=units, year=args.year, values=values)
-    try:
-        Path(args.out).write_bytes(data)
-    except OSError as error:
-        raise CommandError(f"无法写入 {args.out}: {error.strerror}") from error
+    write_file(args.out, data)
     filled = f", 已预填 {len(units)} 个单位" if units else ""
     if args.with_values:
         filled += (" (填入了名录中的现有信息)" if spec.registry
@@ -64,18 +67,11 @@ def cmd_template(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from data_access.cells import frame_text
-    from data_access.importing import import_file, report_type
-    from mhmonitor.cli import CommandError
-
     if args.type:
         report_type(args.type)  # unknown type: one-line error before reading anything
     path = Path(args.file)
-    try:
-        data = path.read_bytes()
-    except OSError as error:
-        raise CommandError(f"无法读取 {args.file}: {error.strerror}") from error
-    outcome = import_file(_engine(), path.name, data, type_key=args.type, allowed_region=args.allowed_region,
+    data = read_file(args.file)
+    outcome = import_file(make_engine(), path.name, data, type_key=args.type, allowed_region=args.allowed_region,
                           dry_run=args.dry_run, **_acting(args))
     stream = sys.stdout if outcome.ok else sys.stderr
     for line in outcome.summary_lines():
@@ -86,21 +82,15 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_imports(args: argparse.Namespace) -> int:
-    from data_access.cells import frame_text
-    from data_access.importing import history_table, import_history
-
-    table = history_table(import_history(_engine(), args.allowed_region, limit=args.limit))
+    table = history_table(import_history(make_engine(), args.allowed_region, limit=args.limit))
     table = table.assign(说明=table["说明"].str.split("\n").str[0])
     print(frame_text(table), end="")
     return 0
 
 
 def cmd_undo(args: argparse.Namespace) -> int:
-    from data_access.importing import UndoRefused, undo_import
-    from mhmonitor.cli import CommandError
-
     try:
-        undo_id = undo_import(_engine(), args.batch, allowed_region=args.allowed_region, **_acting(args))
+        undo_id = undo_import(make_engine(), args.batch, allowed_region=args.allowed_region, **_acting(args))
     except UndoRefused as refused:
         raise CommandError(str(refused)) from refused
     print(f"已撤销批次 {args.batch} (撤销记录为批次 {undo_id})")
@@ -108,8 +98,6 @@ def cmd_undo(args: argparse.Namespace) -> int:
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    from data_access.importing import REPORT_TYPES
-
     types = ", ".join(f"{key}={spec.name_zh}" for key, spec in REPORT_TYPES.items())
 
     template = sub.add_parser("template", help="生成上报模板 (.xlsx, 含填表说明)")

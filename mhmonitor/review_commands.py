@@ -17,7 +17,7 @@ from data_access.cells import frame_text
 from data_access.engine import make_engine
 from data_access.formatting import MISSING
 from data_access.regions import region_frame, require_region
-from mhmonitor.user_commands import add_acting_user
+from mhmonitor.acting import add_acting_user
 
 STATUS_HEADERS = {"county_adcode": "县区代码", "county_name": "县(区)", "year": "年度", "report_type": "上报类型",
                   "state": "状态", "approved_levels": "已审核层级", "final": "终审", "open_warnings": "未说明提示",

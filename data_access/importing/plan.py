@@ -11,8 +11,8 @@ import pandas as pd
 import sqlalchemy as sa
 
 from data_access.importing.facts import existing_rows
+from data_access.importing.parsed import ParsedFile, ParsedRow
 from data_access.importing.spec import ReportType
-from data_access.importing.validation import ParsedFile, ParsedRow
 
 
 @dataclass(frozen=True)

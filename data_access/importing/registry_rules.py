@@ -10,7 +10,6 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 
@@ -23,13 +22,11 @@ from data_access.codes import (
     urban_rural_of,
 )
 from data_access.importing.facts import IN_CHUNK, existing_rows
+from data_access.importing.parsed import ParsedFile, ParsedRow
 from data_access.regions import ALL_REGIONS
 from data_access.schema import awareness_survey, community_year, hospital_year, regions, school_year
 from data_access.vocab import STAGES
 from geo.containment import KM_PER_DEGREE, TOLERANCE_DEGREES, degrees_outside, degrees_outside_many, has_boundary
-
-if TYPE_CHECKING:
-    from data_access.importing.validation import ParsedFile, ParsedRow
 
 # The yearly reports that refer to each register (for the "reports after closing" notice).
 FACTS_OF = {"schools": (school_year, awareness_survey), "hospitals": (hospital_year,),

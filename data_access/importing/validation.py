@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass, field
 from datetime import date, datetime
 
 import sqlalchemy as sa
@@ -17,6 +16,7 @@ import sqlalchemy as sa
 from data_access.importing import registry_rules
 from data_access.importing.facts import IN_CHUNK, existing_rows
 from data_access.importing.issues import Issue
+from data_access.importing.parsed import ParsedFile, ParsedRow
 from data_access.importing.reading import RawTable
 from data_access.importing.spec import (
     BLANK_MARKS,
@@ -41,24 +41,6 @@ def normalise_header(text: str) -> str:
     """Compare headers ignoring spaces, full-width brackets and a trailing unit such as (人)."""
     text = re.sub(r"\s+", "", text).replace("（", "(").replace("）", ")")
     return _UNIT_SUFFIX.sub("", text)
-
-
-@dataclass(frozen=True)
-class ParsedRow:
-    excel_row: int
-    unit_id: str
-    year: int | None  # None: a registry row (one per unit)
-    values: dict[str, object]  # field -> value for every value column present in the file; None = not reported
-
-
-@dataclass
-class ParsedFile:
-    spec: ReportType
-    table: RawTable
-    fields_present: tuple[str, ...]
-    rows: list[ParsedRow] = field(default_factory=list)
-    issues: list[Issue] = field(default_factory=list)
-    notices: list[str] = field(default_factory=list)
 
 
 def header_matches(spec: ReportType, headers: tuple[str, ...]) -> dict[int, Column]:
