@@ -27,7 +27,7 @@ def demo_url(tmp_path_factory) -> str:
     from demo.generate import build_demo
 
     url = f"duckdb:///{tmp_path_factory.mktemp('plain_text') / 'demo.duckdb'}"
-    engine = make_engine(url)
+    engine = make_engine(url, create=True)
     build_demo(engine)
     add_user(engine, CLERK, role="reporter", region="620802", password=CLERK_PASSWORD, display_name="崆峒区填报员")
     with engine.begin() as conn:
