@@ -232,17 +232,23 @@ def ensure_editable(conn: sa.Connection, county_adcode: str, year: int, report_t
         raise ReviewLocked(message)
 
 
+def locked_candidates(conn: sa.Connection, report_type: str, years: set[int]) -> set[tuple[str, int]]:
+    """(unit, year) of that type and those years in a locking state (one small query; usually empty)."""
+    if report_type not in REPORT_TYPES or not years:
+        return set()
+    rows = conn.execute(sa.select(review_states.c.unit_adcode, review_states.c.year).where(
+        review_states.c.report_type == report_type, review_states.c.state.in_((STATE_SUBMITTED, STATE_APPROVED)),
+        review_states.c.year.in_(sorted(years)))).all()
+    return {(unit, int(year)) for unit, year in rows}
+
+
 def locked_reports(conn: sa.Connection, report_type: str,
                    county_years: set[tuple[str, int]]) -> dict[tuple[str, int], str]:
     """(county, year) -> lock message, for those of `county_years` that are locked (one query when none is)."""
-    if report_type not in REPORT_TYPES or not county_years:
+    if not county_years:
         return {}
-    candidates = conn.execute(sa.select(review_states.c.unit_adcode, review_states.c.year).where(
-        review_states.c.report_type == report_type,
-        review_states.c.state.in_((STATE_SUBMITTED, STATE_APPROVED)),
-        review_states.c.year.in_(sorted({year for _, year in county_years})))).all()
     found = {}
-    for county, year in sorted({(c, int(y)) for c, y in candidates} & county_years):
+    for county, year in sorted(locked_candidates(conn, report_type, {y for _, y in county_years}) & county_years):
         if message := lock_message(conn, county, year, report_type):
             found[(county, year)] = message
     return found

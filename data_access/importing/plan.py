@@ -43,6 +43,8 @@ class ImportPlan:
     # (importing/plausibility.py; filled by the loader, not part of the fingerprint: they follow from the data).
     warnings: list = field(default_factory=list)
     checked_rules: set = field(default_factory=set)
+    # The stored rows the plan compared with, by (unit_id, year): what the plausibility checks start from.
+    stored: dict = field(default_factory=dict, repr=False)
 
     @property
     def touches_anything(self) -> bool:
@@ -96,7 +98,7 @@ def build_plan(conn: sa.Connection, parsed: ParsedFile) -> ImportPlan:
     """What writing `parsed` would do to the warehouse as `conn` sees it now."""
     spec = parsed.spec
     current = existing_rows(conn, spec, [(row.unit_id, row.year) for row in parsed.rows])
-    plan = ImportPlan(spec, parsed.fields_present, len(parsed.rows))
+    plan = ImportPlan(spec, parsed.fields_present, len(parsed.rows), stored=current)
     for row in parsed.rows:
         old = current.get((row.unit_id, row.year))
         if old is None:

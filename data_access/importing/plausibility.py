@@ -1,10 +1,11 @@
 """Plausibility checks (经验校验): the rules of data_access/plausibility.toml, evaluated on what an import writes
 against each unit's previous reported year.
 
-A rule's `value` and `condition` are small expressions, parsed once with Python's `ast` and evaluated by a walker
-that knows only numbers, booleans, the four arithmetic operators, comparisons, and/or/not and abs(): a rule file
-cannot run code. Warnings never stop an import; they are stored with the batch (`record_warnings`), counted as
-open until explained, and a county explains them when it submits (data_access/review.py).
+A rule's `value` and `condition` are small expressions, parsed with Python's `ast` and accepted only when they
+consist of numbers, booleans, the row's figures, the four arithmetic operators, comparisons, and/or/not and
+abs(); they are then compiled once and evaluated without builtins, so a rule file cannot run anything else.
+Warnings never stop an import; they are stored with the batch (`record_warnings`), counted as open until
+explained, and a county explains them when it submits (data_access/review.py).
 """
 
 from __future__ import annotations
@@ -15,12 +16,13 @@ from collections import defaultdict
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from types import CodeType, SimpleNamespace
 
 import pandas as pd
 import sqlalchemy as sa
 
 from data_access.formatting import format_value as format_rate
-from data_access.importing.facts import IN_CHUNK, existing_rows
+from data_access.importing.facts import IN_CHUNK
 from data_access.importing.issues import FILE_NAME_CHARS, MESSAGE_CHARS, VALUE_CHARS, shorten
 from data_access.importing.plan import ImportPlan, format_value
 from data_access.importing.reading import RawTable
@@ -35,18 +37,12 @@ OPTIONAL_FIELDS = {"value": str, "unit": str, "message_en": str}
 SUMMARY_WARNINGS = 20  # warnings listed in the summary lines; the preview's table lists all
 WARNINGS_HEADER = ("文件", "行", "列", "单位代码", "年度", "上次上报年度", "原值", "新值", "提示", "规则")
 
-_BINARY = {ast.Add: lambda a, b: a + b, ast.Sub: lambda a, b: a - b, ast.Mult: lambda a, b: a * b,
-           ast.Div: lambda a, b: a / b}
-_COMPARE = {ast.Gt: lambda a, b: a > b, ast.GtE: lambda a, b: a >= b, ast.Lt: lambda a, b: a < b,
-            ast.LtE: lambda a, b: a <= b, ast.Eq: lambda a, b: a == b, ast.NotEq: lambda a, b: a != b}
+# The only operators an expression may use.
+_OPERATORS = (ast.Add, ast.Sub, ast.Mult, ast.Div, ast.Gt, ast.GtE, ast.Lt, ast.LtE, ast.Eq, ast.NotEq)
 
 
 class PlausibilityError(Exception):
     """The rule file is wrong; the message names the file, the rule and the field (Chinese)."""
-
-
-class _NotApplicable(Exception):
-    """A figure the expression needs is missing (not reported), or a division by zero."""
 
 
 @dataclass(frozen=True)
@@ -63,11 +59,6 @@ class Rule:
     @property
     def value_expression(self) -> str:
         return self.value or self.columns[0]
-
-    @property
-    def reads_old(self) -> bool:
-        return any(isinstance(node, ast.Attribute) and node.value.id == "old"
-                   for node in ast.walk(_parsed(self.condition)))
 
 
 @dataclass(frozen=True)
@@ -120,7 +111,7 @@ def _check_expression(expression: str, allowed_names: set[str], rows: bool) -> s
             if isinstance(node.value, str) or node.value is None:
                 return "只能写数字、True 或 False"
         elif not isinstance(node, (ast.Expression, ast.BoolOp, ast.And, ast.Or, ast.UnaryOp, ast.USub, ast.Not,
-                                   ast.BinOp, ast.Compare, ast.Load, *_BINARY, *_COMPARE)):
+                                   ast.BinOp, ast.Compare, ast.Load, *_OPERATORS)):
             return f"不支持的写法 {type(node).__name__}"
     return None
 
@@ -177,64 +168,49 @@ def rules() -> tuple[Rule, ...]:
     return load_rules()
 
 
-def _evaluate(node: ast.AST, env: dict) -> object:
-    if isinstance(node, ast.Expression):
-        return _evaluate(node.body, env)
-    if isinstance(node, ast.Constant):
-        return node.value
-    if isinstance(node, ast.Name):
-        value = env.get(node.id)
-    elif isinstance(node, ast.Attribute):
-        row = env.get(node.value.id)
-        value = None if row is None else row.get(node.attr)
-    elif isinstance(node, ast.BoolOp):
-        result = None
-        for operand in node.values:
-            result = _evaluate(operand, env)
-            if bool(result) is isinstance(node.op, ast.Or):
-                return result
-        return result
-    elif isinstance(node, ast.UnaryOp):
-        operand = _evaluate(node.operand, env)
-        return not operand if isinstance(node.op, ast.Not) else -operand
-    elif isinstance(node, ast.BinOp):
-        try:
-            return _BINARY[type(node.op)](_evaluate(node.left, env), _evaluate(node.right, env))
-        except ZeroDivisionError:
-            raise _NotApplicable from None
-    elif isinstance(node, ast.Compare):
-        left = _evaluate(node.left, env)
-        for op, right_node in zip(node.ops, node.comparators, strict=True):
-            right = _evaluate(right_node, env)
-            if not _COMPARE[type(op)](left, right):
-                return False
-            left = right
-        return True
-    elif isinstance(node, ast.Call):
-        return abs(_evaluate(node.args[0], env))
-    else:  # refused when the file was loaded
-        raise PlausibilityError(f"不支持的写法 {type(node).__name__}")
-    if value is None:
-        raise _NotApplicable
-    return value
+@cache
+def _compiled(expression: str, rows: bool) -> tuple[CodeType, tuple[tuple[str | None, str], ...]]:
+    """The expression compiled once, and the figures it reads ((side, column) pairs; side None for a value
+    expression). Compiled only after the same check load_rules applies: nothing but arithmetic, comparisons,
+    and/or/not, abs() and the row's figures, evaluated without builtins, so a rule cannot reach anything else."""
+    tree = _parsed(expression)
+    names = {node.attr for node in ast.walk(tree) if isinstance(node, ast.Attribute)} if rows else \
+        {node.id for node in ast.walk(tree) if isinstance(node, ast.Name)} - {"abs"}
+    if any(name.startswith("_") for name in names) or (wrong := _check_expression(expression, names, rows)):
+        raise PlausibilityError(f"经验校验表达式「{expression}」不可用: {wrong or '名称不能以 _ 开头'}")
+    if rows:
+        reads = tuple((node.value.id, node.attr) for node in ast.walk(tree) if isinstance(node, ast.Attribute))
+    else:
+        reads = tuple((None, name) for name in sorted(names))
+    return compile(tree, "<plausibility.toml>", "eval"), reads
+
+
+_GLOBALS = {"__builtins__": {}, "abs": abs}
 
 
 def _value(rule: Rule, row: dict) -> object:
+    """The rule's value for one row; None when a figure it needs is missing or it divides by zero."""
+    code, reads = _compiled(rule.value_expression, False)
+    if any(row.get(name) is None for _, name in reads):
+        return None
     try:
-        return _evaluate(_parsed(rule.value_expression), row)
-    except _NotApplicable:
+        return eval(code, _GLOBALS, dict(row))  # noqa: S307 (checked expression, no builtins)
+    except ZeroDivisionError:
         return None
 
 
 def fires(rule: Rule, new: dict, old: dict | None) -> bool:
-    """Does the rule warn for a unit whose row after the import is `new` and whose previous report is `old`?"""
-    if old is None and rule.reads_old:
+    """Does the rule warn for a unit whose row after the import is `new` and whose previous report is `old`?
+    A missing figure (not reported), a division by zero or, for a rule that reads `old.`, no earlier report
+    means the rule does not apply."""
+    rows = {"new": {**new, "value": _value(rule, new)},
+            "old": None if old is None else {**old, "value": _value(rule, old)}}
+    code, reads = _compiled(rule.condition, True)
+    if any(rows[side] is None or rows[side].get(name) is None for side, name in reads):
         return False
-    env = {"new": {**new, "value": _value(rule, new)},
-           "old": None if old is None else {**old, "value": _value(rule, old)}}
     try:
-        return bool(_evaluate(_parsed(rule.condition), env))
-    except _NotApplicable:
+        return bool(eval(code, _GLOBALS, {side: SimpleNamespace(**row) for side, row in rows.items() if row}))  # noqa: S307
+    except ZeroDivisionError:
         return False
 
 
@@ -249,14 +225,16 @@ def _shown(rule: Rule, spec: ReportType, row: dict | None) -> str | None:
     return format_rate(value, None)
 
 
-def _previous_rows(conn: sa.Connection, spec: ReportType, keys: set[tuple[str, int]]) -> dict[tuple[str, int], dict]:
-    """(unit, year) -> the unit's row of its latest reported year before `year` (with a "year" key)."""
+def _previous_rows(conn: sa.Connection, spec: ReportType, keys: set[tuple[str, int]],
+                   fields: set[str]) -> dict[tuple[str, int], dict]:
+    """(unit, year) -> `fields` of the unit's row of its latest reported year before `year` (with "year")."""
     facts, unit_key = spec.facts, spec.facts.c[spec.unit_key]
     latest = max(year for _, year in keys)
     earlier: dict[str, list[dict]] = defaultdict(list)
     units = sorted({unit for unit, _ in keys})
+    columns = [unit_key, facts.c.year, *(facts.c[f] for f in sorted(fields))]
     for start in range(0, len(units), IN_CHUNK):
-        query = sa.select(facts).where(unit_key.in_(units[start:start + IN_CHUNK]), facts.c.year < latest)
+        query = sa.select(*columns).where(unit_key.in_(units[start:start + IN_CHUNK]), facts.c.year < latest)
         for row in conn.execute(query).mappings():
             earlier[row[spec.unit_key]].append(dict(row))
     found = {}
@@ -276,11 +254,11 @@ def warnings_for(conn: sa.Connection, plan: ImportPlan, table: RawTable,
     own = [rule for rule in (rules() if checked_rules is None else checked_rules) if rule.report_type == spec.key]
     if spec.registry or not own or not plan.touches_anything:
         return [], set()
-    current = existing_rows(conn, spec, [(row.unit_id, row.year) for row in plan.changed_rows])
     written = [(row, row.values, set(row.values)) for row in plan.added]
-    written += [(row, {**current[(row.unit_id, row.year)], **row.values}, {f.field for f in change.changes})
+    written += [(row, {**plan.stored[(row.unit_id, row.year)], **row.values}, {f.field for f in change.changes})
                 for row, change in zip(plan.changed_rows, plan.changed, strict=True)]
-    previous = _previous_rows(conn, spec, {(row.unit_id, row.year) for row, _, _ in written})
+    previous = _previous_rows(conn, spec, {(row.unit_id, row.year) for row, _, _ in written},
+                              {column for rule in own for column in rule.columns})
     matched = header_matches(spec, table.headers)
     headers = {column.field: table.headers[position] for position, column in matched.items()}
     found, checked = [], set()

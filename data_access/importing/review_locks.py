@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from data_access.importing.issues import Issue
 from data_access.importing.spec import ReportType
 from data_access.importing.validation import ParsedFile, header_matches, unit_paths
-from data_access.review import locked_reports
+from data_access.review import locked_candidates, locked_reports
 
 
 def counties_of(conn: sa.Connection, spec: ReportType, unit_ids: list[str]) -> dict[str, str]:
@@ -21,6 +21,8 @@ def locked_issues(conn: sa.Connection, parsed: ParsedFile) -> list[Issue]:
     spec, table = parsed.spec, parsed.table
     if spec.registry or not parsed.rows:
         return []
+    if not locked_candidates(conn, spec.key, {row.year for row in parsed.rows}):
+        return []  # nothing of that type and year is locked anywhere: no unit lookup needed
     county = counties_of(conn, spec, sorted({row.unit_id for row in parsed.rows}))
     first: dict[tuple[str, int], tuple[int, str]] = {}
     for row in sorted(parsed.rows, key=lambda row: row.excel_row):
