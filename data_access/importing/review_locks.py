@@ -5,8 +5,9 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from data_access.importing.issues import Issue
+from data_access.importing.parsed import ParsedFile
 from data_access.importing.spec import ReportType
-from data_access.importing.validation import ParsedFile, header_matches, unit_paths
+from data_access.importing.validation import header_matches, unit_paths
 from data_access.review import locked_candidates, locked_reports
 
 
