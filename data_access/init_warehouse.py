@@ -15,6 +15,7 @@ import sqlalchemy as sa
 
 from data_access import migrate
 from data_access.importing.spec import REGISTRY_TYPES, YEARLY_TYPES
+from data_access.meta import bump_revision
 from data_access.regions import RegionError
 from data_access.schema import communities, hospitals, regions, schools, warehouse_meta
 from geo.admin_units import units_within
@@ -58,6 +59,8 @@ def init_warehouse(engine: sa.Engine, adcode: str) -> InitSummary:
         for key, value in (("is_demo", "0"), ("source", REAL_SOURCE)):
             if key not in meta:
                 conn.execute(sa.insert(warehouse_meta).values(key=key, value=value))
+        if new:
+            bump_revision(conn)
     name = units.loc[units["adcode"] == adcode, "name"].iloc[0]
     return InitSummary(region_name=f"{name}({adcode})", added=len(new), kept=len(rows) - len(new))
 

@@ -21,7 +21,7 @@ from data_access.codes import (
     school_province_problem,
     urban_rural_of,
 )
-from data_access.importing.facts import IN_CHUNK, existing_rows
+from data_access.importing.facts import IN_CHUNK, SCAN_ABOVE, existing_rows
 from data_access.importing.parsed import ParsedFile, ParsedRow
 from data_access.regions import ALL_REGIONS
 from data_access.schema import awareness_survey, community_year, hospital_year, regions, school_year
@@ -214,11 +214,19 @@ def _lifecycle_notices(conn: sa.Connection, units: sa.Table, views: list[RowView
     ids = sorted(bounds)
     for facts in FACTS_OF[units.name]:
         key = facts.c[units.primary_key.columns.values()[0].name]
-        for start in range(0, len(ids), IN_CHUNK):
-            for unit_id, year in conn.execute(sa.select(key, facts.c.year).where(key.in_(ids[start:start + IN_CHUNK]))):
+        # Each unit's first and last reported year, one group per unit: a big file is one scan, not 100 lists.
+        spans = sa.select(key, sa.func.min(facts.c.year), sa.func.max(facts.c.year)).group_by(key)
+        queries = [spans] if len(ids) > SCAN_ABOVE else [spans.where(key.in_(ids[start:start + IN_CHUNK]))
+                                                         for start in range(0, len(ids), IN_CHUNK)]
+        for query in queries:
+            for unit_id, first, last in conn.execute(query):
+                if unit_id not in bounds:
+                    continue
                 opened, closed = bounds[unit_id]
-                if (opened is not None and year < opened) or (closed is not None and year > closed):
-                    outside.add((unit_id, int(year)))
+                if (opened is not None and first < opened) or (closed is not None and last > closed):
+                    years = conn.execute(sa.select(facts.c.year).where(key == unit_id)).scalars()
+                    outside.update((unit_id, int(year)) for year in years
+                                   if (opened is not None and year < opened) or (closed is not None and year > closed))
     if not outside:
         return []
     shown = "、".join(f"{unit} ({year})" for unit, year in sorted(outside)[:10]) + (" 等" if len(outside) > 10 else "")

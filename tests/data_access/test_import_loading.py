@@ -19,6 +19,7 @@ import pytest
 import sqlalchemy as sa
 from openpyxl import load_workbook
 
+from data_access import meta
 from data_access.importing import (
     REPORT_TYPES,
     UndoRefused,
@@ -473,6 +474,7 @@ def test_postgresql_serialises_a_waiting_import_and_plans_it_under_the_lock(ware
         loading._take_lock(holder, "holder")
         holder.execute(sa.update(SCHOOL.facts).where(SCHOOL.facts.c.school_id == "S1", SCHOOL.facts.c.year == 2025)
                        .values(enrollment=777))
+        meta.bump_revision(holder)  # as every import does: the waiting one must plan again under the lock
         waiting = threading.Thread(target=lambda: outcomes.append(
             import_file(warehouse, "等待.csv", school_csv("S1,2025,1250,1"), imported_by="李四")))
         waiting.start()
