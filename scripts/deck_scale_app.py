@@ -7,6 +7,7 @@ positions and new ids until there are `?n=` of them. Not part of the product.
 
 from __future__ import annotations
 
+import gzip
 import sys
 import time
 from pathlib import Path
@@ -55,12 +56,15 @@ def deck(count: int) -> tuple[PreparedDeck, float]:
     built = PreparedDeck(schools_deck(boundaries, points, points_url=points_url,
                                       boundaries_url=published_url(boundaries, f"{PROVINCE}_county", STATIC_GEO)),
                          points.ids)
-    built.points_bytes = len((STATIC_POINTS / points_url.rsplit("/", 1)[1]).read_bytes())
+    raw = (STATIC_POINTS / points_url.rsplit("/", 1)[1]).read_bytes()
+    # What nginx sends (deploy/nginx.conf.template: gzip at its default level 1).
+    built.points_bytes, built.points_gzip_bytes = len(raw), len(gzip.compress(raw, compresslevel=1))
     return built, time.perf_counter() - started
 
 
 count = int(st.query_params.get("n", "7000"))
 prepared, seconds = deck(count)
-st.caption(f"{count} schools · deck JSON {len(prepared.to_json().encode()) / 1e6:.2f} MB · points file "
-           f"{prepared.points_bytes / 1e6:.2f} MB · built in {seconds:.2f} s")
+st.caption(f"{count} schools · deck JSON {len(prepared.to_json().encode()) / 1e6:.3f} MB · points file "
+           f"{prepared.points_bytes / 1e6:.2f} MB gzip {prepared.points_gzip_bytes / 1e6:.2f} MB · "
+           f"built in {seconds:.2f} s")
 st.pydeck_chart(prepared, height=640, key="deck", on_select="rerun", selection_mode="single-object")
