@@ -84,9 +84,10 @@ class Tally:
     clicks: list[tuple[float, float]] = field(default_factory=list)  # (finished at, seconds)
     errors: int = 0
     all_loaded: asyncio.Event = field(default_factory=asyncio.Event)
+    stop_at: float = 0.0  # set when the last session has loaded: then everyone clicks for --seconds
 
 
-async def one_user(base: str, arrive: float, stop_at: float, tally: Tally, sessions: int) -> None:
+async def one_user(base: str, arrive: float, seconds: float, tally: Tally, sessions: int) -> None:
     await asyncio.sleep(arrive)
     started = time.perf_counter()
     try:
@@ -103,8 +104,10 @@ async def one_user(base: str, arrive: float, stop_at: float, tally: Tally, sessi
         if len(tally.loads) + tally.errors >= sessions:
             tally.all_loaded.set()
         await tally.all_loaded.wait()  # clicks are counted once the whole meeting is in
+        if not tally.stop_at:
+            tally.stop_at = time.perf_counter() + seconds
         turn = 0
-        while time.perf_counter() < stop_at:
+        while time.perf_counter() < tally.stop_at:
             run = await session.choose("指标", INDICATORS[turn % 2])
             tally.clicks.append((time.perf_counter(), run.seconds))
             tally.errors += run.exceptions
@@ -126,10 +129,8 @@ def quantile(values: list[float], q: int) -> float:
 
 async def meeting(bases: list[str], sessions: int, seconds: float, pids: list[int]) -> dict:
     tally = Tally()
-    begin = time.perf_counter()
-    stop_at = begin + ARRIVAL_SECONDS + seconds
     arrivals = sorted(random.uniform(0, ARRIVAL_SECONDS) for _ in range(sessions))
-    users = [asyncio.create_task(one_user(bases[index % len(bases)], arrive, stop_at, tally, sessions))
+    users = [asyncio.create_task(one_user(bases[index % len(bases)], arrive, seconds, tally, sessions))
              for index, arrive in enumerate(arrivals)]
     await tally.all_loaded.wait()
     steady_from, cpu_from = time.perf_counter(), sum(cpu_seconds(pid) for pid in pids)

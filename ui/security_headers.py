@@ -9,7 +9,8 @@ Streamlit's frontend, plotly.js and deck.gl need, checked in Chromium on every p
 (tests/browser/test_security_headers.py):
 - 'unsafe-inline' scripts: the session cookie is written by a one-line inline script
   (ui/session_cookie.py), and Streamlit's st.html runs it as an inline script element;
-- 'unsafe-eval': plotly.js compiles some of its number formatters with `new Function`;
+- 'unsafe-eval': without it Chromium reports violations on the overview and the maps (the charts' scripts
+  evaluate code; the test fails when it is removed);
 - inline styles: Streamlit styles every element with emotion;
 - blob: workers: deck.gl's loaders;
 - data:/blob: images and fonts (plotly's and Streamlit's icons);
