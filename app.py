@@ -10,7 +10,10 @@ from ui.i18n import t
 from ui.streamlit_compat import entry_script
 from ui.warehouse_guard import checked_run, guarded
 
-PAGE_PATHS = ("overview", "login", "map", "school", "targets", "completeness", "import", "schools_map", "account")
+PAGE_PATHS = ("overview", "login", "map", "school", "targets", "completeness", "import", "schools_map", "account",
+              "review")
+# Whoever may act in the review chain (submit, approve/return/withdraw, set deadlines) sees the review page.
+REVIEW_ACTIONS = ("submit", "approve", "set_deadline")
 
 
 def run() -> None:
@@ -65,6 +68,8 @@ def _run_checked() -> None:
                          visibility="visible" if auth.may("import") else "hidden"))
     pages.append(st.Page("pages/account.py", title=t("account"), url_path="account",
                          visibility="hidden" if principal.anonymous else "visible"))
+    pages.append(st.Page("pages/review.py", title=t("review"), url_path="review",
+                         visibility="visible" if any(auth.may(action) for action in REVIEW_ACTIONS) else "hidden"))
     pages.append(st.Page("pages/login.py", title="登录", url_path="login"))
     page = st.navigation(pages)
     with guarded(warehouse_url()):  # a warehouse lost mid-page: a Chinese message, never a traceback

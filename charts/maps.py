@@ -14,24 +14,28 @@ import plotly.colors
 import plotly.graph_objects as go
 
 from data_access.read_model import NEUTRAL_STATUSES, missing_text, status_label, target_text, value_text
+from data_access.review_basis import row_basis_text
 from data_access.status import BANDS, CLOSE_ATTAINMENT, Status
 
 FONT = "WenQuanYi Micro Hei, Microsoft YaHei, PingFang SC, Noto Sans CJK SC, sans-serif"
 NO_DATA_COLOUR = next(band.colour for band in BANDS if band.status is Status.NO_DATA)
 # Hover shows what a reader needs at a point; the target and the plan clause are printed once beside the map.
-HOVER_LABELS = {"zh": ("数值", "分子/分母", "还需", "上报"), "en": ("Value", "Numerator/denominator", "Still needed",
-                                                              "Reported")}
+HOVER_LABELS = {"zh": ("数值", "分子/分母", "还需", "上报", "审核"),
+                "en": ("Value", "Numerator/denominator", "Still needed", "Reported", "Review")}
 
 
-def region_hover(lang: str) -> str:
-    value, fraction, missing, reported = HOVER_LABELS["en" if lang == "en" else "zh"]
+def region_hover(lang: str, with_basis: bool = False) -> str:
+    value, fraction, missing, reported, review = HOVER_LABELS["en" if lang == "en" else "zh"]
+    basis = f"<br>{review}: %{{customdata[7]}}" if with_basis else ""
     return (f"<b>%{{customdata[1]}}</b><br>%{{customdata[2]}}<br>{value}: %{{customdata[3]}}<br>{fraction}: "
-            f"%{{customdata[4]}}<br>{missing}: %{{customdata[5]}}<br>{reported}: %{{customdata[6]}}<extra></extra>")
+            f"%{{customdata[4]}}<br>{missing}: %{{customdata[5]}}<br>{reported}: %{{customdata[6]}}{basis}"
+            "<extra></extra>")
 
 
-def school_hover(lang: str) -> str:
-    value = HOVER_LABELS["en" if lang == "en" else "zh"][0]
-    return f"<b>%{{customdata[1]}}</b><br>%{{customdata[2]}}<br>{value}: %{{customdata[3]}}<extra></extra>"
+def school_hover(lang: str, with_basis: bool = False) -> str:
+    value, review = (HOVER_LABELS["en" if lang == "en" else "zh"][i] for i in (0, 4))
+    basis = f"<br>{review}: %{{customdata[4]}}" if with_basis else ""
+    return f"<b>%{{customdata[1]}}</b><br>%{{customdata[2]}}<br>{value}: %{{customdata[3]}}{basis}<extra></extra>"
 
 VALUE_SCALE = "YlGnBu"
 
@@ -85,22 +89,32 @@ def _shown_value(row: dict, lang: str) -> str:
     return status_label(status, lang) if status in NEUTRAL_STATUSES else value_text(row, lang)
 
 
-def _region_hover(frame: pd.DataFrame, lang: str) -> list[list]:
-    """customdata per region: id, name, status, value, num/den, what is missing, reported/expected (no clause)."""
+def _with_basis(frame: pd.DataFrame) -> bool:
+    """Frames evaluated on a basis carry review columns: hover then says what each unit stands on."""
+    return "counties_total" in frame
+
+
+def _region_hover(frame: pd.DataFrame, lang: str, approved_only: bool = False) -> list[list]:
+    """customdata per region: id, name, status, value, num/den, what is missing, reported/expected (no clause),
+    and its basis (已审核 / 待审核 / 未审核, or an area's 已审核 n/N 县) when the frame has one."""
     rows = []
+    basis = _with_basis(frame)
     for row in frame.to_dict("records"):
         den = row.get("denominator")
         fraction = "—" if den is None or pd.isna(den) else f"{row['numerator']:g}/{den:g}"
         rows.append([row["unit_id"], row["name"], status_label(row["status"], lang), _shown_value(row, lang),
-                     fraction, missing_text(row, lang), f"{row.get('reported', 0)}/{row.get('expected', 0)}"])
+                     fraction, missing_text(row, lang), f"{row.get('reported', 0)}/{row.get('expected', 0)}",
+                     *([row_basis_text(row, approved_only=approved_only, lang=lang) or "—"] if basis else [])])
     return rows
 
 
-def _school_hover(frame: pd.DataFrame, lang: str) -> list[list]:
-    """customdata per school: id (read by clicks), name, status, value or what it lacks."""
+def _school_hover(frame: pd.DataFrame, lang: str, approved_only: bool = False) -> list[list]:
+    """customdata per school: id (read by clicks), name, status, value or what it lacks (and its basis)."""
+    basis = _with_basis(frame)
     return [[row["unit_id"], _plain(row["name"]), status_label(row["status"], lang),
              _shown_value(row, lang) + (f" · {missing_text(row, lang)}" if row["status"] not in ("met",)
-                                        and row["status"] not in NEUTRAL_STATUSES else "")]
+                                        and row["status"] not in NEUTRAL_STATUSES else ""),
+             *([row_basis_text(row, approved_only=approved_only, lang=lang) or "—"] if basis else [])]
             for row in frame.to_dict("records")]
 
 
@@ -170,7 +184,8 @@ def _outline_backdrop(outline: dict, geojson_url: str | None = None) -> dict:
 
 
 def status_map_spec(geojson: dict, frame: pd.DataFrame, *, title: str, subtitle: str = "",
-                    mode: str = "status", lang: str = "zh", geojson_url: str | None = None) -> dict:
+                    mode: str = "status", lang: str = "zh", geojson_url: str | None = None,
+                    approved_only: bool = False) -> dict:
     """The figure as a plain dict: one choropleth trace carries the boundaries once.
 
     With `geojson_url` (geo.published) the trace names the file instead of carrying it: the browser fetches
@@ -182,8 +197,8 @@ def status_map_spec(geojson: dict, frame: pd.DataFrame, *, title: str, subtitle:
     """
     full = _complete(geojson, frame)
     trace = {"type": "choropleth", "geojson": geojson_url or geojson, "featureidkey": "id",
-             "locations": list(full["unit_id"]), "customdata": _region_hover(full, lang),
-             "hovertemplate": region_hover(lang), "showlegend": False,
+             "locations": list(full["unit_id"]), "customdata": _region_hover(full, lang, approved_only),
+             "hovertemplate": region_hover(lang, _with_basis(full)), "showlegend": False,
              "marker": {"line": {"color": "white", "width": 1}}}
     legend: list[dict] = []
     if mode == "value":
@@ -209,7 +224,8 @@ def status_choropleth(geojson: dict, frame: pd.DataFrame, *, title: str, subtitl
 
 
 def school_points_spec(outline: dict, frame: pd.DataFrame, *, title: str, subtitle: str = "",
-                       mode: str = "status", lang: str = "zh", geojson_url: str | None = None) -> dict:
+                       mode: str = "status", lang: str = "zh", geojson_url: str | None = None,
+                       approved_only: bool = False) -> dict:
     """Schools of a county as one point trace coloured by band (or value), sized by enrollment; customdata[0] = id.
 
     `geojson_url`: where the browser fetches the outline (see status_map_spec)."""
@@ -229,7 +245,8 @@ def school_points_spec(outline: dict, frame: pd.DataFrame, *, title: str, subtit
                       cmin=-0.5, cmax=len(BANDS) - 0.5, showscale=False)
         legend = _legend_entries(located["status"].value_counts().to_dict(), lang)
     points = {"type": "scattergeo", "lon": list(located["longitude"]), "lat": list(located["latitude"]),
-              "mode": "markers", "customdata": _school_hover(located, lang), "hovertemplate": school_hover(lang),
+              "mode": "markers", "customdata": _school_hover(located, lang, approved_only),
+              "hovertemplate": school_hover(lang, _with_basis(located)),
               "showlegend": False, "marker": marker}
     layout = _layout(title, subtitle, legend_title="达成情况" if lang == "zh" else "Attainment")
     layout["annotations"] = _note(frame, lang)

@@ -40,6 +40,16 @@ from data_access.regions import (
     require_region,
     schools_in,
 )
+from data_access.review_basis import (
+    APPROVED,
+    PENDING,
+    REPORT_TYPE_OF_KIND,
+    UNAPPROVED,
+    UNAPPROVED_SHOWN,
+    Approvals,
+    Basis,
+    approvals,
+)
 from data_access.schema import (
     awareness_survey,
     communities,
@@ -386,13 +396,19 @@ def _deadline_years(chosen: Sequence[Indicator], jurisdictions: set[str], years:
 
 def evaluate(engine: sa.Engine, region: str, level: str, years: Sequence[int], *,
              allowed_region: str = ALL_REGIONS, indicator_ids: Sequence[str] | None = None,
-             stage: str | None = None) -> pd.DataFrame:
+             stage: str | None = None, basis: Basis | None = None) -> pd.DataFrame:
     """Values, targets, statuses and shortfalls of every unit of `level` inside `region`, per indicator and year.
 
     Only indicators with a target in the unit's plan are evaluated (and, at school level, only those
     reported by schools); `indicator_ids` narrows them further. `stage` narrows school-reported indicators to
     one school stage (others, such as hospitals, are then left out). Columns: see HEADER (plus school details
     at school level). Labels (indicator_name, target_label, deadline) are the catalog's Chinese data.
+
+    With a `basis` (review_basis.Basis) each row also says what it stands on: `review` (a county's or school's
+    approved / pending / unapproved_shown / unapproved), `counties_approved` and `counties_total` (counties
+    expected to report, and how many of them are approved). With `basis.approved_only` a county whose report
+    of that year and type is not approved counts as not reported and is 待审核 (pending_review), never zero;
+    an area sums only its approved counties.
     """
     years = sorted({int(y) for y in years})
     if not years:
@@ -425,6 +441,11 @@ def evaluate(engine: sa.Engine, region: str, level: str, years: Sequence[int], *
     with engine.connect() as conn:
         sums = pd.read_sql(query, conn)
     sums["year"] = sums["year"].astype(int)
+    review_columns: list[str] = []
+    if basis is not None:
+        kinds = {REPORT_TYPE_OF_KIND[ind.unit_kind] for ind in chosen}
+        sums = _apply_basis(sums, chosen, basis, approvals(engine, query_years, kinds))
+        review_columns = list(_REVIEW_COUNTS)
 
     base = sums[sums["grain"] == grain].drop(columns="grain")
     needs = _needs_by_group(sums[sums["grain"] == "school"], grain)
@@ -435,13 +456,14 @@ def evaluate(engine: sa.Engine, region: str, level: str, years: Sequence[int], *
     base = _judge(base, needs)
     if level in ("city", "province"):
         key = f"{level}_adcode"
-        base = (base.dropna(subset=[key]).groupby([key, "indicator", "year"], as_index=False)[list(_SUMMED)]
-                .sum(min_count=1).rename(columns={key: "unit_id"}))
+        base = (base.dropna(subset=[key]).groupby([key, "indicator", "year"], as_index=False)[
+            list(_SUMMED) + review_columns].sum(min_count=1).rename(columns={key: "unit_id"}))
 
     grid = units.merge(pd.DataFrame({"indicator": [ind.id for ind in chosen]}), how="cross")
     grid = grid.merge(pd.DataFrame({"year": query_years}), how="cross")
-    merged = grid.merge(base[["unit_id", "indicator", "year", *_SUMMED]], on=["indicator", "unit_id", "year"],
-                        how="left")
+    marks = ["review"] if basis is not None and level not in ("city", "province") else []
+    merged = grid.merge(base[["unit_id", "indicator", "year", *_SUMMED, *review_columns, *marks]],
+                        on=["indicator", "unit_id", "year"], how="left")
     if level == "school":
         # A school outside an indicator's population (a primary school for the university rule) has no row:
         # the indicator is not listed for it at all. One inside it but closed, or too small that year, is 不适用.
@@ -450,6 +472,8 @@ def evaluate(engine: sa.Engine, region: str, level: str, years: Sequence[int], *
         merged[column] = merged[column].fillna(0).astype(int)
     result = _judge(merged, shortfall_given=True)
     result = _mark_slipped(result)
+    if basis is not None:
+        result = _mark_pending(result, level, basis)
     # Drop indicators that have no target in this unit's plan (units of both plans can share a frame).
     result = result[result["target_id"].notna() & result["year"].isin(years)].reset_index(drop=True)
     result["deadline_year"] = result["deadline_year"].astype("Int64")
@@ -458,7 +482,65 @@ def evaluate(engine: sa.Engine, region: str, level: str, years: Sequence[int], *
                               on=["unit_id", "year"], how="left")
     extra = [c for c in ("longitude", "latitude", "stage", "stage_name", "county_adcode", "county_name",
                          "boarding", "urban_rural", "enrollment") if c in result.columns]
-    return result[list(HEADER) + extra]
+    review = ["review", "counties_approved", "counties_total", "counties_pending", "unapproved_shown"] \
+        if basis is not None else []
+    for column in review[1:]:
+        if column in result:
+            result[column] = result[column].fillna(0).astype(int)
+        else:
+            result[column] = 0
+    if basis is not None and "review" not in result:
+        result["review"] = None
+    return result[list(HEADER) + extra + review]
+
+
+# Per-county counts a city or province sums: counties expected to report, approved, pending, shown unapproved.
+_REVIEW_COUNTS = ("counties_total", "counties_approved", "counties_pending", "unapproved_shown")
+
+
+def _apply_basis(sums: pd.DataFrame, chosen: Sequence[Indicator], basis: Basis, approved: Approvals) -> pd.DataFrame:
+    """Mark every county (and school) row with its review state; with approved_only, blank what is not approved.
+
+    A blanked row looks exactly like one whose units sent nothing: reported 0, a share's numerator and
+    denominator 0, a pooled rate's NULL, nothing needed. Its units stay expected.
+    """
+    kind = {ind.id: REPORT_TYPE_OF_KIND[ind.unit_kind] for ind in chosen}
+    rollup = {ind.id: ind.rollup for ind in chosen}
+    is_approved = pd.Series([county in approved.get((int(year), kind[indicator]), frozenset())
+                             for county, year, indicator in zip(sums["county_adcode"], sums["year"],
+                                                                sums["indicator"], strict=True)],
+                            index=sums.index, dtype=bool)
+    own = sums["county_adcode"] == basis.own_county if basis.own_county else pd.Series(False, index=sums.index)
+    hidden = basis.approved_only & ~is_approved & ~own
+    shown_unapproved = basis.approved_only & ~is_approved & own
+    sums = sums.copy()
+    share = sums["indicator"].map(rollup) == "share"
+    sums.loc[hidden, "reported"] = 0
+    sums.loc[hidden & share, ["numerator", "denominator"]] = 0.0
+    sums.loc[hidden & ~share, ["numerator", "denominator"]] = np.nan
+    sums.loc[hidden, "needs"] = np.nan
+    sums["review"] = np.select([is_approved, hidden, shown_unapproved], [APPROVED, PENDING, UNAPPROVED_SHOWN],
+                               default=UNAPPROVED)
+    expecting = sums["expected"] > 0
+    sums["counties_total"] = expecting.astype(int)
+    sums["counties_approved"] = (expecting & is_approved).astype(int)
+    sums["counties_pending"] = (expecting & hidden).astype(int)
+    sums["unapproved_shown"] = (expecting & shown_unapproved).astype(int)
+    return sums
+
+
+def _mark_pending(result: pd.DataFrame, level: str, basis: Basis) -> pd.DataFrame:
+    """待审核: a county (or its school) blanked for want of approval, or an area none of whose counties is
+    approved while some await review. An area with some approved counties is judged on those."""
+    if not basis.approved_only:
+        return result
+    if level in ("city", "province"):
+        pending = (result["counties_pending"].fillna(0) > 0) & (result["reported"] == 0)
+    else:
+        pending = (result["review"] == PENDING) & (result["expected"] > 0)
+    result.loc[pending, "status"] = Status.PENDING_REVIEW.value
+    result.loc[pending, ["shortfall", "gap", "needed_per_year"]] = np.nan
+    return result
 
 
 def _needs_by_group(school_rows: pd.DataFrame, grain: str) -> dict[tuple[str, str, int], list[float]]:

@@ -25,6 +25,7 @@ from data_access.catalog import Plan, Target
 from data_access.evaluation import evaluate
 from data_access.meta import warehouse_info
 from data_access.regions import ALL_REGIONS, LEVEL_ORDER, RegionError, path_of, require_region
+from data_access.review_basis import ALL_DATA, Basis, row_basis_text
 from data_access.status import Status, status_for
 
 GROUPS_FILE = Path(__file__).resolve().parent / "evaluation_groups.toml"
@@ -109,6 +110,14 @@ class FinalEvaluation:
     is_demo: bool
     targets: tuple[Target, ...]
     units: pd.DataFrame
+    basis: Basis = ALL_DATA  # every report, or only approved ones (仅显示已审核数据)
+
+    def basis_summary(self) -> str:
+        """The report's basis for its cover: 仅计已审核数据 / 数据均已审核 / 含未审核数据."""
+        texts = set(self.units["basis"].dropna()) if "basis" in self.units else set()
+        if self.basis.approved_only:
+            return "仅计已审核数据 (未经上级审核的县区按未上报计, 记为待审核)"
+        return "含未审核数据" if not texts or "含未审核数据" in texts or "未审核" in texts else "数据均已审核"
 
     def rows_for(self, target_id: str, level: str) -> pd.DataFrame:
         found = self.units[(self.units["target_id"] == target_id) & (self.units["level"] == level)]
@@ -118,7 +127,7 @@ class FinalEvaluation:
 UNIT_COLUMNS = ("target_id", "group", "indicator", "indicator_name", "clause_ref", "clause", "deadline",
                 "evaluation_year", "target_label", "threshold", "comparison", "value_unit", "level", "unit_id",
                 "name", "numerator", "denominator", "value", "status", "outcome", "gap", "shortfall",
-                "shortfall_unit", "reported", "expected", "later_year", "later_value", "since")
+                "shortfall_unit", "reported", "expected", "later_year", "later_value", "since", "basis")
 
 
 def _detail_levels(area_level: str) -> tuple[str, ...]:
@@ -153,8 +162,9 @@ def _since(outcome: str, later_value: float, target: Target, later_year: int | N
 
 
 def _evaluate_levels(engine: sa.Engine, region: str, levels: Iterable[str], year: int, indicator_ids: list[str],
-                     allowed_region: str) -> pd.DataFrame:
-    frames = [evaluate(engine, region, level, [year], allowed_region=allowed_region, indicator_ids=indicator_ids)
+                     allowed_region: str, basis: Basis) -> pd.DataFrame:
+    frames = [evaluate(engine, region, level, [year], allowed_region=allowed_region, indicator_ids=indicator_ids,
+                       basis=basis)
               for level in levels]
     frames = [frame for frame in frames if not frame.empty]
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
@@ -170,8 +180,10 @@ def _text(value: object) -> str | None:
 
 
 def final_evaluation(engine: sa.Engine, region: str, plan_key: str, *,
-                     allowed_region: str = ALL_REGIONS) -> FinalEvaluation:
+                     allowed_region: str = ALL_REGIONS, basis: Basis = ALL_DATA) -> FinalEvaluation:
     """Every target of the plan at its deadline, for `region` and its cities/counties.
+
+    `basis`: every report, or only approved ones; each row's `basis` says 已审核 n/N 县 or 含未审核数据.
 
     `region` must lie inside the plan's jurisdiction and inside `allowed_region` (RegionError otherwise).
     """
@@ -188,12 +200,12 @@ def final_evaluation(engine: sa.Engine, region: str, plan_key: str, *,
     for target in targets:
         by_year.setdefault(evaluation_year(target, plan), []).append(target)
     evaluated = {year: _evaluate_levels(engine, region, levels, year, sorted({t.indicator for t in chosen}),
-                                        allowed_region)
+                                        allowed_region, basis)
                  for year, chosen in by_year.items()}
     later = pd.DataFrame()
     if latest_year is not None and any(latest_year > year for year in by_year):
         later = _evaluate_levels(engine, region, levels, latest_year, sorted({t.indicator for t in targets}),
-                                 allowed_region)
+                                 allowed_region, basis)
     later_values = {(r["indicator"], r["unit_id"]): _number(r, "value") for r in later.to_dict("records")}
 
     rows = []
@@ -220,10 +232,12 @@ def final_evaluation(engine: sa.Engine, region: str, plan_key: str, *,
                 "reported": int(record["reported"]), "expected": int(record["expected"]),
                 "later_year": since_year, "later_value": later_value if since_year else math.nan,
                 "since": _since(outcome, later_value, target, since_year),
+                "basis": row_basis_text(record, approved_only=basis.approved_only),
             })
     units = pd.DataFrame(rows, columns=list(UNIT_COLUMNS))
     return FinalEvaluation(plan=plan, area=area, period=plan_period(plan), levels=levels, latest_year=latest_year,
-                           data_as_of=info.data_as_of, is_demo=info.is_demo, targets=targets, units=units)
+                           data_as_of=info.data_as_of, is_demo=info.is_demo, targets=targets, units=units,
+                           basis=basis)
 
 
 @dataclass(frozen=True)

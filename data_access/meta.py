@@ -35,6 +35,9 @@ class WarehouseInfo:
     source: str | None
     years: tuple[int, ...]
     dialect: str
+    # The pages' default for 仅显示已审核数据: warehouse_meta `approved_only_default` ("1"/"0"); unset, it is on
+    # for a real warehouse and off for the demo.
+    approved_only_default: bool = False
 
 
 @dataclass(frozen=True)
@@ -58,6 +61,7 @@ def warehouse_info(engine: sa.Engine) -> WarehouseInfo:
         source=meta.get("source"),
         years=tuple(sorted(int(y) for y in years)),
         dialect=engine.dialect.name,
+        approved_only_default=meta.get(APPROVED_ONLY_DEFAULT_KEY, "0" if meta.get("is_demo") == "1" else "1") == "1",
     )
 
 
@@ -108,3 +112,15 @@ def bump_revision(conn: sa.Connection) -> None:
         value=sa.cast(sa.cast(warehouse_meta.c.value, sa.BigInteger) + 1, sa.String)))
     if bumped.rowcount == 0:
         conn.execute(sa.insert(warehouse_meta).values(key=REVISION_KEY, value="1"))
+
+
+APPROVED_ONLY_DEFAULT_KEY = "approved_only_default"
+
+
+def set_approved_only_default(engine: sa.Engine, on: bool | None) -> None:
+    """The pages' default for 仅显示已审核数据 (None: back to on for a real warehouse, off for the demo)."""
+    with engine.begin() as conn:
+        conn.execute(sa.delete(warehouse_meta).where(warehouse_meta.c.key == APPROVED_ONLY_DEFAULT_KEY))
+        if on is not None:
+            conn.execute(sa.insert(warehouse_meta).values(key=APPROVED_ONLY_DEFAULT_KEY, value="1" if on else "0"))
+        bump_revision(conn)

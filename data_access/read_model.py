@@ -19,12 +19,13 @@ from data_access.evaluation import evaluate
 from data_access.formatting import format_gap, format_shortfall, row_value, shortfall_count, threshold_label
 from data_access.meta import WarehouseInfo, warehouse_info
 from data_access.regions import ALL_REGIONS, LEVEL_ORDER, RegionError, path_of, region_frame, within
+from data_access.review_basis import ALL_DATA, Basis, basis_text
 from data_access.status import BANDS
 
 # What a region's map shows: province -> its cities, city -> its counties, county -> its schools.
 CHILD_LEVEL = {"province": "city", "city": "county", "county": "school"}
 # Statuses that say nothing about progress (shared contract 2): drawn grey, never counted as behind or ranked.
-NEUTRAL_STATUSES = frozenset({"no_data", "not_applicable", "small_sample"})
+NEUTRAL_STATUSES = frozenset({"no_data", "not_applicable", "small_sample", "pending_review"})
 # Judged and short of the target.
 SHORT_STATUSES = frozenset({"close", "behind", "slipped"})
 
@@ -192,6 +193,18 @@ class IndicatorView:
     is_demo: bool
     shortfall_total: float
     shortfall_unit: str | None
+    # What the figures stand on (review_basis): the switch, and the counties approved of those expected.
+    basis: Basis = ALL_DATA
+    counties_approved: int | None = None  # None: evaluated without review information
+    counties_total: int | None = None
+    unapproved_shown: bool = False
+
+    def basis_text(self, lang: str = "zh") -> str:
+        """'已审核 8/10 县' or '含未审核数据'; empty when the frame carries no review information."""
+        if self.counties_total is None or self.counties_approved is None:
+            return ""
+        return basis_text(self.counties_approved, self.counties_total, approved_only=self.basis.approved_only,
+                          unapproved_shown=self.unapproved_shown, lang=lang)
 
     def indicator_name(self, lang: str = "zh") -> str:
         return self.indicator_name_en if lang == "en" else self.indicator_name_zh
@@ -227,7 +240,8 @@ class IndicatorView:
     def subtitle(self, lang: str = "zh") -> str:
         """Target, reporting completeness, shortfall and the demo mark: one line under every map title."""
         demo = ("demo data" if lang == "en" else "演示数据") if self.is_demo else ""
-        parts = (self.target_text(lang), self.completeness(lang), self.shortfall_text(lang), demo)
+        parts = (self.target_text(lang), self.completeness(lang), self.basis_text(lang), self.shortfall_text(lang),
+                 demo)
         return " · ".join(part for part in parts if part)
 
     def source(self) -> str:
@@ -252,11 +266,24 @@ class IndicatorView:
         return ranking(self.units, slipped_first=slipped_first)
 
 
+def _review_counts(mine: pd.DataFrame) -> tuple[int | None, int | None, bool]:
+    """Approved and expected counties behind the units shown (a county's schools share their county's)."""
+    if "counties_total" not in mine or mine.empty:
+        return None, None, False
+    if (mine["level"] == "school").all() and "county_adcode" in mine:
+        per_county = mine.groupby("county_adcode")[["counties_approved", "counties_total", "unapproved_shown"]].max()
+    else:
+        per_county = mine[["counties_approved", "counties_total", "unapproved_shown"]]
+    return (int(per_county["counties_approved"].sum()), int(per_county["counties_total"].sum()),
+            bool(per_county["unapproved_shown"].sum()))
+
+
 def indicator_view(scope: Scope, indicator_id: str, units: pd.DataFrame, info: WarehouseInfo,
-                   overall: pd.DataFrame | None = None) -> IndicatorView:
+                   overall: pd.DataFrame | None = None, basis: Basis | None = None) -> IndicatorView:
     """Build the view from frames already evaluated (the page's cached ones, or evaluate_views' own).
 
-    `units` may hold other indicators and years: only this indicator in scope.year is kept.
+    `units` may hold other indicators and years: only this indicator in scope.year is kept. `basis` is the
+    one the frames were evaluated on (their review columns give the approved counties).
     """
     indicators = catalog.indicators()
     if indicator_id not in indicators:
@@ -272,6 +299,7 @@ def indicator_view(scope: Scope, indicator_id: str, units: pd.DataFrame, info: W
     first = judged.iloc[0].to_dict() if not judged.empty else (own or {})
     total, noun = shortfall_total(pd.DataFrame([own]) if own is not None else mine)
     deadline_year = first.get("deadline_year")
+    counties_approved, counties_total, unapproved_shown = _review_counts(mine)
     return IndicatorView(
         scope=scope, indicator_id=indicator_id, indicator_name_zh=indicator.name_zh,
         indicator_name_en=indicator.name_en, value_unit=indicator.value_unit, units=mine, overall=own,
@@ -283,11 +311,13 @@ def indicator_view(scope: Scope, indicator_id: str, units: pd.DataFrame, info: W
         reported=int(mine["reported"].sum()) if not mine.empty else 0,
         expected=int(mine["expected"].sum()) if not mine.empty else 0,
         data_as_of=info.data_as_of, is_demo=info.is_demo, shortfall_total=total, shortfall_unit=noun,
+        basis=basis or ALL_DATA, counties_approved=counties_approved, counties_total=counties_total,
+        unapproved_shown=unapproved_shown,
     )
 
 
 def evaluate_views(engine: sa.Engine, scope: Scope, indicator_ids: Sequence[str], *,
-                   with_overall: bool = True) -> dict[str, IndicatorView]:
+                   with_overall: bool = True, basis: Basis | None = None) -> dict[str, IndicatorView]:
     """Every indicator's view, from one evaluation of the children (and one of the region itself)."""
     unknown = set(indicator_ids) - set(catalog.indicators())
     if unknown:
@@ -295,11 +325,11 @@ def evaluate_views(engine: sa.Engine, scope: Scope, indicator_ids: Sequence[str]
     info = warehouse_info(engine)
     stage = scope.stage or None
     units = evaluate(engine, scope.region, scope.child_level, [scope.year], allowed_region=scope.allowed,
-                     indicator_ids=list(indicator_ids), stage=stage)
+                     indicator_ids=list(indicator_ids), stage=stage, basis=basis)
     overall = evaluate(engine, scope.region, scope.level, [scope.year], allowed_region=scope.allowed,
-                       indicator_ids=list(indicator_ids), stage=stage) if with_overall else None
+                       indicator_ids=list(indicator_ids), stage=stage, basis=basis) if with_overall else None
     present = set(units["indicator"]) | (set(overall["indicator"]) if overall is not None else set())
-    return {i: indicator_view(scope, i, units, info, overall) for i in indicator_ids if i in present}
+    return {i: indicator_view(scope, i, units, info, overall, basis) for i in indicator_ids if i in present}
 
 
 def _is_one_unit_share(row: dict) -> bool:

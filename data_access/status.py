@@ -21,6 +21,7 @@ class Status(StrEnum):
     SMALL_SAMPLE = "small_sample"
     NOT_APPLICABLE = "not_applicable"
     NO_DATA = "no_data"
+    PENDING_REVIEW = "pending_review"
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,11 @@ BANDS: tuple[Band, ...] = (
          "该年本地区没有此指标统计范围内的单位", "No unit of this indicator's population here in that year",
          neutral=True),
     Band(Status.NO_DATA, "无数据", "No data", "#bdbdbd", None, "应上报单位均未上报", "No expected unit reported"),
+    # Shown only with 仅显示已审核数据: the unit's figures exist but the level above has not approved them yet,
+    # so they count as not reported (never as zero).
+    Band(Status.PENDING_REVIEW, "待审核", "Pending review", "#d9c9a3", None,
+         "上报数据尚未经上级审核, 按未上报计", "Not yet approved by the level above: counted as not reported",
+         neutral=True),
 )
 BAND_BY_STATUS: dict[Status, Band] = {band.status: band for band in BANDS}
 STATUS_COLOURS: dict[str, str] = {band.status.value: band.colour for band in BANDS}

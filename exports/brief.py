@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import io
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -35,6 +35,7 @@ from data_access.read_model import (
     status_label,
 )
 from data_access.regions import ALL_REGIONS, region_frame
+from data_access.review_basis import ALL_DATA, Basis
 from data_access.status import BANDS, STATUS_COLOURS
 from exports.images import DEMO_MARK, figure_png, view_figure
 
@@ -133,7 +134,9 @@ def _map_picture(figure: go.Figure) -> bytes:
 
 def _indicator_slide(view: IndicatorView, number: str) -> Slide:
     area, year = view.scope.region_name, view.scope.year
-    slide = Slide(title=view.indicator_name_zh, subtitle=f"{area} · {year}年 · 按目标达成着色 · 重点指标 {number}")
+    basis = f" · {view.basis_text()}" if view.basis_text() else ""
+    slide = Slide(title=view.indicator_name_zh,
+                  subtitle=f"{area} · {year}年 · 按目标达成着色 · 重点指标 {number}{basis}")
     if view.target_label is None or view.units.empty:
         slide.panel = [Line(f"{area} 没有适用指标「{view.indicator_name_zh}」的单位或目标", 16, colour=GREY)]
         return slide
@@ -219,11 +222,20 @@ def _completeness_slide(engine: sa.Engine, region: str, anchor: dict, year: int,
                  table=pd.concat([body, total], ignore_index=True))
 
 
+def pack_basis(views: Sequence[IndicatorView], basis: Basis) -> str:
+    """The pack's basis for its footer (each indicator slide states its own 已审核 n/N 县 too)."""
+    texts = [view.basis_text() for view in views if view.basis_text()]
+    if basis.approved_only:
+        return "仅计已审核数据" + (" (含本县未审核数据)" if "含未审核数据" in texts else "")
+    return "含未审核数据" if not texts or "含未审核数据" in texts else "数据均已审核"
+
+
 def meeting_slides(engine: sa.Engine, region: str, year: int, *, allowed_region: str = ALL_REGIONS,
-                   progress: Progress | None = None) -> Deck:
+                   progress: Progress | None = None, basis: Basis = ALL_DATA) -> Deck:
     """Every slide of the pack: cover, one per headline indicator, ranking, completeness.
 
     Each indicator is evaluated once: the children and the region itself, all indicators in one query each.
+    `basis`: every report, or only approved ones (仅显示已审核数据); every slide says which.
     """
     report = progress or (lambda fraction, message: None)
     report(0.0, "读取数据…")
@@ -234,7 +246,7 @@ def meeting_slides(engine: sa.Engine, region: str, year: int, *, allowed_region:
     info = warehouse_info(engine)
     area, level = scope.region_name, scope.child_level
     headline = _headline(plan, level)
-    built = evaluate_views(engine, scope, [ind.id for ind in headline])
+    built = evaluate_views(engine, scope, [ind.id for ind in headline], basis=basis)
     units = pd.concat([built[ind.id].units for ind in headline if ind.id in built], ignore_index=True) \
         if built else pd.DataFrame(columns=["name", "status", "indicator"])
 
@@ -268,7 +280,8 @@ def meeting_slides(engine: sa.Engine, region: str, year: int, *, allowed_region:
     slides.append(_ranking_slide(units, area, year, len(headline)))
     anchor = {"adcode": scope.region, "name": area, "level": scope.level}
     slides.append(_completeness_slide(engine, region, anchor, year, allowed_region))
-    footer = f"{area} · {year}年 · 数据截至 {info.data_as_of or '—'}" + (f" · {DEMO_MARK}" if info.is_demo else "")
+    footer = (f"{area} · {year}年 · 数据截至 {info.data_as_of or '—'} · {pack_basis(list(built.values()), basis)}"
+              + (f" · {DEMO_MARK}" if info.is_demo else ""))
     return Deck(slides=slides, footer=footer, is_demo=info.is_demo, scope=area, year=year)
 
 
@@ -508,11 +521,11 @@ def pdf_bytes(deck: Deck, *, scale: float = 2, progress: Progress | None = None)
 
 
 def meeting_pack(engine: sa.Engine, region: str, year: int, *, allowed_region: str = ALL_REGIONS,
-                 progress: Progress | None = None) -> bytes:
+                 progress: Progress | None = None, basis: Basis = ALL_DATA) -> bytes:
     """PPTX bytes: cover, one slide per headline indicator (map, 3 furthest behind, clause), ranking,
     completeness. `progress(fraction, message)` is called as slides are built."""
     report = progress or (lambda fraction, message: None)
-    deck = meeting_slides(engine, region, year, allowed_region=allowed_region, progress=report)
+    deck = meeting_slides(engine, region, year, allowed_region=allowed_region, progress=report, basis=basis)
     report(0.95, "正在写入 PPTX")
     data = pptx_bytes(deck)
     report(1.0, "完成")
@@ -520,9 +533,9 @@ def meeting_pack(engine: sa.Engine, region: str, year: int, *, allowed_region: s
 
 
 def meeting_pack_pdf(engine: sa.Engine, region: str, year: int, *, allowed_region: str = ALL_REGIONS,
-                     progress: Progress | None = None) -> bytes:
+                     progress: Progress | None = None, basis: Basis = ALL_DATA) -> bytes:
     """The same pack as a PDF (slides drawn by Chromium, pages as images)."""
     report = progress or (lambda fraction, message: None)
-    deck = meeting_slides(engine, region, year, allowed_region=allowed_region,
+    deck = meeting_slides(engine, region, year, allowed_region=allowed_region, basis=basis,
                           progress=lambda fraction, message: report(0.6 * fraction, message))
     return pdf_bytes(deck, progress=lambda fraction, message: report(0.6 + 0.4 * fraction, message))

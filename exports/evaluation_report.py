@@ -43,6 +43,7 @@ from data_access.final_evaluation import (
     target_groups,
 )
 from data_access.regions import ALL_REGIONS, RegionError
+from data_access.review_basis import ALL_DATA, Basis
 from exports.tables import csv_bytes, xlsx_bytes
 
 Progress = Callable[[float, str], None]
@@ -69,7 +70,7 @@ TABLE_HEADERS = {
     "name": "单位", "numerator": "分子", "denominator": "分母", "value": "数值", "value_unit": "计量单位",
     "outcome": "结果", "gap": "差距(正数为尚差)", "shortfall": "尚缺数量", "shortfall_unit": "尚缺单位",
     "reported": "已上报单位数", "expected": "应上报单位数", "later_year": "最新年度", "later_value": "最新年度数值",
-    "since": "此后变化",
+    "since": "此后变化", "basis": "数据口径",
 }
 
 
@@ -226,7 +227,7 @@ def evaluation_table_bytes(ev: FinalEvaluation, file_format: str) -> bytes:
 # --- maps ---
 
 def headline_maps(engine: sa.Engine, ev: FinalEvaluation, *, allowed_region: str = ALL_REGIONS,
-                  progress: Progress | None = None) -> dict[str, bytes | str]:
+                  progress: Progress | None = None) -> dict[str, bytes | str]:  # maps on the report's own basis
     """target id -> map PNG at its evaluation year (headline indicators only), or why there is none."""
     from exports.images import map_png
 
@@ -239,7 +240,7 @@ def headline_maps(engine: sa.Engine, ev: FinalEvaluation, *, allowed_region: str
         year = int(ev.rows_for(target.id, ev.levels[0]).at[0, "evaluation_year"])
         try:
             maps[target.id] = map_png(engine, ev.area["adcode"], year, target.indicator,
-                                      allowed_region=allowed_region)
+                                      allowed_region=allowed_region, basis=ev.basis)
         except RegionError as error:
             maps[target.id] = str(error)
     return maps
@@ -381,6 +382,7 @@ def _cover(document, ev: FinalEvaluation) -> None:
                                                  for level in ev.levels[1:])),
         ("数据截至", ev.data_as_of or "—"),
         ("最新数据年度", f"{ev.latest_year}年" if ev.latest_year else "—"),
+        ("数据口径", ev.basis_summary()),
     ]
     if ev.is_demo:
         facts.append(("数据性质", f"{DEMO_MARK}: 本报告由随机生成的演示数据制作, 数字不代表真实情况"))
@@ -438,6 +440,7 @@ def evaluation_docx(ev: FinalEvaluation, maps: dict[str, bytes | str] | None = N
         facts += "" if gap == "—" else f" ({gap})"
         shortfall = format_shortfall(row["shortfall"], row["shortfall_unit"], row["outcome"], row["level"])
         facts += f" · {shortfall}" if shortfall else ""
+        facts += f" · {row['basis']}" if row.get("basis") else ""
         facts += f" · 上报 {_completeness(row['reported'], row['expected'])} · 此后: {_since_text(row)}"
         document.add_paragraph(facts)
         for level in ev.levels[1:]:
@@ -472,11 +475,11 @@ def evaluation_docx(ev: FinalEvaluation, maps: dict[str, bytes | str] | None = N
 
 
 def evaluation_report(engine: sa.Engine, region: str, plan_key: str, *, allowed_region: str = ALL_REGIONS,
-                      with_maps: bool = True, progress: Progress | None = None) -> bytes:
+                      with_maps: bool = True, progress: Progress | None = None, basis: Basis = ALL_DATA) -> bytes:
     """DOCX bytes of the final evaluation of a plan over a region (maps of headline indicators if asked)."""
     report = progress or (lambda fraction, message: None)
     report(0.0, "正在计算各目标期限年度的数值…")
-    ev = final_evaluation(engine, region, plan_key, allowed_region=allowed_region)
+    ev = final_evaluation(engine, region, plan_key, allowed_region=allowed_region, basis=basis)
     maps = headline_maps(engine, ev, allowed_region=allowed_region, progress=report) if with_maps else None
     report(0.92, "正在写入 Word 文档")
     data = evaluation_docx(ev, maps)
@@ -485,9 +488,10 @@ def evaluation_report(engine: sa.Engine, region: str, plan_key: str, *, allowed_
 
 
 def evaluation_file(engine: sa.Engine, region: str, plan_key: str, file_format: str, *,
-                    allowed_region: str = ALL_REGIONS, with_maps: bool = False) -> bytes:
+                    allowed_region: str = ALL_REGIONS, with_maps: bool = False, basis: Basis = ALL_DATA) -> bytes:
     """The final evaluation as "docx" (the report), or "csv"/"xlsx" (its underlying table)."""
     if file_format == "docx":
-        return evaluation_report(engine, region, plan_key, allowed_region=allowed_region, with_maps=with_maps)
-    return evaluation_table_bytes(final_evaluation(engine, region, plan_key, allowed_region=allowed_region),
-                                  file_format)
+        return evaluation_report(engine, region, plan_key, allowed_region=allowed_region, with_maps=with_maps,
+                                 basis=basis)
+    return evaluation_table_bytes(final_evaluation(engine, region, plan_key, allowed_region=allowed_region,
+                                                   basis=basis), file_format)

@@ -18,6 +18,7 @@ from data_access.read_model import (
     resolve_scope,
 )
 from data_access.regions import ALL_REGIONS
+from data_access.review_basis import Basis
 from exports.renderer import SLIDE_SIZE, ExportError, figure_png, warm_up  # noqa: F401 - re-exported
 from geo.layers import boundary_geojson, outline_geojson
 
@@ -87,14 +88,14 @@ def view_figure(view: IndicatorView, *, mode: str = "status", lang: str = "zh") 
 
 def slide_texts(view: IndicatorView, filters: str = "") -> dict:
     """Keyword arguments of annotate_for_slide for a view (title, target, clause, n/N, date, demo)."""
-    facts = " · ".join(part for part in (view.completeness(), view.shortfall_text()) if part)
+    facts = " · ".join(part for part in (view.completeness(), view.basis_text(), view.shortfall_text()) if part)
     return {"title": view.title(), "scope_year": f"{view.scope.region_name} · {view.year_label()}",
             "filters": filters, "target_text": view.target_text(), "clause": view.quoted_clause(),
             "completeness": facts, "data_date": view.data_as_of, "is_demo": view.is_demo}
 
 
 def map_view(engine: sa.Engine, region: str, year: int, indicator_id: str, *, level: str | None = None,
-             allowed_region: str = ALL_REGIONS) -> IndicatorView:
+             allowed_region: str = ALL_REGIONS, basis: Basis | None = None) -> IndicatorView:
     """The view a map export draws when no page holds one (CLI): scope checked once, one evaluation."""
     indicators = catalog.indicators()
     if indicator_id not in indicators:
@@ -103,7 +104,7 @@ def map_view(engine: sa.Engine, region: str, year: int, indicator_id: str, *, le
     indicator = indicators[indicator_id]
     if scope.child_level == "school" and indicator.unit_kind not in ("school", "survey"):
         raise UnknownLevel(f"「{indicator.name_zh}」按医院、社区或人口统计, 没有学校点位; 请选择市或县级地图")
-    view = evaluate_views(engine, scope, [indicator_id], with_overall=False).get(indicator_id)
+    view = evaluate_views(engine, scope, [indicator_id], with_overall=False, basis=basis).get(indicator_id)
     if view is None or view.target_label is None:
         raise UnknownIndicator(f"{scope.region_name} 没有适用指标「{indicator.name_zh}」的单位或目标")
     return view
@@ -120,7 +121,7 @@ def view_png(view: IndicatorView, *, mode: str = "status", scale: float = 1, fil
 
 def map_png(engine: sa.Engine, region: str, year: int, indicator_id: str, *, level: str | None = None,
             mode: str = "status", scale: float = 1, allowed_region: str = ALL_REGIONS,
-            filters: str = "") -> bytes:
+            filters: str = "", basis: Basis | None = None) -> bytes:
     """Annotated slide PNG of the indicator map: children choropleth or a county's schools (CLI entry)."""
-    view = map_view(engine, region, year, indicator_id, level=level, allowed_region=allowed_region)
+    view = map_view(engine, region, year, indicator_id, level=level, allowed_region=allowed_region, basis=basis)
     return view_png(view, mode=mode, scale=scale, filters=filters)

@@ -27,6 +27,7 @@ from data_access.status import BANDS, Status
 from demo.generate import build_demo
 from mhmonitor import evaluation_commands, export_commands, import_commands, review_commands, user_commands
 from mhmonitor.acting import add_acting_user, resolve_acting_user
+from mhmonitor.basis import add_basis_option, basis_line, cli_basis
 from mhmonitor.errors import CommandError
 
 # Modules that add their own subcommands with register(subparsers).
@@ -82,7 +83,8 @@ def cmd_indicators(args: argparse.Namespace) -> int:
     if args.year not in info.years:
         available = "、".join(map(str, info.years)) or "无"
         raise CommandError(f"{args.year} 年没有上报数据 (有数据的年份: {available})")
-    frame = evaluate(engine, args.region, args.level, [args.year], allowed_region=args.allowed_region)
+    frame = evaluate(engine, args.region, args.level, [args.year], allowed_region=args.allowed_region,
+                     basis=cli_basis(args))
     writer = _writer(args.format, INDICATOR_COLUMNS)
     for row in frame.to_dict("records"):
         deadline = "every_year" if pd.isna(row["deadline_year"]) else int(row["deadline_year"])
@@ -93,6 +95,7 @@ def cmd_indicators(args: argparse.Namespace) -> int:
                 row["target_label"],
                 deadline, row["status"], row["reported"], row["expected"], _format_number(row["shortfall"]),
                 row["shortfall_unit"] if _format_number(row["shortfall"]) else ""])
+    print(f"# {basis_line(args)}", file=sys.stderr)
     if info.is_demo:
         print("# 演示数据（随机生成，非真实统计）", file=sys.stderr)
     return 0
@@ -140,6 +143,7 @@ def build_parser() -> argparse.ArgumentParser:
     indicators.add_argument("--year", required=True, type=int)
     indicators.add_argument("--level", required=True, help="city / county / school (或 province)")
     indicators.add_argument("--format", choices=("csv", "tsv"), default="csv")
+    add_basis_option(indicators)
     add_acting_user(indicators, "view")
     indicators.set_defaults(func=cmd_indicators)
 

@@ -13,6 +13,7 @@ from pathlib import Path
 from data_access.engine import make_engine
 from data_access.final_evaluation import final_evaluation
 from mhmonitor.acting import add_acting_user
+from mhmonitor.basis import add_basis_option, basis_line, cli_basis
 from mhmonitor.errors import CommandError, write_file
 from mhmonitor.export_commands import check_environment, rendering
 
@@ -33,7 +34,8 @@ def cmd_evaluation_report(args: argparse.Namespace) -> int:
 
     started = time.perf_counter()
     engine = make_engine()
-    evaluation = final_evaluation(engine, args.region, args.plan, allowed_region=args.allowed_region)
+    evaluation = final_evaluation(engine, args.region, args.plan, allowed_region=args.allowed_region,
+                                  basis=cli_basis(args))
     if suffix == ".docx":
         maps = None
         if with_maps:
@@ -45,6 +47,7 @@ def cmd_evaluation_report(args: argparse.Namespace) -> int:
     write_file(args.out, data)
     print(f"已生成终期评估: {args.out} ({len(evaluation.targets)} 项目标, {len(data) // 1024} KB, "
           f"{time.perf_counter() - started:.1f} 秒)")
+    print(basis_line(args))
     return 0
 
 
@@ -55,5 +58,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     report.add_argument("--plan", required=True, help="规划编号, 如 pingliang_2023 / shaanxi_2024")
     report.add_argument("--out", required=True, help="输出文件: .docx (Word 报告) 或 .csv / .xlsx (明细表)")
     report.add_argument("--no-maps", action="store_true", help="Word 报告不附地图 (更快, 不需要 Chromium)")
+    add_basis_option(report)
     add_acting_user(report, "export")
     report.set_defaults(func=cmd_evaluation_report)

@@ -13,11 +13,23 @@ from data_access.completeness import (
     reporting_totals,
 )
 from data_access.formatting import format_value
+from data_access.reminders import OVERDUE_COLOUR, review_progress
 from geo.offline import PLOTLY_CONFIG
 from ui import resources
 from ui.export_widgets import table_downloads
 from ui.i18n import report_type_name, t, year_label
 from ui.view import breadcrumb, current, demo_banner
+
+
+def _days(days: object) -> str:
+    """Days to the deadline, or past it."""
+    if days is None or pd.isna(days):
+        return t("rv_no_deadline")
+    days = int(days)
+    if days < 0:
+        return t("rv_overdue").format(n=-days)
+    return t("rv_due_today") if days == 0 else t("rv_days_left").format(n=days)
+
 
 view = current()
 st.title(f"{t('completeness')} · {year_label(view.year)}")
@@ -54,10 +66,29 @@ elif units["longitude"].notna().any():
                                      lang=view.lang, geojson_url=resources.outline_url(view.county)),
                     config=PLOTLY_CONFIG, key="completeness_points")
 
+# Review state and deadline per county (data_access.review): who has not submitted by the deadline.
+states = review_progress(resources.cached_engine(), view.year, view.region)
+states = states[states["report_type"] == kind].set_index("county_adcode")
+counties = counties.assign(
+    state=[t(f"rv_state_{states.at[c, 'state']}") if c in states.index else "—" for c in counties["county_adcode"]],
+    deadline=[_days(states.at[c, "days_left"]) if c in states.index else "—" for c in counties["county_adcode"]])
+overdue = [bool(c in states.index and states.at[c, "overdue"]) for c in counties["county_adcode"]]
+late = counties[overdue]
+if not late.empty:
+    st.markdown(f"#### {t('rv_overdue_title')} ({len(late)})")
+    st.dataframe(pd.DataFrame({t("county"): late["county_name"], t("rv_completeness"):
+                               [f"{r}/{e}" for r, e in zip(late["reported"], late["expected"], strict=True)],
+                               t("status"): late["state"], t("rv_days_col"): late["deadline"]})
+                 .style.apply(lambda column: [f"background-color: {OVERDUE_COLOUR}"] * len(column)),
+                 hide_index=True, width="stretch")
+
 st.markdown(f"#### {t('by_county')}")
-st.dataframe(counties.rename(columns={"county_adcode": t("code"), "county_name": t("county"),
-                                      "reported": t("reported_n"), "expected": t("expected_n"),
-                                      "share": t("report_rate_pct")}).round(1),
+table = counties.rename(columns={"county_adcode": t("code"), "county_name": t("county"),
+                                 "reported": t("reported_n"), "expected": t("expected_n"),
+                                 "share": t("report_rate_pct"), "state": t("status"),
+                                 "deadline": t("rv_days_col")}).round(1)
+st.dataframe(table.style.apply(lambda column: [f"background-color: {OVERDUE_COLOUR}" if flag else ""
+                                               for flag in overdue], axis=0).format(precision=1),
              hide_index=True, width="stretch")
 
 missing = units[~units["reported"]]

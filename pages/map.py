@@ -16,6 +16,7 @@ from data_access.read_model import (
     value_text,
 )
 from data_access.regions import RegionError
+from data_access.review_basis import row_basis_text
 from exports.tables import indicator_table
 from geo.offline import PLOTLY_CONFIG
 from ui import resources
@@ -68,23 +69,24 @@ try:
 except RegionError as error:
     st.error(str(error))
     st.stop()
+basis = resources.basis_keys(view.basis)  # 仅显示已审核数据: part of every cache key below
 frame = resources.evaluation(view.url, view.region, view.child_level, (view.year,), view.allowed,
-                             (view.indicator,), view.stage)
+                             (view.indicator,), view.stage, **basis)
 if frame.empty:
     st.info(t("no_units"))
     st.stop()
-shown = indicator_view(scope, view.indicator, frame, resources.warehouse_info(view.url))
+shown = indicator_view(scope, view.indicator, frame, resources.warehouse_info(view.url), basis=view.basis)
 reported, expected = shown.reported, shown.expected
 subtitle = shown.subtitle(view.lang)
 title = f"{shown.title(view.lang)} ({year_label(view.year)})"
 if view.child_level == "school":
     figure = resources.school_map(view.url, view.county, view.year, view.allowed, view.indicator, view.stage,
                                   view.lang, mode=view.mode, title=title, subtitle=subtitle,
-                                  data_as_of=view.data_as_of)
+                                  data_as_of=view.data_as_of, **basis)
 else:
     figure = resources.region_map(view.url, view.region, view.child_level, view.year, view.allowed, view.indicator,
                                   view.stage, view.lang, mode=view.mode, title=title, subtitle=subtitle,
-                                  data_as_of=view.data_as_of)
+                                  data_as_of=view.data_as_of, **basis)
 
 map_column, table_column = st.columns([3, 2])
 with map_column:
@@ -110,6 +112,7 @@ with table_column:
                           for row in rows],
         t("reported_col"): ranking["reported"].astype(str) + "/" + ranking["expected"].astype(str),
         t("status"): [status_label(s, view.lang) for s in ranking["status"]],
+        t("basis"): [row_basis_text(row, approved_only=view.approved_only, lang=view.lang) or "—" for row in rows],
     })
     if view.child_level == "school":
         # A school is met or not, and lacks something: its "1/1" and "+95.0 a year" say nothing more.
@@ -139,14 +142,14 @@ if view.child_level != "school" and all(i in shown_ids for i in urban_rural) and
     # Drawn on demand: two more maps are only computed and sent when asked for.
     st.caption(t("urban_rural_note"))
     pair = resources.evaluation(view.url, view.region, view.child_level, (view.year,), view.allowed,
-                                urban_rural, "")
+                                urban_rural, "", **basis)
     info = resources.warehouse_info(view.url)
     for column, indicator_id in zip(st.columns(2), urban_rural, strict=True):
         part = pair[pair["indicator"] == indicator_id]
-        half = indicator_view(scope, indicator_id, pair, info)
+        half = indicator_view(scope, indicator_id, pair, info, basis=view.basis)
         with column:
             st.plotly_chart(
                 resources.region_map(view.url, view.region, view.child_level, view.year, view.allowed, indicator_id,
-                                     "", view.lang, mode=view.mode, data_as_of=view.data_as_of,
+                                     "", view.lang, mode=view.mode, data_as_of=view.data_as_of, **basis,
                                      title=half.title(view.lang), subtitle=half.subtitle(view.lang)),
                 key=f"pair_{indicator_id}", config=PLOTLY_CONFIG)

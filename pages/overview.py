@@ -32,7 +32,7 @@ except RegionError as error:
 headline = sorted((ind for ind in catalog.indicators_for(view.scope, view.year) if ind.headline),
                   key=lambda ind: (ind.headline, ind.id))
 frame = resources.evaluation(view.url, view.region, view.region_level, view.years, view.allowed,
-                             tuple(ind.id for ind in headline), view.stage)
+                             tuple(ind.id for ind in headline), view.stage, **resources.basis_keys(view.basis))
 if frame.empty:
     st.info(t("no_indicators"))
     st.stop()
@@ -41,7 +41,8 @@ if view.stage:
 
 info = resources.warehouse_info(view.url)
 # The region's own row for each indicator is its "units" here: the overview shows the area itself.
-views = [indicator_view(scope, ind.id, frame, info) for ind in headline if ind.id in set(frame["indicator"])]
+views = [indicator_view(scope, ind.id, frame, info, basis=view.basis) for ind in headline
+         if ind.id in set(frame["indicator"])]
 views = [shown for shown in views if not shown.units.empty]
 if st.toggle(t("slipped_first"), key=SLIPPED_FIRST):
     views.sort(key=lambda shown: shown.units.iloc[0]["status"] != "slipped")
@@ -54,7 +55,8 @@ for index, shown in enumerate(views):
         st.markdown(f"**{shown.indicator_name(view.lang)}**")
         st.markdown(f"### {value_text(row, view.lang)} {status_chip(row['status'])}")
         st.caption(f"{t('target')} {target_text(row, view.lang)} · {t('deadline')} {shown.deadline(view.lang)} · "
-                   f"{missing_text(row, view.lang)} · {shown.completeness(view.lang)}")
+                   f"{missing_text(row, view.lang)} · {shown.completeness(view.lang)}"
+                   + (f" · {shown.basis_text(view.lang)}" if shown.basis_text(view.lang) else ""))
         st.plotly_chart(sparkline(series[["year", "value", "status", "value_unit", "threshold", "comparison"]],
                                   row["threshold"], lang=view.lang),
                         config={"displayModeBar": False, "staticPlot": True}, key=f"spark_{shown.indicator_id}")

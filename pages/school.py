@@ -72,7 +72,7 @@ st.caption(f"{stage_name(record['stage'])} · {record['county_name']} · {boardi
            f"{t('school_code')} {record['school_id']}")
 
 evaluation = resources.evaluation(view.url, record["county_adcode"], "school", view.years or (view.year,),
-                                  view.allowed, None, "")
+                                  view.allowed, None, "", **resources.basis_keys(view.basis))
 mine = evaluation[evaluation["unit_id"] == chosen]
 if mine.empty:
     st.info(t("school_no_targets"))

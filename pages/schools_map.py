@@ -33,7 +33,7 @@ def _open_school() -> None:
 
 
 deck = resources.schools_deck(view.url, view.region, view.year, view.indicator, view.stage, view.allowed, view.lang,
-                              view.data_as_of)
+                              view.data_as_of, **resources.basis_keys(view.basis))
 st.pydeck_chart(deck, on_select=_open_school, selection_mode="single-object", key=DECK_KEY, height=640)
 st.caption("每个点是一所学校, 颜色为该指标的达成情况(灰色 = 无上报, 不按 0 计); 悬停查看数值, 点击打开学校页面。"
            "缺少坐标的学校不在图上。")

@@ -42,7 +42,8 @@ for adcode, short_name in catalog.jurisdictions().items():
     in_force = catalog.plan_in_force(adcode, view.year)
     values = pd.DataFrame()
     if view.year in view.years:
-        values = resources.evaluation(view.url, *measured, (view.year,), view.allowed, None, "")
+        values = resources.evaluation(view.url, *measured, (view.year,), view.allowed, None, "",
+                                      **resources.basis_keys(view.basis))
     for plan in catalog.plans_of(adcode):
         judged = plan == in_force
         period = plan.period_label() if view.lang == "zh" else f"{plan.period_start}–{plan.period_end}"

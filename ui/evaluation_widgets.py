@@ -13,6 +13,7 @@ import streamlit as st
 
 from data_access.catalog import Plan
 from data_access.regions import path_of, within
+from data_access.review_basis import ALL_DATA, Basis
 from exports.evaluation_report import DOCX_MIME, evaluation_file
 from ui import resources
 from ui.export_widgets import XLSX_MIME
@@ -34,15 +35,18 @@ def report_region(view, plan: Plan) -> str | None:
     return None
 
 
-def _build(engine: sa.Engine, region: str, plan_key: str, file_format: str, allowed: str, with_maps: bool) -> bytes:
+def _build(engine: sa.Engine, region: str, plan_key: str, file_format: str, allowed: str, with_maps: bool,
+           basis: Basis = ALL_DATA) -> bytes:
     """The file for a deferred download. A browser failure while drawing maps yields the report without
     maps rather than no file (the page already checked that Chromium and a CJK font are installed)."""
     from exports.images import ExportError
 
     try:
-        return evaluation_file(engine, region, plan_key, file_format, allowed_region=allowed, with_maps=with_maps)
+        return evaluation_file(engine, region, plan_key, file_format, allowed_region=allowed, with_maps=with_maps,
+                               basis=basis)
     except ExportError:
-        return evaluation_file(engine, region, plan_key, file_format, allowed_region=allowed, with_maps=False)
+        return evaluation_file(engine, region, plan_key, file_format, allowed_region=allowed, with_maps=False,
+                               basis=basis)
 
 
 def final_evaluation_downloads(view, plan: Plan, *, key: str) -> None:
@@ -65,6 +69,6 @@ def final_evaluation_downloads(view, plan: Plan, *, key: str) -> None:
         columns = st.columns(len(FORMATS))
         for column, (file_format, label, mime) in zip(columns, FORMATS, strict=True):
             column.download_button(
-                t(label), partial(_build, engine, region, plan.key, file_format, view.allowed, with_maps),
+                t(label), partial(_build, engine, region, plan.key, file_format, view.allowed, with_maps, view.basis),
                 f"终期评估_{plan.key}_{region}.{file_format}", mime, key=f"{key}_{file_format}", on_click="ignore",
                 type="primary" if file_format == "docx" else "secondary")

@@ -78,7 +78,7 @@ def map_download(shown: IndicatorView, *, mode: str, filters: str, key: str) -> 
     scale = st.radio(t("image_size"), list(SIZES), horizontal=True, key=f"{key}_scale", format_func=SIZES.get)
     stage = f"学段: {vocab.STAGES.get(filters, filters)}" if filters else ""
     scope = shown.scope
-    tag = (scope, shown.indicator_id, mode, scale, stage, shown.reported, shown.data_as_of)
+    tag = (scope, shown.indicator_id, mode, scale, stage, shown.reported, shown.data_as_of, shown.basis)
     if _asked(t("render_png"), f"{key}_render") and _environment_ok():
         try:
             with st.spinner(t("rendering")):
@@ -95,7 +95,7 @@ def meeting_pack_button(view, *, key: str) -> None:
     from exports.images import ExportError
 
     with_pdf = st.checkbox(t("with_pdf"), key=f"{key}_with_pdf")
-    tag = (view.url, view.region, view.year, view.allowed)
+    tag = (view.url, view.region, view.year, view.allowed, view.basis)
     if _asked(t("build_pack"), f"{key}_build", type="primary") and _environment_ok():
         bar = st.progress(0.0, text=t("pack_started"))
         share = 0.7 if with_pdf else 1.0
@@ -105,7 +105,7 @@ def meeting_pack_button(view, *, key: str) -> None:
 
         try:
             deck = meeting_slides(_engine_for(view.url), view.region, view.year, allowed_region=view.allowed,
-                                  progress=progress)
+                                  progress=progress, basis=view.basis)
             st.session_state[f"{key}_pptx"] = (tag, pptx_bytes(deck))
             st.session_state.pop(f"{key}_pdf", None)
             if with_pdf:

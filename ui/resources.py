@@ -19,6 +19,7 @@ from data_access import meta
 from data_access.engine import make_engine, warehouse_url
 from data_access.evaluation import evaluate
 from data_access.regions import ALL_REGIONS, path_of, region_frame, require_region, schools_in
+from data_access.review_basis import Basis
 from data_access.school_facts import school_record, school_reports
 from ui.memory import kept
 
@@ -96,15 +97,25 @@ def region_names(url: str) -> dict[str, str]:
 
 
 def evaluation(url: str, region: str, level: str, years: tuple[int, ...], allowed: str,
-               indicator_ids: tuple[str, ...] | None = None, stage: str | None = None) -> pd.DataFrame:
-    return _evaluation(url, _revision(url), region, level, years, allowed, indicator_ids, stage)
+               indicator_ids: tuple[str, ...] | None = None, stage: str | None = None, *,
+               approved_only: bool = False, own_county: str | None = None) -> pd.DataFrame:
+    """evaluate() on a basis (仅显示已审核数据 and the user's own county are plain values of the cache key)."""
+    return _evaluation(url, _revision(url), region, level, years, allowed, indicator_ids, stage, approved_only,
+                       own_county)
 
 
 @st.cache_data(show_spinner="计算指标…", ttl=CACHE_TTL_SECONDS, max_entries=CACHE_ENTRIES)
 def _evaluation(url: str, revision: str, region: str, level: str, years: tuple[int, ...], allowed: str,
-                indicator_ids: tuple[str, ...] | None, stage: str | None) -> pd.DataFrame:
+                indicator_ids: tuple[str, ...] | None, stage: str | None, approved_only: bool,
+                own_county: str | None) -> pd.DataFrame:
     return evaluate(_engine_for(url), region, level, years, allowed_region=allowed,
-                    indicator_ids=indicator_ids, stage=stage or None)
+                    indicator_ids=indicator_ids, stage=stage or None,
+                    basis=Basis(approved_only=approved_only, own_county=own_county))
+
+
+def basis_keys(basis: Basis) -> dict:
+    """A view's basis as the keyword arguments of the cached queries and figures."""
+    return {"approved_only": basis.approved_only, "own_county": basis.own_county}
 
 
 def schools(url: str, region: str, allowed: str) -> pd.DataFrame:
@@ -169,66 +180,78 @@ def outline_url(adcode: str) -> str | None:
 
 
 def region_map(url: str, region: str, level: str, year: int, allowed: str, indicator_id: str, stage: str, lang: str,
-               *, mode: str, title: str, subtitle: str, data_as_of: str | None) -> go.Figure:
+               *, mode: str, title: str, subtitle: str, data_as_of: str | None, approved_only: bool = False,
+               own_county: str | None = None) -> go.Figure:
     """The finished choropleth of a region's children for one indicator (see _region_map), at this run's
-    warehouse revision."""
+    warehouse revision, on the view's basis."""
     return _region_map(url, _revision(url), region, level, year, allowed, indicator_id, stage, lang, mode=mode,
-                       title=title, subtitle=subtitle, data_as_of=data_as_of)
+                       title=title, subtitle=subtitle, data_as_of=data_as_of, approved_only=approved_only,
+                       own_county=own_county)
 
 
 @st.cache_resource(show_spinner=False, max_entries=256)
 def _region_map(url: str, revision: str, region: str, level: str, year: int, allowed: str, indicator_id: str,
-                stage: str, lang: str, *, mode: str, title: str, subtitle: str, data_as_of: str | None) -> go.Figure:
+                stage: str, lang: str, *, mode: str, title: str, subtitle: str, data_as_of: str | None,
+                approved_only: bool, own_county: str | None) -> go.Figure:
     """The finished choropleth of a region's children for one indicator, shared by every session; its
     boundaries are a URL the browser fetches once (boundary_url), so a rerun never resends them.
 
     Keyed by plain values (hashing the evaluated frame on each rerun cost ~50 ms): the scope, year,
-    indicator, stage, allowed region, language, colouring, texts and the warehouse revision. A warm rerun does no
+    indicator, stage, allowed region, language, colouring, texts, basis and the warehouse revision. A warm rerun does no
     query, no geometry work and no copy of the GeoJSON; clear_data_caches forgets the figures.
     """
     from charts.maps import PreparedFigure, status_map_spec
 
-    frame = evaluation(url, region, level, (year,), allowed, (indicator_id,), stage)
+    frame = evaluation(url, region, level, (year,), allowed, (indicator_id,), stage, approved_only=approved_only,
+                       own_county=own_county)
     return kept(PreparedFigure(status_map_spec(boundary(region, level), frame, title=title, subtitle=subtitle,
-                                                mode=mode, lang=lang, geojson_url=boundary_url(region, level))))
+                                                mode=mode, lang=lang, geojson_url=boundary_url(region, level),
+                                                approved_only=approved_only)))
 
 
 def school_map(url: str, county: str, year: int, allowed: str, indicator_id: str, stage: str, lang: str,
-               *, mode: str, title: str, subtitle: str, data_as_of: str | None) -> go.Figure:
+               *, mode: str, title: str, subtitle: str, data_as_of: str | None, approved_only: bool = False,
+               own_county: str | None = None) -> go.Figure:
     """The finished map of a county's schools over its outline; cached like region_map."""
     return _school_map(url, _revision(url), county, year, allowed, indicator_id, stage, lang, mode=mode,
-                       title=title, subtitle=subtitle, data_as_of=data_as_of)
+                       title=title, subtitle=subtitle, data_as_of=data_as_of, approved_only=approved_only,
+                       own_county=own_county)
 
 
 @st.cache_resource(show_spinner=False, max_entries=256)
 def _school_map(url: str, revision: str, county: str, year: int, allowed: str, indicator_id: str, stage: str,
-                lang: str, *, mode: str, title: str, subtitle: str, data_as_of: str | None) -> go.Figure:
+                lang: str, *, mode: str, title: str, subtitle: str, data_as_of: str | None, approved_only: bool,
+                own_county: str | None) -> go.Figure:
     from charts.maps import PreparedFigure, school_points_spec
 
-    frame = evaluation(url, county, "school", (year,), allowed, (indicator_id,), stage)
+    frame = evaluation(url, county, "school", (year,), allowed, (indicator_id,), stage, approved_only=approved_only,
+                       own_county=own_county)
     return kept(PreparedFigure(school_points_spec(outline(county), frame, title=title, subtitle=subtitle, mode=mode,
-                                                   lang=lang, geojson_url=outline_url(county))))
+                                                   lang=lang, geojson_url=outline_url(county),
+                                                   approved_only=approved_only)))
 
 
 def schools_deck(url: str, region: str, year: int, indicator_id: str, stage: str, allowed: str, lang: str,
-                 data_as_of: str | None) -> pdk.Deck:
+                 data_as_of: str | None, approved_only: bool = False, own_county: str | None = None) -> pdk.Deck:
     """The deck.gl map of every school in `region` (a county, city or province), built and serialised once.
 
     Cached for every session with the same arguments, at this run's warehouse revision (clear_data_caches also
     forgets it).
     """
-    return _schools_deck(url, _revision(url), region, year, indicator_id, stage, allowed, lang, data_as_of)
+    return _schools_deck(url, _revision(url), region, year, indicator_id, stage, allowed, lang, data_as_of,
+                         approved_only, own_county)
 
 
 @st.cache_resource(show_spinner="加载全部学校…", max_entries=64)
 def _schools_deck(url: str, revision: str, region: str, year: int, indicator_id: str, stage: str, allowed: str,
-                  lang: str, data_as_of: str | None) -> pdk.Deck:
+                  lang: str, data_as_of: str | None, approved_only: bool, own_county: str | None) -> pdk.Deck:
     from charts.deck import PreparedDeck, school_points, schools_deck
     from geo.layers import boundary_geojson, outline_geojson
     from geo.published import published_points_url
 
     frame = evaluate(_engine_for(url), region, "school", (year,), allowed_region=allowed,
-                     indicator_ids=(indicator_id,), stage=stage or None)
+                     indicator_ids=(indicator_id,), stage=stage or None,
+                     basis=Basis(approved_only=approved_only, own_county=own_county))
     regions_frame = regions(url, allowed)
     level = regions_frame.loc[regions_frame["adcode"] == region, "level"]
     is_county = not level.empty and level.iloc[0] == "county"

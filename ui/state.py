@@ -18,8 +18,9 @@ STAGE = "stage"
 MODE = "mode"
 SCHOOL = "school"
 LANG = "lang"
+APPROVED_ONLY = "approved"  # 仅显示已审核数据: "1" or "0" in the URL
 
-URL_KEYS: tuple[str, ...] = (SCOPE, CITY, COUNTY, YEAR, INDICATOR, STAGE, MODE, SCHOOL, LANG)
+URL_KEYS: tuple[str, ...] = (SCOPE, CITY, COUNTY, YEAR, INDICATOR, STAGE, MODE, SCHOOL, LANG, APPROVED_ONLY)
 INT_KEYS = frozenset({YEAR})
 _SEEDED = "_url_seeded"
 

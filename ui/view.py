@@ -10,6 +10,7 @@ import streamlit as st
 from data_access import catalog, vocab
 from data_access.engine import warehouse_url
 from data_access.regions import ALL_REGIONS, LEVEL_ORDER, within
+from data_access.review_basis import Basis
 from ui import resources
 from ui import state as keys
 from ui.i18n import lang, stage_name, t, year_label
@@ -35,6 +36,13 @@ class View:
     years: tuple[int, ...]
     scope_level: str  # the plan scope's own level: province, city or county
     scope_child: str  # the level the scope's map breaks into (the plan's default_level, else the next level)
+    approved_only: bool = False  # 仅显示已审核数据
+    own_county: str | None = None  # a county user's county: its unapproved figures stay visible, marked 未审核
+
+    @property
+    def basis(self) -> Basis:
+        """What the figures count (a cache key of every query and figure)."""
+        return Basis(approved_only=self.approved_only, own_county=self.own_county if self.approved_only else None)
 
     @property
     def region(self) -> str:
@@ -172,6 +180,7 @@ def sidebar() -> View:
         mode = _store(keys.MODE, st.radio(
             t("mode"), ["status", "value"], **_bound(keys.MODE, ["status", "value"], "status"),
             horizontal=True, format_func=lambda m: t("mode_status") if m == "status" else t("mode_value")))
+        approved_only = approved_only_toggle(info.approved_only_default)
         st.caption(f"{t('data_as_of')} {info.data_as_of or '—'} · {info.dialect}")
     if dropped:
         st.warning(OUTSIDE_SCOPE)
@@ -179,7 +188,30 @@ def sidebar() -> View:
     return View(scope=scope, city=city or "", county=county or "", school=st.session_state[keys.SCHOOL] or "",
                 year=int(year), indicator=indicator, stage=stage or "", mode=mode, lang=lang(), url=url,
                 allowed=allowed, is_demo=info.is_demo, data_as_of=info.data_as_of,
-                years=info.years, scope_level=scope_level, scope_child=scope_child)
+                years=info.years, scope_level=scope_level, scope_child=scope_child, approved_only=approved_only,
+                own_county=_own_county(regions, allowed))
+
+
+def approved_only_toggle(default: bool) -> bool:
+    """The 仅显示已审核数据 switch. The URL carries it only when it differs from the warehouse's default
+    (`approved=1` / `approved=0`), so a link reopens the same basis and ordinary links stay short."""
+    chosen = st.session_state.get(keys.APPROVED_ONLY)
+    value = default if chosen not in ("1", "0") else chosen == "1"
+    widget = keys.widget_key(keys.APPROVED_ONLY)
+    st.session_state[widget] = value
+    return bool(st.toggle(t("approved_only"), key=widget, help=t("approved_only_help"),
+                          on_change=_copy_approved_only, args=(default,)))
+
+
+def _copy_approved_only(default: bool) -> None:
+    chosen = bool(st.session_state[keys.widget_key(keys.APPROVED_ONLY)])
+    st.session_state[keys.APPROVED_ONLY] = "" if chosen == default else ("1" if chosen else "0")
+
+
+def _own_county(regions: pd.DataFrame, allowed: str) -> str | None:
+    """The signed-in user's county when their region is one county (they see its unapproved figures)."""
+    level = regions.loc[regions["adcode"] == allowed, "level"]
+    return allowed if not level.empty and level.iloc[0] == "county" else None
 
 
 def plan_scopes(regions: pd.DataFrame) -> dict[str, str]:

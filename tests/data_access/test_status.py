@@ -25,10 +25,11 @@ def test_status_bands(value, threshold, comparison, expected):
 def test_attainment_and_band_table():
     assert attainment(45, 90, ">=") == pytest.approx(0.5)
     assert [band.status for band in BANDS] == [Status.MET, Status.CLOSE, Status.BEHIND, Status.SLIPPED,
-                                               Status.SMALL_SAMPLE, Status.NOT_APPLICABLE, Status.NO_DATA]
+                                               Status.SMALL_SAMPLE, Status.NOT_APPLICABLE, Status.NO_DATA,
+                                               Status.PENDING_REVIEW]
     assert len({band.colour for band in BANDS}) == len(BANDS) == len(Status)
     assert all(band.label_zh and band.label_en and band.explanation_zh and band.explanation_en for band in BANDS)
-    assert NEUTRAL_STATUSES == {Status.SMALL_SAMPLE, Status.NOT_APPLICABLE}
+    assert NEUTRAL_STATUSES == {Status.SMALL_SAMPLE, Status.NOT_APPLICABLE, Status.PENDING_REVIEW}
     assert not NEUTRAL_STATUSES & UNMET_STATUSES
 
 

@@ -160,16 +160,17 @@ def test_demo_registries_round_trip_unchanged(demo, report):
 
 @pytest.mark.parametrize("report", ["school", "survey", "hospital", "community", "region"])
 def test_demo_reports_pass_the_importers_checks_and_round_trip_unchanged(demo, report):
-    """Every unit's 2024 report, written into a correction template and imported back: no problem found and
-    nothing would change (the demo never holds figures a clerk could not have submitted)."""
+    """Every unit's 2026 report of 庄浪县 (still open in the demo's review story: 2022-2025 are approved and
+    locked), written into a correction template and imported back: no problem found and nothing would change
+    (the demo never holds figures a clerk could not have submitted)."""
     from data_access.importing import REPORT_TYPES, check_file, prefill_units, reported_values, template_xlsx
 
     engine, _ = demo
     spec = REPORT_TYPES[report]
     with engine.connect() as conn:
-        units = prefill_units(conn, spec, "620800")
-        values = reported_values(conn, spec, [unit_id for unit_id, _ in units], 2024)
-    outcome = check_file(engine, "平凉_2024.xlsx", template_xlsx(spec, units=units, year=2024, values=values),
+        units = prefill_units(conn, spec, "620825")
+        values = reported_values(conn, spec, [unit_id for unit_id, _ in units], 2026)
+    outcome = check_file(engine, "庄浪_2026.xlsx", template_xlsx(spec, units=units, year=2026, values=values),
                          type_key=report)
     assert outcome.status == "preview", outcome.summary_lines()[:3]
     assert (len(outcome.plan.added), len(outcome.plan.changed), outcome.plan.unchanged) == (0, 0, len(values))

@@ -88,8 +88,9 @@ def test_ranking_and_completeness_tables(pingliang):
     ranking, completeness = pingliang[0].slides[-2], pingliang[0].slides[-1]
     table = next(shape.table for shape in ranking.shapes if shape.has_table)
     assert [cell.text for cell in table.rows[0].cells] == ["名次", "单位", "达标", "接近", "落后", "达标后回落",
-                                                           "样本不足", "不适用", "无数据", "达标占比"]
-    assert [cell.text for cell in table.rows[1].cells] == ["1", "崆峒区", "1", "0", "3", "0", "0", "3", "1", "25%"]
+                                                           "样本不足", "不适用", "无数据", "待审核", "达标占比"]
+    assert [cell.text for cell in table.rows[1].cells] == ["1", "崆峒区", "1", "0", "3", "0", "0", "3", "1", "0",
+                                                           "25%"]
     table = next(shape.table for shape in completeness.shapes if shape.has_table)
     assert [cell.text for cell in table.rows[0].cells][:2] == ["单位", "学校年报"]
     assert [cell.text for cell in table.rows[1].cells][:2] == ["崆峒区", "2/2 (100%)"]
