@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from data_access.access import is_school_principal
 from data_access.engine import warehouse_url
 from ui import auth, resources, state
 from ui.i18n import t
@@ -11,7 +12,7 @@ from ui.streamlit_compat import entry_script
 from ui.warehouse_guard import checked_run, guarded
 
 PAGE_PATHS = ("overview", "login", "map", "school", "targets", "completeness", "import", "schools_map", "account",
-              "review")
+              "review", "entry", "school_submissions")
 # Whoever may act in the review chain (submit, approve/return/withdraw, set deadlines) sees the review page.
 REVIEW_ACTIONS = ("submit", "approve", "set_deadline")
 
@@ -51,6 +52,21 @@ def _run_checked() -> None:
         state.sync_url(st.query_params, st.session_state)
         auth.cookie_delivered()
         return
+    if is_school_principal(principal):
+        # A school's own reporter has the entry form and nothing else; every other address says so.
+        pages = [st.Page("pages/entry.py", title=t("entry"), url_path="home", default=True),
+                 st.Page("pages/entry.py", title=t("entry"), url_path="entry", visibility="hidden"),
+                 *(st.Page("pages/school_only.py", title=t("entry"), url_path=path, visibility="hidden")
+                   for path in PAGE_PATHS if path not in ("entry", "login", "account")),
+                 st.Page("pages/account.py", title=t("account"), url_path="account"),
+                 st.Page("pages/login.py", title="登录", url_path="login")]
+        page = st.navigation(pages)
+        with guarded(warehouse_url()):
+            auth.sidebar_status(engine, {})
+            page.run()
+        state.sync_url(st.query_params, st.session_state)
+        auth.cookie_delivered()
+        return
     pages = [
         # The default page is served at "/" and Streamlit then ignores its url_path, so a pasted
         # /overview link found no page: the same file is registered again, hidden, under /overview.
@@ -70,6 +86,11 @@ def _run_checked() -> None:
                          visibility="hidden" if principal.anonymous else "visible"))
     pages.append(st.Page("pages/review.py", title=t("review"), url_path="review",
                          visibility="visible" if any(auth.may(action) for action in REVIEW_ACTIONS) else "hidden"))
+    # The county's list of its schools' own reports (学校填报), for those who review them.
+    pages.append(st.Page("pages/school_submissions.py", title=t("school_submissions"), url_path="school_submissions",
+                         visibility="visible" if auth.may("review_schools") else "hidden"))
+    # The school's entry form: registered so a typed /entry explains it is for school accounts.
+    pages.append(st.Page("pages/entry.py", title=t("entry"), url_path="entry", visibility="hidden"))
     pages.append(st.Page("pages/login.py", title="登录", url_path="login"))
     page = st.navigation(pages)
     with guarded(warehouse_url()):  # a warehouse lost mid-page: a Chinese message, never a traceback

@@ -1,8 +1,9 @@
 """The one access rule: who may do what, where. Pages, the command line and the importer all ask `can`.
 
-A principal has one role and one region (a province, city or county adcode, or ALL_REGIONS). Every right
-stops at the principal's region: a region is inside it when the region's path (itself, its city, its
-province) names it.
+A principal has one role and one region (a province, city or county adcode, ALL_REGIONS, or, for a school's
+own reporter, one school's 学校标识码). Every right stops at the principal's region: a region is inside it
+when the region's path (itself, its city, its province) names it; a school's path is the school, its
+county, city and province, so a school principal reaches only their school and nothing around it.
 """
 
 from __future__ import annotations
@@ -14,23 +15,28 @@ import pandas as pd
 import sqlalchemy as sa
 
 from data_access.regions import ALL_REGIONS, path_of
-from data_access.schema import regions
+from data_access.schema import regions, schools
 
 # Review actions (data_access/review.py adds the level rules: who approves what): a county's reporters submit;
 # the level above approves, returns and withdraws. The reviewer role (审核) reviews without importing or
 # managing accounts.
 REVIEW_ACTIONS = frozenset({"approve", "return", "withdraw"})
+# The school's own reporter (学校填报): fills its own entry form (填报) and undoes its own saves; no map, no
+# table, no export of anything, since every other right needs a region and a school is none. A county's
+# reporters, reviewers and administrators review (and return) their schools' own reports (review_schools).
+SCHOOL_ROLE = "school"
 ROLE_ACTIONS: dict[str, frozenset[str]] = {
     "viewer": frozenset({"view", "export"}),
-    "reporter": frozenset({"view", "export", "import", "undo_own", "submit"}),
-    "reviewer": frozenset({"view", "export"}) | REVIEW_ACTIONS,
+    "reporter": frozenset({"view", "export", "import", "undo_own", "submit", "review_schools"}),
+    "reviewer": frozenset({"view", "export", "review_schools"}) | REVIEW_ACTIONS,
     "admin": frozenset({"view", "export", "import", "undo_own", "undo_any", "manage_users", "submit",
-                        "set_deadline"}) | REVIEW_ACTIONS,
+                        "set_deadline", "review_schools"}) | REVIEW_ACTIONS,
+    SCHOOL_ROLE: frozenset({"enter", "undo_own"}),
 }
 ACTIONS = frozenset().union(*ROLE_ACTIONS.values())
 ACTION_ZH = {"view": "查看", "export": "导出", "import": "导入", "undo_own": "撤销本人导入", "undo_any": "撤销他人导入",
              "manage_users": "管理账号", "submit": "上报", "approve": "审核通过", "return": "退回",
-             "withdraw": "取消审核", "set_deadline": "设置截止日期"}
+             "withdraw": "取消审核", "set_deadline": "设置截止日期", "enter": "填报", "review_schools": "审核学校填报"}
 
 
 class AccessDenied(PermissionError):
@@ -55,17 +61,25 @@ ANONYMOUS_DEMO = Principal(login="", display_name="匿名访客 (演示数据)",
 SHELL_OPERATOR = Principal(login="", display_name="服务器操作员", role="admin", region=ALL_REGIONS)
 
 
+def unit_path(region: Mapping | pd.Series) -> tuple[str, ...]:
+    """The codes a region or school lies inside, itself first: a school row (school_id, county_adcode, ...)
+    adds the school in front of its county's path."""
+    if "school_id" in region:
+        return (region["school_id"], *path_of({**dict(region), "adcode": region["county_adcode"]}))
+    return path_of(region)
+
+
 def _inside(region: Mapping | pd.Series | str, ancestor: str) -> bool:
     if ancestor == ALL_REGIONS:
         return True
     if isinstance(region, str):
-        return region == ancestor  # a bare adcode: only the region itself is known to be inside
-    return ancestor in path_of(region)
+        return region == ancestor  # a bare code: only the region (or school) itself is known to be inside
+    return ancestor in unit_path(region)
 
 
 def can(principal: Principal, action: str, region: Mapping | pd.Series | str) -> bool:
-    """May `principal` do `action` in `region` (a region row with adcode/city_adcode/province_adcode, or an
-    adcode; ALL_REGIONS means everywhere)?"""
+    """May `principal` do `action` in `region` (a region row with adcode/city_adcode/province_adcode, a school
+    row from `unit_row`, or a bare code; ALL_REGIONS means everywhere)?"""
     if action not in ACTIONS:
         raise ValueError(f"unknown action {action!r}")
     if action not in ROLE_ACTIONS.get(principal.role, frozenset()):
@@ -78,7 +92,7 @@ def can(principal: Principal, action: str, region: Mapping | pd.Series | str) ->
 def require(principal: Principal, action: str, region: Mapping | pd.Series | str) -> None:
     """`can`, or AccessDenied with a Chinese message naming the action and the region."""
     if not can(principal, action, region):
-        code = region if isinstance(region, str) else region["adcode"]
+        code = region if isinstance(region, str) else unit_path(region)[0]
         name = "" if isinstance(region, str) else f"{region.get('name', '')}"
         who = principal.display_name or principal.login or "未登录访客"
         raise AccessDenied(f"无权{ACTION_ZH[action]}: {who} (角色 {principal.role}, 范围 {principal.region}) "
@@ -105,8 +119,24 @@ def narrower(first: str, second: str, region_rows: pd.DataFrame) -> str | None:
 
 
 def region_row(conn: sa.Connection, adcode: str) -> dict | None:
+    """The region row of an adcode, or (a school principal's region) the school's row with its county path."""
     row = conn.execute(sa.select(regions).where(regions.c.adcode == adcode)).mappings().first()
+    return dict(row) if row else school_row(conn, adcode)
+
+
+def school_row(conn: sa.Connection, school_id: str) -> dict | None:
+    """A school with its county path (school_id, name, county_adcode, city_adcode, province_adcode), or None."""
+    county = regions.alias("county")
+    row = conn.execute(
+        sa.select(schools.c.school_id, schools.c.name, schools.c.county_adcode, county.c.city_adcode,
+                  county.c.province_adcode, schools.c.opened_year, schools.c.closed_year)
+        .join_from(schools, county, schools.c.county_adcode == county.c.adcode)
+        .where(schools.c.school_id == school_id)).mappings().first()
     return dict(row) if row else None
+
+
+def is_school_principal(principal: Principal) -> bool:
+    return principal.role == SCHOOL_ROLE
 
 
 def scope_for(conn: sa.Connection, principal: Principal, action: str, requested: str = ALL_REGIONS) -> str:

@@ -126,7 +126,7 @@ def read_accounts(engine: sa.Engine, file_name: str, data: bytes, principal: Pri
                         f"未知的角色「{values['role']}」: 可选 {', '.join(f'{k} ({v})' for k, v in ROLES.items())}")
             if region:
                 try:
-                    region = accounts.check_region(conn, region)
+                    region = accounts.check_region(conn, region, role)
                 except AccountError as error:
                     problem(number, header_of["region"], region, str(error))
                 else:

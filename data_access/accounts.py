@@ -23,11 +23,13 @@ import sqlalchemy as sa
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from data_access.access import SCHOOL_ROLE
 from data_access.meta import bump_revision
 from data_access.regions import ALL_REGIONS
-from data_access.schema import auth_events, regions, users, web_sessions
+from data_access.schema import auth_events, regions, schools, users, web_sessions
 
-ROLES: dict[str, str] = {"viewer": "查看", "reporter": "填报", "reviewer": "审核", "admin": "管理"}
+ROLES: dict[str, str] = {"viewer": "查看", "reporter": "填报", "reviewer": "审核", "admin": "管理",
+                         "school": "学校填报"}
 # ALL_REGIONS is not a row of `regions`: it is the national scope, for an administrator of both plans.
 ALL_REGIONS_NAME = "全部地区"
 
@@ -145,8 +147,15 @@ def _check_role(role: str) -> str:
     return role
 
 
-def check_region(conn: sa.Connection, region: str) -> str:
+def check_region(conn: sa.Connection, region: str, role: str | None = None) -> str:
+    """A region the role can hold: an adcode in the warehouse or ALL_REGIONS; for a school's own reporter
+    (role school) exactly one school's 学校标识码, and never a region."""
     region = (region or "").strip()
+    if role == SCHOOL_ROLE:
+        found = conn.execute(sa.select(schools.c.school_id).where(schools.c.school_id == region[:32])).scalar()
+        if found is None:
+            raise AccountError(f"学校账号的范围须是名录中的学校标识码: 「{region[:32]}」不在学校名录中")
+        return region
     if region == ALL_REGIONS:
         return region
     found = conn.execute(sa.select(regions.c.adcode).where(regions.c.adcode == region[:12])).scalar()
@@ -187,7 +196,7 @@ def add_user(engine: sa.Engine, login: str, *, role: str, region: str, password:
     if password is not None:
         check_password(password, login)
     with engine.begin() as conn:
-        region = check_region(conn, region)
+        region = check_region(conn, region, role)
         if conn.execute(sa.select(users.c.login).where(users.c.login == login)).first():
             raise AccountError(f"账号「{login}」已存在")
         insert_user(conn, login=login, display_name=name, role=role, region=region,
@@ -475,7 +484,10 @@ def region_name(engine: sa.Engine, adcode: str) -> str:
     if adcode == ALL_REGIONS:
         return ALL_REGIONS_NAME
     with engine.connect() as conn:
-        return conn.execute(sa.select(regions.c.name).where(regions.c.adcode == adcode)).scalar() or adcode
+        found = conn.execute(sa.select(regions.c.name).where(regions.c.adcode == adcode)).scalar()
+        if found is None:  # a school's own reporter: the school's name
+            found = conn.execute(sa.select(schools.c.name).where(schools.c.school_id == adcode)).scalar()
+        return found or adcode
 
 
 def _in_region(region: str):

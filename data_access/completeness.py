@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from data_access.importing.spec import YEARLY_TYPES
 from data_access.regions import ALL_REGIONS, RegionError, require_region, scope_clause
 from data_access.schema import regions
+from data_access.school_reports import SCHOOL_REPORT_TYPES, hidden_school_facts
 
 # The yearly report types of the importer, declared once (key, Chinese name, register, fact table); the
 # registries are not reports a unit can miss.
@@ -31,6 +32,12 @@ def unit_reports(engine: sa.Engine, region: str, year: int, report_type: str,
     unit_id = kind.units.c[kind.unit_key]
     county_of = unit_id if kind.units is regions else kind.units.c.county_adcode
     fact_key = kind.facts.c[kind.unit_key]
+    joined = kind.units.join(county, county_of == county.c.adcode)
+    fact_on = [fact_key == unit_id, kind.facts.c.year == year]
+    if report_type in SCHOOL_REPORT_TYPES:  # a school's own draft is not yet reported to the county's figures
+        hidden = hidden_school_facts(report_type, "hidden")
+        joined = joined.outerjoin(hidden, sa.and_(hidden.c.school_id == unit_id, hidden.c.year == year))
+        fact_on.append(hidden.c.school_id.is_(None))
     located = (
         sa.select(
             unit_id.label("unit_id"), kind.units.c.name.label("name"), county.c.adcode.label("county_adcode"),
@@ -38,9 +45,8 @@ def unit_reports(engine: sa.Engine, region: str, year: int, report_type: str,
             sa.case((fact_key.isnot(None), True), else_=False).label("reported"),
             *_coordinates(kind.units),
         )
-        .select_from(kind.units)
-        .join(county, county_of == county.c.adcode)
-        .outerjoin(kind.facts, sa.and_(fact_key == unit_id, kind.facts.c.year == year))
+        .select_from(joined)
+        .outerjoin(kind.facts, sa.and_(*fact_on))
         .where(county.c.level == "county", open_in(kind.units, year))
         .subquery()
     )

@@ -61,6 +61,7 @@ from data_access.schema import (
     school_year,
     schools,
 )
+from data_access.school_reports import hidden_school_facts
 from data_access.status import SMALL_SAMPLE_STUDENTS, Status, unit_status
 
 Facts = sa.ColumnCollection  # the columns of one fact row (school_year, hospital_year, ...)
@@ -166,12 +167,15 @@ def _largest_enrollment_so_far(years: Sequence[int], scope: Sequence[tuple[str, 
     yrs = _years_table(years)
     county = regions.alias("size_county")
     earlier = school_year.alias("earlier")
+    hidden = hidden_school_facts("school", "hidden_earlier")
     return (sa.select(schools.c.school_id, yrs.c.year, sa.func.max(earlier.c.enrollment).label("enrollment"))
             .select_from(schools.join(county, schools.c.county_adcode == county.c.adcode)
                          .join(yrs, sa.true())
                          .join(earlier, sa.and_(earlier.c.school_id == schools.c.school_id,
-                                                earlier.c.year <= yrs.c.year)))
-            .where(*_in_scope(county, scope), schools.c.stage != "university")
+                                                earlier.c.year <= yrs.c.year))
+                         .outerjoin(hidden, sa.and_(hidden.c.school_id == earlier.c.school_id,
+                                                    hidden.c.year == earlier.c.year)))
+            .where(*_in_scope(county, scope), schools.c.stage != "university", hidden.c.school_id.is_(None))
             .group_by(schools.c.school_id, yrs.c.year)
             .subquery("known_size"))
 
@@ -182,12 +186,20 @@ def _scoped_schools(years: Sequence[int], scope: Sequence[tuple[str, str]], stag
     size group is asked for, the largest enrollment reported up to that year."""
     yrs = _years_table(years)
     county = regions.alias("county")
+    # A school's own draft (or returned) report is not counted: its facts read as not reported.
+    hidden_report = hidden_school_facts("school", "hidden_report")
+    hidden_survey = hidden_school_facts("survey", "hidden_survey")
     joined = (schools.join(county, schools.c.county_adcode == county.c.adcode)
               .join(yrs, sa.true())
+              .outerjoin(hidden_report, sa.and_(hidden_report.c.school_id == schools.c.school_id,
+                                                hidden_report.c.year == yrs.c.year))
+              .outerjoin(hidden_survey, sa.and_(hidden_survey.c.school_id == schools.c.school_id,
+                                                hidden_survey.c.year == yrs.c.year))
               .outerjoin(school_year, sa.and_(school_year.c.school_id == schools.c.school_id,
-                                              school_year.c.year == yrs.c.year))
+                                              school_year.c.year == yrs.c.year, hidden_report.c.school_id.is_(None)))
               .outerjoin(awareness_survey, sa.and_(awareness_survey.c.school_id == schools.c.school_id,
-                                                   awareness_survey.c.year == yrs.c.year)))
+                                                   awareness_survey.c.year == yrs.c.year,
+                                                   hidden_survey.c.school_id.is_(None))))
     size: list[sa.ColumnElement] = []
     if with_size:
         known = _largest_enrollment_so_far(years, scope)

@@ -59,6 +59,7 @@ from data_access.schema import (
     school_year,
     schools,
 )
+from data_access.school_reports import SCHOOL_REPORT_TYPES, unsubmitted_schools
 
 REPORT_TYPES = ("school", "survey", "hospital", "community", "region")  # keys of importing.spec report types
 STATE_OPEN, STATE_SUBMITTED, STATE_RETURNED, STATE_APPROVED = "open", "submitted", "returned", "approved"
@@ -411,11 +412,13 @@ def _told(conn: sa.Connection, what: str, row: dict | None) -> str:
 
 def submit(engine_or_conn: sa.Engine | sa.Connection, principal: Principal, county_adcode: str, year: int,
            report_type: str, explanation: str | None = None, *,
-           explanations: Mapping[str, str] | None = None) -> None:
+           explanations: Mapping[str, str] | None = None, schools_reason: str | None = None) -> None:
     """The county submits its figures of that year and type (open or returned -> submitted).
 
     Open plausibility warnings need a written explanation: one for each (`explanations`, by warning id) or one
-    for all (`explanation`); both are stored with the warnings and kept in the history."""
+    for all (`explanation`); both are stored with the warnings and kept in the history. For the school
+    report and the survey, every school with its own account must have submitted its form, otherwise
+    `schools_reason` says why the county submits anyway (kept in the history)."""
     _check_type(report_type)
     _require_login(principal, "submit")
     with _locked(engine_or_conn) as conn:
@@ -435,7 +438,16 @@ def submit(engine_or_conn: sa.Engine | sa.Connection, principal: Principal, coun
         if missing:
             raise ReviewRefused(f"不能上报: {what}有 {len(missing)} 条经验校验提示尚未说明, 请逐条填写说明或填写一条"
                                 "总说明 (命令行 --explain) 后再上报")
+        waiting = unsubmitted_schools(conn, county_adcode, year, report_type) \
+            if report_type in SCHOOL_REPORT_TYPES else []
+        schools_reason = _bounded(schools_reason, EXPLANATION_CHARS)
+        if waiting and not schools_reason:
+            shown = "、".join(name for _, name in waiting[:10]) + (" 等" if len(waiting) > 10 else "")
+            raise ReviewRefused(f"不能上报: {what}还有 {len(waiting)} 所学校未提交自己的填报 ({shown}): 请等学校提交, "
+                                "或填写未全部提交的原因 (命令行 --schools-reason) 后再上报")
         lines = []
+        if waiting:
+            lines.append(f"{len(waiting)} 所学校未提交填报即上报, 原因: {schools_reason}")
         for r in open_rows:
             text = given.get(warning_id(r)) or common
             conn.execute(sa.update(import_warnings).where(
@@ -444,7 +456,7 @@ def submit(engine_or_conn: sa.Engine | sa.Connection, principal: Principal, coun
             if given.get(warning_id(r)):
                 lines.append(f"{r['unit_id']} {r['column_header']}: {text}")
         if common:
-            lines.insert(0, common)
+            lines.insert(1 if waiting else 0, common)
         _write_state(conn, principal, county_adcode, year, report_type, row, state=STATE_SUBMITTED,
                      submitted_by=principal.login[:64], submitted_at=_now(), approved_by=None, approved_at=None,
                      approver_region=None, reason=None)

@@ -152,7 +152,7 @@ import_batches = sa.Table(
     sa.Column("file_sha256", sa.String(64), nullable=False),
     sa.Column("imported_by", sa.String(128), nullable=False),  # login of the signed-in user
     sa.Column("imported_at", sa.DateTime, nullable=False),  # UTC
-    sa.Column("allowed_region", ADCODE, nullable=False),
+    sa.Column("allowed_region", sa.String(32), nullable=False),  # importer's region (a school: its 学校标识码)
     # applied / rejected (validation) / failed (database error) / undone (reverted by a later batch)
     sa.Column("status", sa.String(16), nullable=False),
     sa.Column("rows_total", sa.Integer, nullable=False),
@@ -198,7 +198,8 @@ users = sa.Table(
     sa.Column("login", sa.String(64), primary_key=True, autoincrement=False),
     sa.Column("display_name", sa.String(64), nullable=False),
     sa.Column("role", sa.String(16), nullable=False),
-    sa.Column("region_adcode", ADCODE, nullable=False),
+    # A province/city/county adcode, 000000, or (role school) a 学校标识码: wider than ADCODE (migration 0008).
+    sa.Column("region_adcode", sa.String(32), nullable=False),
     sa.Column("active", sa.Boolean, nullable=False),
     sa.Column("password_hash", sa.String(255), nullable=True),  # argon2id; NULL = single sign-on only
     sa.Column("oidc_subject", sa.String(255), nullable=True),
@@ -313,6 +314,40 @@ import_warnings = sa.Table(
     sa.Column("explained_by", sa.String(64), nullable=True),
     sa.Column("explained_at", sa.DateTime, nullable=True),
     sa.Column("superseded_by", sa.String(36), nullable=True),
+)
+
+# A school's own report (学校填报, migration 0008): one row per school, year and report type (school/survey)
+# once the school saved it through the entry form. No row = 未填. draft (草稿) and returned (已退回, with the
+# county's reason) are not counted in analytics unless the warehouse setting says so (school_reports.py).
+school_reports = sa.Table(
+    "school_reports",
+    metadata,
+    sa.Column("school_id", sa.String(32), primary_key=True, autoincrement=False),
+    sa.Column("year", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("report_type", sa.String(16), primary_key=True, autoincrement=False),
+    sa.Column("state", sa.String(16), nullable=False),  # draft / submitted / returned
+    sa.Column("reason", sa.Text, nullable=True),  # the county's return reason (bounded)
+    sa.Column("explanation", sa.Text, nullable=True),  # the school's explanation of plausibility warnings
+    sa.Column("open_warnings", sa.Integer, nullable=False),
+    sa.Column("updated_by", sa.String(64), nullable=False),
+    sa.Column("updated_at", sa.DateTime, nullable=False),  # UTC
+    sa.Column("batch_id", sa.String(36), nullable=True),  # the import batch of the last save
+)
+
+# Every change of a school report's state: who, when, from, to, reason (the history a county reads).
+school_report_events = sa.Table(
+    "school_report_events",
+    metadata,
+    sa.Column("event_id", sa.String(36), primary_key=True, autoincrement=False),
+    sa.Column("school_id", sa.String(32), nullable=False),
+    sa.Column("year", sa.Integer, nullable=False),
+    sa.Column("report_type", sa.String(16), nullable=False),
+    sa.Column("from_state", sa.String(16), nullable=False),  # empty / draft / submitted / returned
+    sa.Column("to_state", sa.String(16), nullable=False),
+    sa.Column("actor", sa.String(64), nullable=False),
+    sa.Column("occurred_at", sa.DateTime, nullable=False),  # UTC
+    sa.Column("reason", sa.Text, nullable=True),
+    sa.Column("batch_id", sa.String(36), nullable=True),
 )
 
 # Secondary indexes, PostgreSQL only (see migration 0003 for why not on DuckDB).

@@ -26,6 +26,8 @@ from data_access.codes import STAGE_CATEGORIES, organization_code_check, usci_ch
 from data_access.engine import checkpoint, transaction
 from demo import names
 from demo.review_story import jump_enrolment, write_story
+from demo.school_story import STORY_YEAR, SchoolStory, add_story_account, plan_story
+from demo.school_story import write_story as write_school_story
 from geo.admin_units import raw_boundary, units_within
 
 YEARS = (2022, 2023, 2024, 2025, 2026)
@@ -62,10 +64,12 @@ class DemoSummary:
     counts: dict[str, int]
     seconds: float
     seed: int
+    school_story: SchoolStory | None = None
 
     def describe(self) -> str:
         rows = ", ".join(f"{table} {count}" for table, count in self.counts.items())
-        return f"种子 {self.seed}, 用时 {self.seconds:.1f} 秒: {rows}"
+        story = f"\n{self.school_story.describe()}" if self.school_story else ""
+        return f"种子 {self.seed}, 用时 {self.seconds:.1f} 秒: {rows}{story}"
 
     def __str__(self) -> str:
         return self.describe()
@@ -437,11 +441,17 @@ def build_demo(engine: sa.Engine, seed: int = 2024) -> DemoSummary:
     for table in reversed(schema.metadata.sorted_tables):
         with transaction(engine) as conn:
             conn.execute(sa.delete(table))
+    school_rows = content[schema.schools]
+    school_plan = plan_story(school_rows, school_years)
     with transaction(engine) as conn:
         for table in schema.metadata.sorted_tables:
             if table in content:
                 _insert(conn, table, content[table])
         story = write_story(conn, regions, warning)
+        if school_plan:  # after the review story: its county submissions come before any school account
+            write_school_story(conn, school_plan, {r["school_id"] for r in surveys if r["year"] == STORY_YEAR})
+    told = add_story_account(engine, school_plan, {r["school_id"]: r["name"] for r in school_rows}) \
+        if school_plan else None
     checkpoint(engine)
     counts = {table.name: len(rows) for table, rows in content.items()} | story
-    return DemoSummary(counts=counts, seconds=time.perf_counter() - started, seed=seed)
+    return DemoSummary(counts=counts, seconds=time.perf_counter() - started, seed=seed, school_story=told)

@@ -123,7 +123,7 @@ def _explanations(pairs: list[str]) -> dict[str, str]:
 def cmd_submit(args: argparse.Namespace) -> int:
     engine = make_engine()
     review.submit(engine, args.principal, args.region, args.year, args.type, explanation=args.explain,
-                  explanations=_explanations(args.explain_warning))
+                  explanations=_explanations(args.explain_warning), schools_reason=args.schools_reason)
     _done(engine, args)
     return 0
 
@@ -189,6 +189,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     submit.add_argument("--explain", help="对全部未说明的经验校验提示的一条总说明")
     submit.add_argument("--explain-warning", action="append", default=[], metavar="ID=TEXT",
                         help="对一条提示的说明 (编号见 mhmonitor review warnings), 可重复")
+    submit.add_argument("--schools-reason", help="有学校账号未提交自己的填报时, 县级仍然上报的原因 (记入审核历史)")
     add_acting_user(submit, "submit")
     submit.set_defaults(func=cmd_submit)
 

@@ -17,7 +17,7 @@ run_entry_script_if_legacy_pages_mode()
 engine = resources.cached_engine()
 current = st.session_state.get(auth.PRINCIPAL)
 if current is not None and not current.anonymous:
-    st.switch_page("pages/overview.py")
+    st.switch_page("pages/entry.py" if current.role == "school" else "pages/overview.py")
 
 st.title("登录")
 st.caption("学生心理健康专项行动监测看板")

@@ -258,6 +258,58 @@ STRINGS: dict[str, tuple[str, str]] = {
                    "Batch {batch} undone: the data is as before the import; the undo itself is batch {undo} "
                    "(which can be undone too)."),
     "imp_batch_empty": ("该批次没有改动任何数据。", "This batch changed no data."),
+    # School entry form (填报)
+    "entry": ("填报", "Report"),
+    "role_school": ("学校填报", "school reporter"),
+    "entry_needs_school": ("填报页面供学校账号使用: 县(区)请用「上报导入」导入学校的报表。",
+                           "The report form is for school accounts; counties import their schools' reports on the "
+                           "Import page."),
+    "entry_other_school": ("链接中的学校 ({school}) 不是您的学校: 学校账号只能查看和填报本校。",
+                           "The link names another school ({school}): a school account sees and reports only its "
+                           "own school."),
+    "entry_report_type": ("报表", "Report"),
+    "entry_state": ("状态: {state}", "State: {state}"),
+    "entry_returned": ("县级已退回, 原因:", "Returned by the county, reason:"),
+    "entry_locked": ("只读:", "Read-only:"),
+    "entry_intro": ("空白表示未上报 (不是 0); 实际为 0 的请填 0。保存草稿不计入统计; "
+                    "提交后报送县级, 县级退回前不能修改。",
+                    "Blank means not reported (not 0); enter 0 for a real zero. A draft is not counted; "
+                    "once submitted the report goes to the county and cannot be changed unless it is returned."),
+    "entry_save": ("保存草稿", "Save draft"),
+    "entry_submit": ("提交", "Submit"),
+    "entry_saved": ("已保存草稿 (批次 {batch})。提交前不计入统计。",
+                    "Draft saved (batch {batch}); not counted until submitted."),
+    "entry_submitted": ("已提交县级 (批次 {batch})。", "Submitted to the county (batch {batch})."),
+    "entry_rejected": ("未保存: 有 {n} 处问题, 请按字段旁的提示修改 (已填的内容保留)。",
+                       "Not saved: {n} problems, see the notes beside the fields (what you typed is kept)."),
+    "entry_blank_choice": ("未填", "not reported"),
+    "entry_history": ("本校填报记录", "This school's report history"),
+    "entry_no_history": ("还没有填报记录。", "No reports yet."),
+    "entry_explanation": ("情况说明 (有提示时提交前须填写)", "Explanation (required to submit with warnings)"),
+    "entry_refused_page": ("学校账号只能使用「填报」页面。", "A school account can only use the report form."),
+    "entry_go": ("前往填报", "Go to the report form"),
+    "school_submissions": ("学校填报", "School reports"),
+    "subs_needs_county": ("学校填报情况须以县(区)的填报员或管理员账号查看。",
+                          "School reports are for a county's reporter or administrator."),
+    "subs_choose_county": ("请在左侧选择一个县(区): 学校填报按县(区)查看。",
+                           "Choose a county in the sidebar: school reports are listed per county."),
+    "subs_summary": ("{year} 应报学校 {n} 所: 已提交 {submitted}, 草稿 {draft}, 已退回 {returned}, 未填 {empty} "
+                     "(学校年报)",
+                     "{year}: {n} schools expected; submitted {submitted}, draft {draft}, returned {returned}, "
+                     "not filled {empty} (school report)"),
+    "subs_missing": ("未提交的学校 (催报名单)", "Schools that have not submitted (who to call)"),
+    "subs_figures": ("学校填报的数值", "A school's figures"),
+    "subs_file": ("未提交学校", "schools_not_submitted"),
+    "subs_all_submitted": ("每所应报学校都已提交。", "Every expected school has submitted."),
+    "subs_return": ("退回学校的提交", "Return a school's submission"),
+    "subs_reason": ("退回原因 (必填, 学校可见)", "Reason (required, shown to the school)"),
+    "subs_return_button": ("退回", "Return"),
+    "subs_returned": ("已退回 {school}: 学校可修改后重新提交。", "Returned to {school}: the school can correct and "
+                      "resubmit."),
+    "state_empty": ("未填", "Not filled"),
+    "state_draft": ("草稿", "Draft"),
+    "state_submitted": ("已提交", "Submitted"),
+    "state_returned": ("已退回", "Returned"),
     # Exports
     "gis_title": ("下载地图图层 (GIS): 每个单位的代码、名称、数值、状态、目标和还需数量, 可在 ArcGIS / QGIS 中打开",
                   "Download the map layer (GIS): each unit's code, name, value, status, target and shortfall, "
@@ -358,6 +410,11 @@ TABLE_HEADERS_EN: dict[str, str] = {
     "时间(北京)": "Time (Beijing)", "导入人": "Imported by", "类型": "Type", "结果": "Result", "新增": "Added",
     "修改": "Changed", "不变": "Unchanged", "问题数": "Problems", "说明": "Note", "批次": "Batch",
     "上次上报年度": "Previous report", "提示": "Warning", "规则": "Rule",
+    "学校标识码": "School code", "学校名称": "School", "学校年报": "School report", "知晓率调查": "Survey",
+    "最后修改(北京)": "Last change (Beijing)", "修改人": "By", "未处理提示": "Open warnings", "已填项": "Filled",
+    "退回原因": "Return reason",
+    "数值": "Value",
+    "报表": "Report", "原状态": "From", "新状态": "To", "操作人": "By", "原因/说明": "Reason / note",
 }
 UNIT_NOUNS_EN: dict[str, str] = {"school": "schools", "survey": "schools", "hospital": "hospitals",
                                  "community": "communities", "region": "counties"}
@@ -365,6 +422,28 @@ REPORT_TYPES_EN: dict[str, str] = {
     "school": "School annual report", "survey": "Awareness survey", "hospital": "Hospital clinics",
     "community": "Community parent schools / stations", "region": "County population and psychiatrists",
 }
+
+
+# The entry form's fields in English: label and help (Chinese ones come from importing/spec.py).
+ENTRY_FIELDS_EN: dict[str, tuple[str, str]] = {
+    "enrollment": ("Students enrolled", "All students enrolled this year."),
+    "boarding_students": ("Boarders", "Students living at school; not more than the students enrolled."),
+    "fulltime_teachers": ("Full-time MH teachers", "Teachers working full-time on mental-health education."),
+    "parttime_teachers": ("Part-time MH teachers", "Teachers doing mental-health education part-time."),
+    "counseling_room": ("Counseling room up to standard", "A counseling room built to the standard: yes / no."),
+    "mh_in_school_plan": ("MH in the school plan", "Mental-health education is in the school's development plan."),
+    "mh_course": ("Compulsory MH course", "Universities: a compulsory mental-health course (schools may leave it "
+                  "blank)."),
+    "screening_done": ("Screening done this year", "Students' mental health was screened this school year."),
+    "students_screened": ("Students screened", "Not more than the students enrolled."),
+    "fulltime_training_hours": ("Training hours, full-time teachers", "Sum of all full-time MH teachers' training "
+                                "hours this year."),
+    "parttime_training_hours": ("Training hours, part-time teachers", "Sum of all part-time MH teachers' training "
+                                "hours this year."),
+    "surveyed": ("Students surveyed", "Students who took the core-knowledge survey."),
+    "passed": ("Students passing", "Students who passed; not more than those surveyed."),
+}
+UNITS_EN: dict[str, str] = {"人": "persons", "学时": "hours", "年": "year"}
 
 
 def t(key: str) -> str:

@@ -106,6 +106,13 @@ def _keep_inside(key: str, options: list[str], names: dict[str, str]) -> bool:
     return False
 
 
+def language_switch() -> None:
+    """The 中文 / English switch alone, for pages without the map filters (the school's entry form)."""
+    with st.sidebar:
+        _store(keys.LANG, st.radio(t("language"), ["zh", "en"], **_bound(keys.LANG, ["zh", "en"], "zh"),
+                                   horizontal=True, format_func=lambda code: "中文" if code == "zh" else "English"))
+
+
 def sidebar() -> View:
     """Render the filters (scope, city, county, year, indicator, stage, colouring, language).
 

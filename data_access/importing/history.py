@@ -31,7 +31,7 @@ from data_access.importing.spec import REPORT_TYPES
 from data_access.meta import bump_revision
 from data_access.regions import ALL_REGIONS
 from data_access.review import locked_reports
-from data_access.schema import import_batches, regions, users, value_changes
+from data_access.schema import import_batches, regions, schools, users, value_changes
 
 STATUS_ZH = {"applied": "已导入", "rejected": "被拒绝 (未写入)", "failed": "失败 (已回滚)", "undone": "已撤销"}
 BEIJING = timedelta(hours=8)
@@ -42,14 +42,21 @@ class UndoRefused(Exception):
     """The batch cannot be undone; message in Chinese."""
 
 
-def _visible_regions(conn: sa.Connection, allowed_region: str) -> list[str] | None:
-    """Importer regions the viewer may see: their own region and everything inside it (None = all)."""
+def _visible(column: sa.ColumnElement, allowed_region: str) -> sa.ColumnElement[bool]:
+    """SQL condition: an importer region (`column`) the viewer may see: their own region, every region inside
+    it, and every school inside it (a school's own saves are recorded under its 学校标识码). A school's own
+    reporter (region = the school) sees only the school's batches."""
     if allowed_region == ALL_REGIONS:
-        return None
-    query = sa.select(regions.c.adcode).where(sa.or_(regions.c.adcode == allowed_region,
-                                                     regions.c.city_adcode == allowed_region,
-                                                     regions.c.province_adcode == allowed_region))
-    return list(conn.execute(query).scalars())
+        return sa.true()
+    inside = sa.or_(regions.c.adcode == allowed_region, regions.c.city_adcode == allowed_region,
+                    regions.c.province_adcode == allowed_region)
+    county = regions.alias("school_county")
+    schools_inside = (sa.select(schools.c.school_id)
+                      .join_from(schools, county, schools.c.county_adcode == county.c.adcode)
+                      .where(sa.or_(county.c.adcode == allowed_region, county.c.city_adcode == allowed_region,
+                                    county.c.province_adcode == allowed_region)))
+    return sa.or_(column == allowed_region, column.in_(sa.select(regions.c.adcode).where(inside)),
+                  column.in_(schools_inside))
 
 
 def import_history(engine: sa.Engine, allowed_region: str = ALL_REGIONS, limit: int = 200) -> pd.DataFrame:
@@ -63,9 +70,7 @@ def import_history(engine: sa.Engine, allowed_region: str = ALL_REGIONS, limit: 
         query = (sa.select(*columns, users.c.display_name.label("importer_name"))
                  .join_from(import_batches, users, users.c.login == import_batches.c.imported_by, isouter=True)
                  .order_by(import_batches.c.imported_at.desc()).limit(limit))
-        visible = _visible_regions(conn, allowed_region)
-        if visible is not None:
-            query = query.where(import_batches.c.allowed_region.in_(visible))
+        query = query.where(_visible(import_batches.c.allowed_region, allowed_region))
         frame = pd.DataFrame(conn.execute(query).mappings().all(),
                              columns=[*(c.name for c in import_batches.c), "importer_name"])
     frame["imported_at"] = pd.to_datetime(frame["imported_at"]) + BEIJING
@@ -134,8 +139,9 @@ def undo_import(engine: sa.Engine, batch_id: str, *, imported_by: str | None = N
             if batch["status"] != "applied":
                 raise UndoRefused(f"批次 {batch_id} 的状态是「{STATUS_ZH.get(batch['status'], batch['status'])}」,"
                                   " 只能撤销已导入的批次")
-            visible = _visible_regions(conn, allowed_region)
-            if visible is not None and batch["allowed_region"] not in visible:
+            visible = conn.execute(sa.select(sa.literal(1)).where(
+                _visible(sa.literal(batch["allowed_region"], sa.String), allowed_region))).first()
+            if visible is None:
                 raise UndoRefused(f"批次 {batch_id} 由 {batch['allowed_region']} 导入, 超出您的权限范围")
             batch_region = region_row(conn, batch["allowed_region"]) or batch["allowed_region"]
             if principal is not None and batch["imported_by"] != principal.login \

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -33,6 +33,7 @@ from data_access.importing.validation import detect_report_type, parse
 from data_access.meta import Stamp, bump_revision, read_stamp
 from data_access.regions import ALL_REGIONS
 from data_access.schema import import_batches, value_changes, warehouse_meta
+from data_access.school_reports import submitted_overwrites
 
 WRITE_CHUNK = 10_000  # rows per statement
 MESSAGE_ISSUES = 20  # issues kept in the history row of a rejected attempt
@@ -124,15 +125,30 @@ def check_file(engine: sa.Engine, file_name: str, data: bytes, *, type_key: str 
                 outcome.status, outcome.issues = "rejected", locked
                 return outcome
             outcome.plan.warnings, outcome.plan.checked_rules = warnings_for(conn, outcome.plan, outcome.table)
+            if notice := overwrite_notice(conn, outcome.plan, allowed_region):
+                outcome.notices = [*outcome.notices, notice]
     except ImportRejected as rejected:
         outcome.status, outcome.issues = "rejected", rejected.issues
     return outcome
 
 
+def overwrite_notice(conn: sa.Connection, plan: ImportPlan, allowed_region: str) -> str | None:
+    """Names every school whose own submitted figures this file changes (a county importing over schools);
+    None when there is none. A school saving its own form (allowed_region = the school) overwrites nobody."""
+    touched = [(change.unit_id, change.year) for change in plan.changed]
+    found = submitted_overwrites(conn, plan.spec.key, touched, exclude_school=allowed_region)
+    if not found:
+        return None
+    shown = "、".join(f"{name}({sid}) {year}" for sid, name, year in found[:50])
+    more = f" 等 {len(found)} 所" if len(found) > 50 else f" 共 {len(found)} 所"
+    return f"将覆盖学校自己已提交的数据: {shown}{more}"
+
+
 def import_file(engine: sa.Engine, file_name: str, data: bytes, *, imported_by: str | None = None,
                 type_key: str | None = None, allowed_region: str = ALL_REGIONS, dry_run: bool = False,
                 expected_fingerprint: str | None = None, record_rejection: bool = True,
-                principal: Principal | None = None) -> ImportOutcome:
+                principal: Principal | None = None, action: str = "import",
+                within_transaction: Callable[[sa.Connection, str, ImportPlan], None] | None = None) -> ImportOutcome:
     """Validate, then (unless dry_run) apply the whole file in one transaction and record it.
 
     With a `principal` (a signed-in user) the access rule decides: the role must allow importing, the file
@@ -142,8 +158,13 @@ def import_file(engine: sa.Engine, file_name: str, data: bytes, *, imported_by: 
 
     Rejections are recorded in the history unless record_rejection is False (the page records each
     uploaded file's rejection once, not on every rerun) or it is a dry run.
+
+    `action` is the right the principal needs ("enter" for a school's own entry form, which saves through
+    this same path). `within_transaction(conn, batch_id, plan)` runs under the lock after the facts are
+    written, in the same transaction (the entry form moves the school report's state there); an exception
+    from it rolls the whole import back and propagates.
     """
-    imported_by, allowed_region = acting_as(engine, principal, "import", imported_by, allowed_region)
+    imported_by, allowed_region = acting_as(engine, principal, action, imported_by, allowed_region)
     outcome = check_file(engine, file_name, data, type_key=type_key, allowed_region=allowed_region)
     if outcome.status == "rejected":
         if record_rejection and not dry_run:  # a dry run is a check, not an attempt
@@ -172,12 +193,16 @@ def import_file(engine: sa.Engine, file_name: str, data: bytes, *, imported_by: 
                 raise ImportRejected(locked)
             if expected_fingerprint and plan.fingerprint() != expected_fingerprint:
                 raise StalePreview("预览之后数据仓库已被其他导入修改: 请重新预览后再确认导入")
-            _insert_batch(conn, batch_id, outcome, plan, imported_by, allowed_region)
+            _insert_batch(conn, batch_id, outcome, plan, imported_by, allowed_region,
+                          message=overwrite_notice(conn, plan, allowed_region))
             _write_facts(conn, plan)
             _record_changes(conn, batch_id, plan)
             record_warnings(conn, batch_id, plan)
             if plan.touches_anything:
                 _set_data_date(conn)
+            if within_transaction is not None:
+                within_transaction(conn, batch_id, plan)
+            if plan.touches_anything or within_transaction is not None:
                 bump_revision(conn)  # last: other writers queue on the counter only until this commit
     except ImportRejected as rejected:
         outcome.status, outcome.issues = "rejected", rejected.issues
@@ -218,13 +243,13 @@ def _take_lock(conn: sa.Connection, holder: str) -> None:
 
 
 def _insert_batch(conn: sa.Connection, batch_id: str, outcome: ImportOutcome, plan: ImportPlan, imported_by: str,
-                  allowed_region: str, *, undo_of: str | None = None) -> None:
+                  allowed_region: str, *, undo_of: str | None = None, message: str | None = None) -> None:
     conn.execute(sa.insert(import_batches).values(
         batch_id=batch_id, report_type=plan.spec.key, file_name=outcome.file_name[:255],
         file_sha256=outcome.sha256, imported_by=imported_by[:64], imported_at=_now(),
         allowed_region=allowed_region, status="applied", rows_total=plan.rows_total, rows_added=len(plan.added),
-        rows_changed=len(plan.changed), rows_unchanged=plan.unchanged, issue_count=0, message=None,
-        undo_of=undo_of))
+        rows_changed=len(plan.changed), rows_unchanged=plan.unchanged, issue_count=0,
+        message=shorten(message, HISTORY_MESSAGE_CHARS) if message else None, undo_of=undo_of))
 
 
 def _write(conn: sa.Connection, statement: sa.Executable, rows: list[dict]) -> None:

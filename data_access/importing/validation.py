@@ -31,7 +31,7 @@ from data_access.importing.spec import (
     ReportType,
 )
 from data_access.regions import ALL_REGIONS
-from data_access.schema import regions
+from data_access.schema import regions, schools
 from data_access.years import reportable_years
 
 _UNIT_SUFFIX = re.compile(r"\((人|学时|年|个|所)\)$")
@@ -335,12 +335,18 @@ def _register_issues(parsed: ParsedFile, conn: sa.Connection, allowed_region: st
         elif spec.key == "region" and unit["level"] != "county":
             found.append(located.at(row.excel_row, header, row.unit_id,
                                     f"{unit['name']} 不是县(区)级: 本表只按县(区)填报, 市、省数据由县(区)汇总"))
-        elif allowed_region != ALL_REGIONS and allowed_region not in unit["path"]:
+        elif allowed_region != ALL_REGIONS and allowed_region not in _reach(spec, row.unit_id, unit):
             found.append(located.at(row.excel_row, header, row.unit_id,
                                     f"{unit['name']} 不在您的权限范围 ({allowed_region}) 内: 只能导入本地区的单位"))
         elif reason := _outside_lifecycle(unit, row.year):
             found.append(located.at(row.excel_row, header, row.unit_id, reason))
     return found
+
+
+def _reach(spec: ReportType, unit_id: str, unit: dict) -> tuple[str, ...]:
+    """The regions whose importer may write this unit: its path, and for a school the school itself (a
+    school's own reporter's region is its 学校标识码, access.unit_path)."""
+    return (unit_id, *unit["path"]) if spec.units is schools else unit["path"]
 
 
 def unit_paths(conn: sa.Connection, spec: ReportType, unit_ids: list[str]) -> dict[str, dict]:

@@ -174,3 +174,26 @@ def test_demo_reports_pass_the_importers_checks_and_round_trip_unchanged(demo, r
                          type_key=report)
     assert outcome.status == "preview", outcome.summary_lines()[:3]
     assert (len(outcome.plan.added), len(outcome.plan.changed), outcome.plan.unchanged) == (0, 0, len(values))
+
+
+def test_2026_schools_of_lingtai_are_in_every_state_of_their_own_report(demo):
+    from data_access import accounts
+    from data_access.completeness import unit_reports
+    from demo.school_story import DEMO_SCHOOL_PASSWORD, RETURN_REASON, STORY_COUNTY
+
+    engine, summary = demo
+    story = summary.school_story
+    states = table(engine, "school_reports")
+    mine = states[(states["year"] == 2026) & (states["report_type"] == "school")].set_index("school_id")
+    assert sorted(mine["state"].value_counts().items()) == [("draft", 3), ("returned", 1), ("submitted", 6)]
+    assert mine.loc[story.returned, "reason"] == RETURN_REASON
+    expected = unit_reports(engine, STORY_COUNTY, 2026, "school")
+    untouched = expected[~expected["unit_id"].isin(mine.index)]
+    assert not untouched.empty  # 未填: schools with no report of their own
+    # Drafts and the returned report do not count (submitted only): they read as not reported.
+    reported = dict(zip(expected["unit_id"], expected["reported"], strict=True))
+    assert not any(reported[sid] for sid in story.drafts) and not reported[story.returned]
+    assert all(reported[sid] for sid in story.submitted)
+    # The printed sign-in works: the returned school's own account.
+    assert accounts.verify_login(engine, story.account_login, DEMO_SCHOOL_PASSWORD).status == "ok"
+    assert story.account_login in summary.describe() and DEMO_SCHOOL_PASSWORD in summary.describe()

@@ -45,6 +45,8 @@ VIEWS = [
     ("pages/account.py", {}),
     ("pages/review.py", {"scope": "620800", "year": "2025"}),
     ("pages/review.py", {"scope": "610000", "year": "2025"}),
+    ("pages/entry.py", {}),
+    ("pages/school_submissions.py", {"scope": "610000", "city": "610100", "county": "610102", "year": "2025"}),
 ]
 
 

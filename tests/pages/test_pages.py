@@ -10,7 +10,7 @@ from tests.data_access.plan_fixtures import PINGLIANG_SUCCESSOR, THIRD_JURISDICT
 from tests.pages.conftest import ROOT, ROOT_LOGIN, sign_in
 
 PAGES = ("pages/overview.py", "pages/map.py", "pages/school.py", "pages/targets.py", "pages/completeness.py",
-         "pages/import.py")
+         "pages/import.py", "pages/entry.py", "pages/school_submissions.py")
 
 
 def app(login: str | None = ROOT_LOGIN) -> AppTest:
