@@ -101,6 +101,34 @@ def cmd_user_import(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_user_add_schools(args: argparse.Namespace) -> int:
+    """One account per school of the county; the initial passwords go to one new file (mode 0600), only once."""
+    import os
+
+    from data_access.cells import delimited_text
+    from data_access.school_accounts import add_school_accounts
+
+    try:  # created before any account, so a file that cannot be written leaves no account without a password
+        handle = os.open(args.out, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        raise CommandError(f"文件 {args.out} 已存在: 初始密码只写入一个新文件, 请换一个文件名 (不会覆盖)") from None
+    except OSError as error:
+        raise CommandError(f"无法创建文件 {args.out}: {error.strerror}") from None
+    try:
+        created = add_school_accounts(make_engine(), args.region, args.principal)
+    except BaseException:
+        os.close(handle)
+        os.unlink(args.out)
+        raise
+    text = delimited_text(("账号 (学校标识码)", "学校名称", "县区代码", "初始密码 (首次登录须修改)"),
+                          ((a.login, a.display_name, a.county_adcode, a.initial_password) for a in created))
+    with os.fdopen(handle, "w", encoding="utf-8-sig", newline="") as out:
+        out.write(text)
+    print(f"已为 {args.region} 新建 {len(created)} 个学校账号 (已有账号的学校跳过); "
+          f"初始密码只写在 {args.out} (仅本人可读), 请分发后妥善删除")
+    return 0
+
+
 def register(sub: argparse._SubParsersAction) -> None:
     user = sub.add_parser("user", help="账号管理: 添加、列出、停用、改密码")
     commands = user.add_subparsers(dest="user_command", required=True)
@@ -124,6 +152,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     disable = commands.add_parser("disable", help="停用账号")
     disable.add_argument("login")
     disable.set_defaults(func=cmd_user_disable)
+
+    schools = commands.add_parser("add-schools", help="为一个县(区)的每所学校建账号 (账号 = 学校标识码)")
+    schools.add_argument("--region", required=True, help="县(区)行政区划代码")
+    schools.add_argument("--out", required=True, help="写入账号和初始密码的新 CSV 文件 (不会覆盖已有文件)")
+    add_acting_user(schools, "manage_users")
+    schools.set_defaults(func=cmd_user_add_schools)
 
     passwd = commands.add_parser("passwd", help="设置新密码")
     passwd.add_argument("login")
