@@ -23,12 +23,12 @@ from data_access.completeness import open_in
 from data_access.import_lock import ImportBusy, take_lock
 from data_access.importing.facts import existing_rows
 from data_access.importing.issues import Issue
-from data_access.importing.loading import import_file
+from data_access.importing.loading import check_file, import_file
 from data_access.importing.plan import ImportPlan
 from data_access.importing.spec import Column, ReportType, report_type
 from data_access.meta import bump_revision
+from data_access.schema import import_warnings, school_reports, schools
 from data_access.schema import school_report_events as events
-from data_access.schema import school_reports, schools
 from data_access.school_reports import (
     SCHOOL_REPORT_TYPES,
     STATE_DRAFT,
@@ -39,6 +39,7 @@ from data_access.school_reports import (
     STATE_ZH,
     ReportState,
     bounded_text,
+    now,
     report_state,
     set_state,
 )
@@ -55,11 +56,12 @@ class EntryLocked(Exception):
 
 @dataclass
 class SaveResult:
-    status: str  # saved / submitted / rejected / failed
+    status: str  # saved / submitted / rejected / failed / needs_explanation (warnings, submit without explanation)
     field_issues: dict[str, list[str]] = field(default_factory=dict)  # field -> Chinese messages
     general_issues: list[str] = field(default_factory=list)  # problems not tied to one field
     batch_id: str | None = None
     notices: list[str] = field(default_factory=list)
+    warnings: dict[str, list[str]] = field(default_factory=dict)  # field -> plausibility warnings (经验校验)
 
     @property
     def ok(self) -> bool:
@@ -158,24 +160,71 @@ def save_entry(engine: sa.Engine, principal: Principal, school_id: str, year: in
             raise EntryLocked(reason)
     explanation = bounded_text(explanation, "说明")
     target = STATE_SUBMITTED if submit else STATE_DRAFT
+    file_name = f"{ENTRY_FILE_NAME} {school_id} {year}.csv"
+    data = one_row_file(type_key, school_id, school["name"], year, texts)
+    if submit and not explanation:
+        # Plausibility warnings (the review chain's rules, importing/plausibility.py) need a written explanation
+        # before a submission; the dry run is the importer's own check, nothing is written or recorded.
+        preview = check_file(engine, file_name, data, type_key=type_key, allowed_region=school_id)
+        if preview.status == "preview" and (preview.plan.warnings or open_warnings(engine, school_id, year, type_key)):
+            warnings = preview.plan.warnings or open_warnings(engine, school_id, year, type_key)
+            return SaveResult("needs_explanation", warnings=warnings_by_field(type_key, warnings))
 
     def move_state(conn: sa.Connection, batch_id: str, plan: ImportPlan) -> None:
         # Checked again under the import lock: the county may have locked the year since the form opened.
         if reason := lock_reason(conn, school, year, type_key):
             raise EntryLocked(reason)
-        set_state(conn, school_id, year, type_key, target, principal.login or principal.display_name,
-                  explanation=explanation, batch_id=batch_id)
+        actor = principal.login or principal.display_name
+        mine = [import_warnings.c.unit_id == school_id, import_warnings.c.year == year,
+                import_warnings.c.report_type == type_key, import_warnings.c.explanation.is_(None),
+                import_warnings.c.superseded_by.is_(None)]
+        if explanation:  # the school's explanation answers its open warnings (this save's and earlier drafts')
+            conn.execute(sa.update(import_warnings).where(*mine).values(
+                explanation=explanation, explained_by=actor[:64], explained_at=now()))
+        still_open = conn.execute(sa.select(sa.func.count()).select_from(import_warnings).where(*mine)).scalar()
+        set_state(conn, school_id, year, type_key, target, actor, explanation=explanation, batch_id=batch_id,
+                  open_warnings=int(still_open or 0))
 
-    data = one_row_file(type_key, school_id, school["name"], year, texts)
-    outcome = import_file(engine, f"{ENTRY_FILE_NAME} {school_id} {year}.csv", data, principal=principal,
-                          type_key=type_key, action="enter", record_rejection=False,
-                          within_transaction=move_state)
+    outcome = import_file(engine, file_name, data, principal=principal, type_key=type_key, action="enter",
+                          record_rejection=False, within_transaction=move_state)
     if outcome.status == "rejected":
         fields, general = issues_by_field(type_key, outcome.issues)
         return SaveResult("rejected", fields, general)
     if outcome.status == "failed":
         return SaveResult("failed", general_issues=[outcome.error or "保存失败, 数据仓库保持原样"])
-    return SaveResult("submitted" if submit else "saved", batch_id=outcome.batch_id, notices=outcome.notices)
+    return SaveResult("submitted" if submit else "saved", batch_id=outcome.batch_id, notices=outcome.notices,
+                      warnings=warnings_by_field(type_key, outcome.plan.warnings))
+
+
+def open_warnings(engine: sa.Engine, school_id: str, year: int, type_key: str) -> list:
+    """The school's unexplained plausibility warnings of that report, from earlier saves (as stored rows)."""
+    with engine.connect() as conn:
+        rows = conn.execute(sa.select(import_warnings).where(
+            import_warnings.c.unit_id == school_id, import_warnings.c.year == year,
+            import_warnings.c.report_type == type_key, import_warnings.c.explanation.is_(None),
+            import_warnings.c.superseded_by.is_(None))).mappings().all()
+    return [_StoredWarning(r["column_header"], r["message"], r["previous_year"], r["old_value"], r["new_value"])
+            for r in rows]
+
+
+@dataclass(frozen=True)
+class _StoredWarning:
+    column: str
+    message: str
+    previous_year: int | None
+    old: str | None
+    new: str
+
+
+def warnings_by_field(type_key: str, warnings: list) -> dict[str, list[str]]:
+    """Plausibility warnings beside the form's fields (by the header of the rule's first column)."""
+    by_header = {column.header: column.field for column in entry_spec(type_key).columns}
+    found: dict[str, list[str]] = {}
+    for warning in warnings:
+        shown = warning.message + (f" (上次 {warning.previous_year} 年: {warning.old}, 本次: {warning.new})"
+                                   if warning.old is not None else f" (本次: {warning.new})")
+        found.setdefault(by_header.get(warning.column, ""), []).append(shown)
+    return found
 
 
 def return_submission(engine: sa.Engine, principal: Principal, school_id: str, year: int, type_key: str,

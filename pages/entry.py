@@ -100,12 +100,17 @@ def _save(submit: bool) -> None:
     except (EntryLocked, AccessDenied, ValueError) as refused:
         st.session_state[RESULT] = ("error", str(refused))
         return
+    if result.status == "needs_explanation":
+        st.session_state.setdefault(PROBLEMS, {})[slot] = ({}, [], result.warnings)
+        count = sum(len(v) for v in result.warnings.values())
+        st.session_state[RESULT] = ("warning", t("entry_needs_explanation").format(n=count))
+        return
     if not result.ok:
-        st.session_state.setdefault(PROBLEMS, {})[slot] = (result.field_issues, result.general_issues)
+        st.session_state.setdefault(PROBLEMS, {})[slot] = (result.field_issues, result.general_issues, {})
         count = sum(len(v) for v in result.field_issues.values()) + len(result.general_issues)
         st.session_state[RESULT] = ("error", t("entry_rejected").format(n=count))
         return
-    st.session_state.setdefault(PROBLEMS, {}).pop(slot, None)
+    st.session_state.setdefault(PROBLEMS, {})[slot] = ({}, [], result.warnings)
     message = t("entry_submitted" if submit else "entry_saved").format(batch=result.batch_id[:8])
     st.session_state[RESULT] = ("success", message)
     resources.clear_data_caches()
@@ -123,7 +128,7 @@ result = st.session_state.pop(RESULT, None)
 if result:
     getattr(st, result[0])(escape(result[1]))
 
-field_problems, general_problems = st.session_state.get(PROBLEMS, {}).get(slot, ({}, []))
+field_problems, general_problems, field_warnings = st.session_state.get(PROBLEMS, {}).get(slot, ({}, [], {}))
 for problem in general_problems:
     st.error(escape(problem))
 
@@ -147,6 +152,8 @@ with st.form(f"entry_form:{school_id}:{year}:{type_key}", border=False):
                           disabled=bool(locked))
         for problem in field_problems.get(column.field, []):
             st.error(escape(problem))
+        for warning in field_warnings.get(column.field, []):  # plausibility (经验校验): explain before submitting
+            st.warning(escape(warning))
     st.text_area(t("entry_explanation"), key=f"entry_explain:{school_id}:{year}:{type_key}", max_chars=500,
                  disabled=bool(locked))
     st.form_submit_button(t("entry_save"), on_click=_save, args=(False,), disabled=bool(locked))

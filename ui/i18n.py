@@ -282,6 +282,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "entry_submitted": ("已提交县级 (批次 {batch})。", "Submitted to the county (batch {batch})."),
     "entry_rejected": ("未保存: 有 {n} 处问题, 请按字段旁的提示修改 (已填的内容保留)。",
                        "Not saved: {n} problems, see the notes beside the fields (what you typed is kept)."),
+    "entry_needs_explanation": ("未提交: 有 {n} 条经验校验提示 (见字段旁), 请核实; "
+                                "确实如此请在「情况说明」中写明原因后再提交。",
+                                "Not submitted: {n} plausibility warnings (beside the fields); check them, and if the "
+                                "figures are right explain why under Explanation, then submit."),
     "entry_blank_choice": ("未填", "not reported"),
     "entry_history": ("本校填报记录", "This school's report history"),
     "entry_no_history": ("还没有填报记录。", "No reports yet."),

@@ -221,3 +221,28 @@ def test_county_submit_needs_every_school_with_an_account_or_a_reason_then_locks
                    reason="请补齐学校填报")
     assert save_entry(warehouse, SCHOOL, "P1", YEAR, "school", GOOD, submit=True).ok
     review.submit(warehouse, COUNTY, "620802", YEAR, "school")
+
+
+def test_a_plausibility_warning_needs_an_explanation_before_submitting(warehouse):
+    from data_access.schema import import_warnings
+
+    # P1 reported 500 students in 2024 (fixture): 900 in 2026 is more than 30 % more.
+    jump = {**GOOD, "enrollment": "900", "students_screened": "470"}
+    refused = save_entry(warehouse, SCHOOL, "P1", YEAR, "school", jump, submit=True)
+    assert refused.status == "needs_explanation" and stored(warehouse, "P1", YEAR) is None
+    [message] = refused.warnings["enrollment"]
+    assert "在校生数较上一次上报" in message and "本次: 900" in message
+    draft = save_entry(warehouse, SCHOOL, "P1", YEAR, "school", jump, submit=False)  # a draft may keep it open
+    assert draft.status == "saved" and draft.warnings["enrollment"]
+    assert state_of(warehouse, SCHOOL, "P1", YEAR, "school").open_warnings == 1
+    # Submitting the same figures again: the draft's stored warning still needs its explanation.
+    assert save_entry(warehouse, SCHOOL, "P1", YEAR, "school", jump, submit=True).status == "needs_explanation"
+    done = save_entry(warehouse, SCHOOL, "P1", YEAR, "school", jump, submit=True,
+                      explanation="2026 年并入邻村小学, 学生增加")
+    assert done.status == "submitted"
+    state = state_of(warehouse, SCHOOL, "P1", YEAR, "school")
+    assert (state.open_warnings, state.explanation) == (0, "2026 年并入邻村小学, 学生增加")
+    with warehouse.connect() as conn:
+        explained = conn.execute(sa.select(import_warnings.c.explanation, import_warnings.c.explained_by)
+                                 .where(import_warnings.c.unit_id == "P1")).all()
+    assert [tuple(row) for row in explained] == [("2026 年并入邻村小学, 学生增加", "P1")]
