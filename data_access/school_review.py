@@ -42,6 +42,7 @@ from data_access.school_reports import (
     now,
     report_state,
     set_state,
+    unsubmitted_schools,
 )
 from data_access.years import reportable_years
 
@@ -369,3 +370,12 @@ def reported_table(engine: sa.Engine, principal: Principal, school_id: str, year
     rows = [(c.field, f"{c.header} ({c.unit})" if c.unit else c.header, texts[c.field] or missing)
             for c in entry_columns(type_key)]
     return pd.DataFrame(rows, columns=["field", "项目", "数值"])
+
+
+def waiting_schools(engine: sa.Engine, county: str, year: int, type_key: str) -> list[tuple[str, str]]:
+    """The county's schools with their own account that have not submitted this report (what a county's
+    submission has to give a reason for; review.submit checks it again under the lock)."""
+    if type_key not in SCHOOL_REPORT_TYPES:
+        return []
+    with engine.connect() as conn:
+        return unsubmitted_schools(conn, county, year, type_key)

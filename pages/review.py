@@ -9,10 +9,12 @@ import streamlit as st
 from data_access import review
 from data_access.access import AccessDenied
 from data_access.reminders import OVERDUE_COLOUR, reminder_list, review_progress, today_in_beijing
+from data_access.school_review import waiting_schools
 from ui import auth, resources
 from ui import state as keys
 from ui.export_widgets import table_downloads
 from ui.i18n import report_type_name, t, year_label
+from ui.safe_text import escape
 from ui.view import breadcrumb, current, demo_banner
 from ui.wire import text_table
 
@@ -118,13 +120,21 @@ def submit_form(county: str, kind: str) -> None:
                 help=str(warning["message"])[:200])
         common = st.text_area(t("rv_explain_all"), key=f"rv_explain_{kind}_all", max_chars=1000) \
             if not open_warnings.empty else ""
+        # Schools with their own account that have not submitted (学校填报): the county says why it submits anyway.
+        waiting = waiting_schools(engine, county, int(view.year), kind)
+        schools_reason = ""
+        if waiting:
+            shown = "、".join(name for _, name in waiting[:10]) + (" …" if len(waiting) > 10 else "")
+            st.warning(escape(t("rv_schools_waiting").format(n=len(waiting), names=shown)))
+            schools_reason = st.text_area(t("rv_schools_reason"), key=f"rv_schools_reason_{kind}", max_chars=1000)
         confirmed = st.checkbox(t("rv_confirm"), key=f"rv_confirm_{kind}")
         if st.button(t("rv_submit"), key=f"rv_submit_{kind}", type="primary"):
             if not confirmed:
                 st.warning(t("rv_confirm_needed"))
                 return
             act(review.submit, county, view.year, kind, common.strip() or None, done=t("rv_submit"),
-                explanations={key: text.strip() for key, text in explanations.items() if text.strip()})
+                explanations={key: text.strip() for key, text in explanations.items() if text.strip()},
+                schools_reason=schools_reason.strip() or None)
 
 
 def county_table() -> None:

@@ -302,6 +302,11 @@ STRINGS: dict[str, tuple[str, str]] = {
                      "{year}: {n} schools expected; submitted {submitted}, draft {draft}, returned {returned}, "
                      "not filled {empty} (school report)"),
     "subs_missing": ("未提交的学校 (催报名单)", "Schools that have not submitted (who to call)"),
+    "rv_schools_waiting": ("还有 {n} 所学校未提交自己的填报: {names}。请等学校提交, 或写明原因后上报。",
+                           "{n} schools have not submitted their own reports: {names}. Wait for them, or give the "
+                           "reason below."),
+    "rv_schools_reason": ("学校未全部提交的原因 (记入审核历史)",
+                          "Why not every school has submitted (kept in the history)"),
     "subs_figures": ("学校填报的数值", "A school's figures"),
     "subs_file": ("未提交学校", "schools_not_submitted"),
     "subs_all_submitted": ("每所应报学校都已提交。", "Every expected school has submitted."),
