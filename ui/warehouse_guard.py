@@ -63,7 +63,7 @@ _this_run = threading.local()
 @contextmanager
 def checked_run(url: str) -> Iterator[None]:
     """Check the warehouse (require_warehouse) once for everything the block runs."""
-    require_warehouse(url)
+    require_warehouse(url, before_navigation=True)
     _this_run.url = url
     try:
         yield
@@ -71,12 +71,12 @@ def checked_run(url: str) -> Iterator[None]:
         _this_run.url = None
 
 
-def require_warehouse(url: str) -> None:
+def require_warehouse(url: str, *, before_navigation: bool = False) -> None:
     """Stop the page with a Chinese explanation when the warehouse at `url` cannot be used, is gone or was
     replaced by another one since this process first opened it. Reads the warehouse's stamp once per run."""
     if getattr(_this_run, "url", None) == url:
         return
-    with guarded(url, first_use=True):
+    with guarded(url, first_use=True, before_navigation=before_navigation):
         stamp = resources.begin_run(url)
         resources.warehouse_info(url)
     if stamp.warehouse_id is None:  # a warehouse from before migration 0005 has no identity to compare
@@ -85,11 +85,11 @@ def require_warehouse(url: str) -> None:
         first = _first_identity.setdefault(url, stamp.warehouse_id)
     if first != stamp.warehouse_id:
         log.error("warehouse replaced: %s had identity %s, now %s", _redacted(url), first, stamp.warehouse_id)
-        _stop(_REPLACED)
+        _stop(_REPLACED, before_navigation=before_navigation)
 
 
 @contextmanager
-def guarded(url: str, *, first_use: bool = False) -> Iterator[None]:
+def guarded(url: str, *, first_use: bool = False, before_navigation: bool = False) -> Iterator[None]:
     """Run the block; a warehouse failure inside it becomes the Chinese explanation and stops the page.
 
     On the first use a missing table means the warehouse was never initialised; later it is a failed query.
@@ -98,19 +98,19 @@ def guarded(url: str, *, first_use: bool = False) -> Iterator[None]:
         yield
     except WarehouseBusy:
         log.warning("warehouse busy: %s", _redacted(url))
-        _stop(_BUSY)
+        _stop(_BUSY, before_navigation=before_navigation)
     except WarehouseMissing as missing:
         log.error("warehouse file missing (nothing created): %s", missing.path)
-        _stop(_MISSING)
+        _stop(_MISSING, before_navigation=before_navigation)
     except sa.exc.ProgrammingError:
         log.exception("warehouse query failed: %s", _redacted(url))
-        _stop(_NOT_INITIALISED if first_use else _QUERY_FAILED)
+        _stop(_NOT_INITIALISED if first_use else _QUERY_FAILED, before_navigation=before_navigation)
     except (sa.exc.DBAPIError, OSError):
         log.exception("warehouse cannot be opened: %s", _redacted(url))
-        _stop(_DUCKDB if url.startswith("duckdb") else _POSTGRESQL)
+        _stop(_DUCKDB if url.startswith("duckdb") else _POSTGRESQL, before_navigation=before_navigation)
     except sa.exc.SQLAlchemyError:
         log.exception("warehouse query failed: %s", _redacted(url))
-        _stop(_QUERY_FAILED)
+        _stop(_QUERY_FAILED, before_navigation=before_navigation)
 
 
 def _redacted(url: str) -> str:
@@ -121,6 +121,23 @@ def _redacted(url: str) -> str:
         return "(unparsable URL)"
 
 
-def _stop(message: str) -> None:
+def _stop(message: str, *, before_navigation: bool = False) -> None:
     st.error(message)
+    if before_navigation:
+        _without_page_list()
     st.stop()
+
+
+def _without_page_list() -> None:
+    """Before app.py's navigation ran, Streamlit would list the raw pages/ folder in the sidebar: declare one
+    hidden page under every address instead (nothing runs; the message above is the page)."""
+    from pathlib import Path
+
+    paths = sorted(path.stem for path in (Path(__file__).resolve().parent.parent / "pages").glob("*.py"))
+    pages = [st.Page(_blank, title="数据仓库", url_path="home", default=True),
+             *(st.Page(_blank, title="数据仓库", url_path=path) for path in paths if path != "home")]
+    st.navigation(pages, position="hidden")
+
+
+def _blank() -> None:
+    """The page shown beside the warehouse message: nothing."""
