@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import pandas as pd
 import pydeck as pdk
 
-from data_access.read_model import value_text
+from data_access.formatting import prints_no_rate, status_label, value_text
 from data_access.status import BANDS, Status
 
 SCHOOL_LAYER = "schools"
@@ -52,10 +52,9 @@ class SchoolPoints:
 def school_points(frame: pd.DataFrame, lang: str = "zh") -> SchoolPoints:
     """One compact row per located school (see the module's docstring) and the school ids in row order."""
     located = frame[frame["longitude"].notna() & frame["latitude"].notna()]
-    labels = {band.status.value: band.label_zh if lang == "zh" else band.label_en for band in BANDS}
     index = {status: position for position, status in enumerate(STATUS_ORDER)}
     rows = [{"p": [lon, lat], "s": index.get(status, _NO_DATA), "n": name,
-             "v": f"{labels.get(status, status)} · {value_text(record, lang)}"}
+             "v": status_label(status, lang) + ("" if prints_no_rate(status) else f" · {value_text(record, lang)}")}
             for lon, lat, status, name, record in zip(
                 located["longitude"].astype(float).round(DECIMALS).tolist(),
                 located["latitude"].astype(float).round(DECIMALS).tolist(),

@@ -13,27 +13,36 @@ import pandas as pd
 import plotly.colors
 import plotly.graph_objects as go
 
-from data_access.read_model import NEUTRAL_STATUSES, missing_text, status_label, target_text, value_text
+from data_access.formatting import (
+    attainment_label,
+    fraction_text,
+    missing_text,
+    prints_no_rate,
+    reported_text,
+    status_label,
+    target_text,
+    value_or_status,
+)
 from data_access.review_basis import row_basis_text
 from data_access.status import BANDS, CLOSE_ATTAINMENT, Status
 
 FONT = "WenQuanYi Micro Hei, Microsoft YaHei, PingFang SC, Noto Sans CJK SC, sans-serif"
 NO_DATA_COLOUR = next(band.colour for band in BANDS if band.status is Status.NO_DATA)
 # Hover shows what a reader needs at a point; the target and the plan clause are printed once beside the map.
-HOVER_LABELS = {"zh": ("数值", "分子/分母", "还需", "上报", "审核"),
-                "en": ("Value", "Numerator/denominator", "Still needed", "Reported", "Review")}
+HOVER_LABELS = {"zh": ("数值", "分子/分母", "还需", "审核"), "en": ("Value", "Numerator/denominator", "Still needed",
+                                                              "Review")}
 
 
 def region_hover(lang: str, with_basis: bool = False) -> str:
-    value, fraction, missing, reported, review = HOVER_LABELS["en" if lang == "en" else "zh"]
+    value, fraction, missing, review = HOVER_LABELS["en" if lang == "en" else "zh"]
     basis = f"<br>{review}: %{{customdata[7]}}" if with_basis else ""
+    # customdata[6] names what it counts itself ("报送本项指标 5/7").
     return (f"<b>%{{customdata[1]}}</b><br>%{{customdata[2]}}<br>{value}: %{{customdata[3]}}<br>{fraction}: "
-            f"%{{customdata[4]}}<br>{missing}: %{{customdata[5]}}<br>{reported}: %{{customdata[6]}}{basis}"
-            "<extra></extra>")
+            f"%{{customdata[4]}}<br>{missing}: %{{customdata[5]}}<br>%{{customdata[6]}}{basis}<extra></extra>")
 
 
 def school_hover(lang: str, with_basis: bool = False) -> str:
-    value, review = (HOVER_LABELS["en" if lang == "en" else "zh"][i] for i in (0, 4))
+    value, review = (HOVER_LABELS["en" if lang == "en" else "zh"][i] for i in (0, 3))
     basis = f"<br>{review}: %{{customdata[4]}}" if with_basis else ""
     return f"<b>%{{customdata[1]}}</b><br>%{{customdata[2]}}<br>{value}: %{{customdata[3]}}{basis}<extra></extra>"
 
@@ -41,7 +50,7 @@ VALUE_SCALE = "YlGnBu"
 
 
 def band_legend_text(lang: str = "zh") -> str:
-    close = f"{CLOSE_ATTAINMENT:.0%}"
+    close = attainment_label(CLOSE_ATTAINMENT)
     if lang == "en":
         return f"Met ≥100% of target · Close ≥{close} · Behind <{close} · Grey: no report"
     return f"达标 ≥目标 · 接近 ≥目标的{close} · 落后 <{close} · 灰色: 未上报(不按0计)"
@@ -83,37 +92,29 @@ def _value_colouring(values: pd.Series, unit: str) -> tuple[list[float], dict]:
                "colorbar": {"title": {"text": unit}, "len": 0.6, "x": 0.98, "y": 0.4}}
 
 
-def _shown_value(row: dict, lang: str) -> str:
-    """The value through the one formatter; a neutral status (不适用, 样本不足) says so instead of a rate."""
-    status = row.get("status") or Status.NO_DATA.value
-    return status_label(status, lang) if status in NEUTRAL_STATUSES else value_text(row, lang)
-
-
 def _with_basis(frame: pd.DataFrame) -> bool:
     """Frames evaluated on a basis carry review columns: hover then says what each unit stands on."""
     return "counties_total" in frame
 
 
-def _region_hover(frame: pd.DataFrame, lang: str, approved_only: bool = False) -> list[list]:
+def _region_hover(frame: pd.DataFrame, lang: str, report: str | None = None,
+                  approved_only: bool = False) -> list[list]:
     """customdata per region: id, name, status, value, num/den, what is missing, reported/expected (no clause),
     and its basis (已审核 / 待审核 / 未审核, or an area's 已审核 n/N 县) when the frame has one."""
-    rows = []
     basis = _with_basis(frame)
-    for row in frame.to_dict("records"):
-        den = row.get("denominator")
-        fraction = "—" if den is None or pd.isna(den) else f"{row['numerator']:g}/{den:g}"
-        rows.append([row["unit_id"], row["name"], status_label(row["status"], lang), _shown_value(row, lang),
-                     fraction, missing_text(row, lang), f"{row.get('reported', 0)}/{row.get('expected', 0)}",
-                     *([row_basis_text(row, approved_only=approved_only, lang=lang) or "—"] if basis else [])])
-    return rows
+    return [[row["unit_id"], row["name"], status_label(row["status"], lang), value_or_status(row, lang),
+             fraction_text(row), missing_text(row, lang),
+             reported_text(row.get("reported", 0), row.get("expected", 0), lang, report=report),
+             *([row_basis_text(row, approved_only=approved_only, lang=lang) or "—"] if basis else [])]
+            for row in frame.to_dict("records")]
 
 
 def _school_hover(frame: pd.DataFrame, lang: str, approved_only: bool = False) -> list[list]:
     """customdata per school: id (read by clicks), name, status, value or what it lacks (and its basis)."""
     basis = _with_basis(frame)
     return [[row["unit_id"], _plain(row["name"]), status_label(row["status"], lang),
-             _shown_value(row, lang) + (f" · {missing_text(row, lang)}" if row["status"] not in ("met",)
-                                        and row["status"] not in NEUTRAL_STATUSES else ""),
+             value_or_status(row, lang) + (f" · {missing_text(row, lang)}" if row["status"] != Status.MET
+                                           and not prints_no_rate(row["status"]) else ""),
              *([row_basis_text(row, approved_only=approved_only, lang=lang) or "—"] if basis else [])]
             for row in frame.to_dict("records")]
 
@@ -147,12 +148,13 @@ def _legend_entries(counts: dict[str, int], lang: str) -> list[dict]:
     return entries
 
 
-def _note(frame: pd.DataFrame, lang: str) -> list[dict]:
+def _note(frame: pd.DataFrame, lang: str, report: str | None = None) -> list[dict]:
     reported, expected = int(frame["reported"].sum()), int(frame["expected"].sum())
     judged = frame[frame["target_label"].notna()] if "target_label" in frame else frame.iloc[0:0]
     target = target_text(judged.iloc[0].to_dict(), lang) if not judged.empty else "—"
-    note = (f"目标 {target} · {reported}/{expected} 单位已上报 · {band_legend_text(lang)}" if lang == "zh"
-            else f"Target {target} · {reported}/{expected} units reported · {band_legend_text(lang)}")
+    counted = reported_text(reported, expected, lang, report=report)
+    note = (f"目标 {target} · {counted} · {band_legend_text(lang)}" if lang == "zh"
+            else f"Target {target} · {counted} · {band_legend_text(lang)}")
     notes = [{"text": note, "xref": "paper", "yref": "paper", "x": 0, "y": -0.02, "xanchor": "left",
               "yanchor": "top", "showarrow": False, "font": {"size": 12, "color": "#333"}}]
     if frame.empty or (frame["status"] == "no_data").all():
@@ -185,7 +187,7 @@ def _outline_backdrop(outline: dict, geojson_url: str | None = None) -> dict:
 
 def status_map_spec(geojson: dict, frame: pd.DataFrame, *, title: str, subtitle: str = "",
                     mode: str = "status", lang: str = "zh", geojson_url: str | None = None,
-                    approved_only: bool = False) -> dict:
+                    report: str | None = None, approved_only: bool = False) -> dict:
     """The figure as a plain dict: one choropleth trace carries the boundaries once.
 
     With `geojson_url` (geo.published) the trace names the file instead of carrying it: the browser fetches
@@ -193,11 +195,12 @@ def status_map_spec(geojson: dict, frame: pd.DataFrame, *, title: str, subtitle:
 
     Mode 'status' colours each region through its band index on a discrete scale (legend entries without
     geometry name the bands); mode 'value' uses a continuous scale with no-data regions grey below it.
-    The GeoJSON is referenced, not copied: treat the result as read-only.
+    The GeoJSON is referenced, not copied: treat the result as read-only. `report` names the report the
+    reported/expected counts are about (the completeness map); else they count this indicator's reports.
     """
     full = _complete(geojson, frame)
     trace = {"type": "choropleth", "geojson": geojson_url or geojson, "featureidkey": "id",
-             "locations": list(full["unit_id"]), "customdata": _region_hover(full, lang, approved_only),
+             "locations": list(full["unit_id"]), "customdata": _region_hover(full, lang, report, approved_only),
              "hovertemplate": region_hover(lang, _with_basis(full)), "showlegend": False,
              "marker": {"line": {"color": "white", "width": 1}}}
     legend: list[dict] = []
@@ -210,17 +213,18 @@ def status_map_spec(geojson: dict, frame: pd.DataFrame, *, title: str, subtitle:
         trace.update(z=[band_index(status) for status in full["status"]], showscale=False, **_band_colouring())
         legend = _legend_entries(full["status"].value_counts().to_dict(), lang)
     layout = _layout(title, subtitle, legend_title="达成情况" if lang == "zh" else "Attainment")
-    layout["annotations"] = _note(full, lang)
+    layout["annotations"] = _note(full, lang, report)
     return {"data": [trace, *legend], "layout": layout}
 
 
 def status_choropleth(geojson: dict, frame: pd.DataFrame, *, title: str, subtitle: str = "",
-                      mode: str = "status", lang: str = "zh", geojson_url: str | None = None) -> go.Figure:
+                      mode: str = "status", lang: str = "zh", geojson_url: str | None = None,
+                      report: str | None = None) -> go.Figure:
     """Regions coloured by attainment band (mode 'status') or by value (mode 'value'); clickable by adcode.
 
     With `geojson_url` the browser fetches the boundaries (see status_map_spec); exports leave it out."""
     return go.Figure(status_map_spec(geojson, frame, title=title, subtitle=subtitle, mode=mode, lang=lang,
-                                     geojson_url=geojson_url))
+                                     geojson_url=geojson_url, report=report))
 
 
 def school_points_spec(outline: dict, frame: pd.DataFrame, *, title: str, subtitle: str = "",
@@ -298,8 +302,8 @@ class PreparedFigure(go.Figure):
 
     st.plotly_chart calls `to_dict()` on a figure, which deep-copies every trace (the GeoJSON too) on each
     rerun, and building go traces copies the GeoJSON again. This figure keeps the spec dict built by
-    status_map_spec/school_points_spec and returns it as is: cache it and never mutate it. For a figure to
-    change (exports annotate slides), build one with `editable()`.
+    status_map_spec/school_points_spec and returns it as is: cache it and never mutate it. Exports build
+    ordinary figures from the same spec functions.
     """
 
     def __init__(self, spec: dict) -> None:
@@ -308,7 +312,3 @@ class PreparedFigure(go.Figure):
 
     def to_dict(self) -> dict:
         return self._prepared_spec
-
-    def editable(self) -> go.Figure:
-        """An ordinary plotly figure (a deep copy) of the same spec."""
-        return go.Figure(self._prepared_spec)

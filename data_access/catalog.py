@@ -118,15 +118,6 @@ class Target:
     def deadline_year(self) -> int | None:
         return None if self.deadline == EVERY_YEAR else int(self.deadline)
 
-    def deadline_label(self, lang: str = "zh") -> str:
-        if self.deadline == EVERY_YEAR:
-            return "每学年" if lang == "zh" else "every school year"
-        return f"{self.deadline}年底" if lang == "zh" else f"end of {self.deadline}"
-
-    def threshold_label(self) -> str:
-        number = f"{self.threshold:g}"
-        return f"{self.comparison.replace('>=', '≥').replace('<=', '≤')}{number}{self.unit}"
-
 
 def _load_toml(path: Path) -> dict:
     with path.open("rb") as handle:
@@ -220,11 +211,6 @@ def read_plans(directories: tuple[Path, ...]) -> tuple[tuple[Plan, ...], tuple[T
     if problems:
         raise CatalogError("规划文件有误:\n" + "\n".join(problems))
     return tuple(found_plans), tuple(found_targets)
-
-
-def plan_directories() -> tuple[Path, ...]:
-    """data_access/plans/, then the fixture directories named by MHMONITOR_EXTRA_PLANS (tests only)."""
-    return _directories(settings.value(EXTRA_PLANS_ENV))
 
 
 def _directories(extra: str) -> tuple[Path, ...]:

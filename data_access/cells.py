@@ -40,7 +40,9 @@ def neutral_frame(frame: pd.DataFrame) -> pd.DataFrame:
     neutral = frame.copy()
     for column in neutral.columns:
         if neutral[column].dtype == object or pd.api.types.is_string_dtype(neutral[column]):
-            neutral[column] = [neutral_cell(value) for value in neutral[column]]
+            # object dtype kept: a list would be re-inferred, and [3, None] would be written as 3.0.
+            neutral[column] = pd.Series([neutral_cell(value) for value in neutral[column]], index=neutral.index,
+                                        dtype=object)
     return neutral
 
 

@@ -14,6 +14,7 @@ from data_access.importing.spec import YEARLY_TYPES
 from data_access.regions import ALL_REGIONS, RegionError, require_region, scope_clause
 from data_access.schema import regions
 from data_access.school_reports import SCHOOL_REPORT_TYPES, hidden_school_facts
+from data_access.status import status_for
 
 # The yearly report types of the importer, declared once (key, Chinese name, register, fact table); the
 # registries are not reports a unit can miss.
@@ -92,12 +93,10 @@ def county_reporting_attainment(counties: pd.DataFrame) -> pd.DataFrame:
     One row per county: unit_id, name, value (% reported), numerator/denominator (reported/expected),
     status (met only when every expected unit reported), gap in percentage points.
     """
-    from data_access.status import status_for
-
     return pd.DataFrame({
         "unit_id": counties["county_adcode"], "name": counties["county_name"], "value": counties["share"],
         "value_unit": "%", "numerator": counties["reported"], "denominator": counties["expected"],
-        "reported": counties["reported"], "expected": counties["expected"], "target_value": 100.0,
+        "reported": counties["reported"], "expected": counties["expected"], "threshold": 100.0, "comparison": ">=",
         "gap": 100.0 - counties["share"],
         "status": [status_for(share, 100, ">=").value for share in counties["share"]],
     })

@@ -31,6 +31,7 @@ import sqlalchemy as sa
 
 from data_access import catalog, vocab
 from data_access.catalog import Indicator
+from data_access.formatting import deadline_label, threshold_label
 from data_access.regions import (
     ALL_REGIONS,
     LEVEL_ORDER,
@@ -478,8 +479,12 @@ def evaluate(engine: sa.Engine, region: str, level: str, years: Sequence[int], *
                         on=["indicator", "unit_id", "year"], how="left")
     if level == "school":
         # A school outside an indicator's population (a primary school for the university rule) has no row:
-        # the indicator is not listed for it at all. One inside it but closed, or too small that year, is 不适用.
-        merged = merged[merged["expected"].notna()]
+        # the indicator is not listed for it at all; one inside it but too small that year is 不适用. A school
+        # not open in a year is not listed in that year (DHIS2 drops a closed unit after its closing date): it
+        # was never expected then, so no count above it changes.
+        opened, closed = (pd.to_numeric(merged[c], errors="coerce") for c in ("opened_year", "closed_year"))
+        open_then = (opened.isna() | (opened <= merged["year"])) & (closed.isna() | (merged["year"] <= closed))
+        merged = merged[merged["expected"].notna() & open_then]
     for column in ("expected", "reported"):
         merged[column] = merged[column].fillna(0).astype(int)
     result = _judge(merged, shortfall_given=True)
@@ -587,7 +592,8 @@ def _targets(frame: pd.DataFrame) -> pd.DataFrame:
         fields = dict.fromkeys(_TARGET_COLUMNS)
         if target is not None:
             fields.update(target_id=target.id, threshold=target.threshold, comparison=target.comparison,
-                          target_label=target.threshold_label(), deadline=target.deadline_label(),
+                          target_label=threshold_label(target.threshold, target.comparison, target.unit),
+                          deadline=deadline_label(target.deadline_year),
                           deadline_year=target.deadline_year, clause=target.clause, clause_ref=target.clause_ref,
                           plan=target.plan)
         rows.append({"jurisdiction": jurisdiction, "indicator": indicator_id, "year": year, **fields})

@@ -16,31 +16,14 @@ import sqlalchemy as sa
 
 from data_access import catalog, vocab
 from data_access.evaluation import evaluate
-from data_access.formatting import format_gap, format_shortfall, row_value, shortfall_count, threshold_label
+from data_access.formatting import deadline_label, format_shortfall, reported_text, shortfall_count, threshold_label
 from data_access.meta import WarehouseInfo, warehouse_info
 from data_access.regions import ALL_REGIONS, LEVEL_ORDER, RegionError, path_of, region_frame, within
 from data_access.review_basis import ALL_DATA, Basis, basis_text
-from data_access.status import BANDS
+from data_access.status import BANDS, UNJUDGED_STATUSES, UNMET_STATUSES
 
 # What a region's map shows: province -> its cities, city -> its counties, county -> its schools.
 CHILD_LEVEL = {"province": "city", "city": "county", "county": "school"}
-# Statuses that say nothing about progress (shared contract 2): drawn grey, never counted as behind or ranked.
-NEUTRAL_STATUSES = frozenset({"no_data", "not_applicable", "small_sample", "pending_review"})
-# Judged and short of the target.
-SHORT_STATUSES = frozenset({"close", "behind", "slipped"})
-
-
-# English for the engine's Chinese shortfall nouns ("名专职教师"), by the thing counted; first match wins.
-SHORTFALL_NOUNS_EN = (("兼职", "part-time teachers"), ("专职", "full-time teachers"), ("教师", "teachers"),
-                      ("辅导室", "counseling rooms"), ("门诊", "clinics"), ("家长学校", "parent schools"),
-                      ("指导站", "guidance stations"), ("医师", "psychiatrists"), ("医生", "psychiatrists"),
-                      ("学生", "students"))
-
-
-def shortfall_noun(noun: str, lang: str = "zh") -> str:
-    if lang != "en":
-        return noun
-    return next((english for key, english in SHORTFALL_NOUNS_EN if key in noun), "units")
 
 
 class UnknownRegion(RegionError):
@@ -70,7 +53,7 @@ class Scope:
     region: str
     region_name: str
     level: str
-    child_level: str
+    child_level: str  # the units shown: a level below `level`, or `level` itself (the region's own row)
     jurisdiction: str | None
     plan_name: str | None
     year: int
@@ -92,8 +75,11 @@ def scope_for(regions: pd.DataFrame, region: str, year: int, *, allowed: str = A
         raise AccessDenied(f"无权查看 {row['name']}({region}): 超出允许范围 {allowed}")
     level = row["level"]
     child = child_level or CHILD_LEVEL.get(level)
-    if child not in LEVEL_ORDER or LEVEL_ORDER.index(child) <= LEVEL_ORDER.index(level):
-        raise UnknownLevel(f"{row['name']}是{vocab.LEVELS.get(level, level)}级, 只能显示其下级单位, 不能是 {child}")
+    # A level below the region shows its units; the region's own level shows the region itself (the CLI's
+    # `--level`, the final evaluation's own row).
+    if child not in LEVEL_ORDER or LEVEL_ORDER.index(child) < LEVEL_ORDER.index(level):
+        raise UnknownLevel(f"{row['name']}是{vocab.LEVELS.get(level, level)}级, 只能显示其本身或下级单位, "
+                           f"不能是 {child}")
     if years is not None and int(year) not in set(years):
         available = "、".join(map(str, years)) or "无"
         raise NoDataForYear(f"{year} 年没有上报数据 (有数据的年份: {available})")
@@ -116,20 +102,6 @@ def plan_name(plan_key: str | None) -> str:
     """Full Chinese title of a plan from its key (the `plan` column of an evaluation frame)."""
     plan = catalog.plan_by_key(plan_key) if plan_key else None
     return plan.name_zh if plan else (plan_key or "")
-
-
-def status_label(status: str, lang: str = "zh") -> str:
-    """The band label of a status, from status.BANDS (the status itself if no band declares it)."""
-    band = next((b for b in BANDS if b.status.value == status), None)
-    if band is None:
-        return status
-    return band.label_en if lang == "en" else band.label_zh
-
-
-def deadline_label(deadline_year: object, lang: str = "zh") -> str:
-    if deadline_year is None or pd.isna(deadline_year):
-        return "every school year" if lang == "en" else "每学年"
-    return f"end of {int(deadline_year)}" if lang == "en" else f"{int(deadline_year)}年底"
 
 
 def _number_or_nan(value: object) -> float:
@@ -158,12 +130,12 @@ def ranking(frame: pd.DataFrame, *, slipped_first: bool = False) -> pd.DataFrame
     come before every other unit.
     """
     ordered = frame.assign(
-        _group=[(0 if slipped_first and s == "slipped" else 1) if s in SHORT_STATUSES
-                else (2 if s not in NEUTRAL_STATUSES else 3) for s in frame["status"]],
+        _group=[(0 if slipped_first and s == "slipped" else 1) if s in UNMET_STATUSES
+                else (2 if s not in UNJUDGED_STATUSES else 3) for s in frame["status"]],
         _shortfall=pd.to_numeric(frame["shortfall"], errors="coerce") if "shortfall" in frame else math.nan,
     ).sort_values(["_group", "_shortfall", "gap", "name"], ascending=[True, False, False, True],
                   na_position="last")
-    judged = ~ordered["status"].isin(NEUTRAL_STATUSES)
+    judged = ~ordered["status"].isin(UNJUDGED_STATUSES)
     ordered["rank"] = pd.Series(pd.NA, index=ordered.index, dtype="Int64")
     ordered.loc[judged, "rank"] = range(1, int(judged.sum()) + 1)
     return ordered.drop(columns=["_group", "_shortfall"]).reset_index(drop=True)
@@ -225,17 +197,13 @@ class IndicatorView:
         return f"Target {label} ({self.deadline(lang)})" if lang == "en" else f"目标 {label} ({self.deadline(lang)})"
 
     def completeness(self, lang: str = "zh") -> str:
-        return (f"{self.reported}/{self.expected} units reported" if lang == "en"
-                else f"{self.reported}/{self.expected} 单位已上报")
+        return reported_text(self.reported, self.expected, lang)
 
     def shortfall_text(self, lang: str = "zh") -> str:
         """'还需 12 名专职教师' summed over the units; empty when the indicator has no countable shortfall."""
         if self.shortfall_unit is None or math.isnan(self.shortfall_total):
             return ""
-        if lang != "en":
-            return format_shortfall(self.shortfall_total, self.shortfall_unit)
-        return format_shortfall(self.shortfall_total, shortfall_noun(self.shortfall_unit, lang),
-                                prefix="still needed: ").replace("已达标", "target met")
+        return format_shortfall(self.shortfall_total, self.shortfall_unit, lang=lang)
 
     def subtitle(self, lang: str = "zh") -> str:
         """Target, reporting completeness, shortfall and the demo mark: one line under every map title."""
@@ -260,7 +228,7 @@ class IndicatorView:
 
     def behind(self) -> int:
         """Units judged and short of the target (neutral statuses excluded)."""
-        return int(self.units["status"].isin(SHORT_STATUSES).sum()) if not self.units.empty else 0
+        return int(self.units["status"].isin(UNMET_STATUSES).sum()) if not self.units.empty else 0
 
     def ranking(self, *, slipped_first: bool = False) -> pd.DataFrame:
         return ranking(self.units, slipped_first=slipped_first)
@@ -330,53 +298,3 @@ def evaluate_views(engine: sa.Engine, scope: Scope, indicator_ids: Sequence[str]
                        indicator_ids=list(indicator_ids), stage=stage, basis=basis) if with_overall else None
     present = set(units["indicator"]) | (set(overall["indicator"]) if overall is not None else set())
     return {i: indicator_view(scope, i, units, info, overall, basis) for i in indicator_ids if i in present}
-
-
-def _is_one_unit_share(row: dict) -> bool:
-    """A school judged on a yes/no rule: its "rate" is 0% or 100% of one, which says nothing as a percentage."""
-    indicator = catalog.indicators().get(row.get("indicator") or "")
-    return row.get("level") == "school" and indicator is not None and indicator.rollup == "share"
-
-
-def target_text(row: dict, lang: str = "zh") -> str:
-    """A row's target in the language ("≥4 per 100,000 people"); "—" when no target applies."""
-    label = threshold_label(row.get("threshold"), row.get("comparison"), row.get("value_unit"), lang)
-    if label == "—" and row.get("target_label"):
-        return row["target_label"]  # a frame that carries only the label (no threshold) keeps it
-    return label
-
-
-def value_text(row: dict, lang: str = "zh") -> str:
-    """What to print as a unit's value: the formatted value, or met / not met for a school's yes/no rule."""
-    if not _is_one_unit_share(row):
-        return row_value(row, lang)
-    status = row.get("status")
-    if status in SHORT_STATUSES:
-        return "Not met" if lang == "en" else "未达标"
-    return status_label(status or "no_data", lang)
-
-
-def missing_text(row: dict, lang: str = "zh") -> str:
-    """What a unit still lacks: '缺 1 名专(兼)职教师' for a school, '还需 3 名专职教师' above; else the gap."""
-    if row.get("status") in NEUTRAL_STATUSES:
-        return "—"
-    prefix = ("missing " if lang == "en" else "缺 ") if row.get("level") == "school" else \
-        ("still needed: " if lang == "en" else "还需 ")
-    noun = row.get("shortfall_unit")
-    if row.get("status") == "met" and row.get("level") not in ("school", "county") and noun:
-        # The area meets its target as a whole; the shortfall summed over its counties says what they still lack.
-        below = format_shortfall(row.get("shortfall"), shortfall_noun(noun, lang), prefix="")
-        if below not in ("—", "已达标"):
-            return f"met; its counties still need {below}" if lang == "en" else f"已达标; 下辖县区合计还需 {below}"
-    text = format_shortfall(row.get("shortfall"), shortfall_noun(noun, lang) if noun else noun, prefix=prefix)
-    if text == "已达标":
-        return "met" if lang == "en" else text
-    if text != "—" or _is_one_unit_share(row):
-        return text
-    gap = row.get("gap")
-    if gap is None or pd.isna(gap):
-        return "—"
-    if gap <= 0:
-        return "met" if lang == "en" else "已达标"
-    shown = format_gap(gap, row.get("value_unit"), lang=lang)
-    return f"{shown} short" if lang == "en" else f"差 {shown}"

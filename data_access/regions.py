@@ -70,3 +70,9 @@ def schools_in(engine: sa.Engine, region: str, allowed_region: str = ALL_REGIONS
     )
     with engine.connect() as conn:
         return pd.read_sql(query, conn)
+
+
+def open_in_year(units: pd.DataFrame, year: int) -> pd.DataFrame:
+    """The units of a register frame (opened_year, closed_year) that were open in `year` (blank = open-ended)."""
+    opened, closed = (pd.to_numeric(units[c], errors="coerce") for c in ("opened_year", "closed_year"))
+    return units[(opened.isna() | (opened <= year)) & (closed.isna() | (year <= closed))]

@@ -65,9 +65,14 @@ BANDS: tuple[Band, ...] = (
 )
 BAND_BY_STATUS: dict[Status, Band] = {band.status: band for band in BANDS}
 STATUS_COLOURS: dict[str, str] = {band.status.value: band.colour for band in BANDS}
-# Statuses that mean "not there yet" (counted as behind; ranked): everything judged and not met.
+# The status sets, declared here only. Statuses that mean "not there yet" (counted as behind; ranked):
+# everything judged and not met.
 UNMET_STATUSES: frozenset[Status] = frozenset({Status.CLOSE, Status.BEHIND, Status.SLIPPED})
+# Neutral: a judgement withheld (too few students, nothing expected); never counted as behind.
 NEUTRAL_STATUSES: frozenset[Status] = frozenset(band.status for band in BANDS if band.neutral)
+# Statuses that judge nothing: the neutral ones and 无数据. They print no rate, pass count or gap anywhere
+# (formatting.prints_no_rate), are drawn grey-ish, listed after the ranked units and never ranked.
+UNJUDGED_STATUSES: frozenset[Status] = NEUTRAL_STATUSES | {Status.NO_DATA}
 
 
 def attainment(value: float | None, threshold: float, comparison: str) -> float | None:
@@ -102,24 +107,12 @@ def status_for(value: float | None, threshold: float | None, comparison: str | N
 
 def unit_status(value: float | None, threshold: float | None, comparison: str | None, *, expected: int,
                 denominator: float | None = None, min_denominator: float | None = None) -> Status:
-    """Status of one unit: 不适用 when nothing was expected, 样本不足 below the minimum pooled denominator,
-    else the attainment band (SLIPPED needs the deadline year and is set by the engine)."""
+    """Status of one unit: 不适用 when nothing was expected, 样本不足 when a pooled denominator was reported
+    below its minimum (0 surveyed included: reported, and too few to judge), else the attainment band
+    (SLIPPED needs the deadline year and is set by the engine)."""
     if expected == 0:
         return Status.NOT_APPLICABLE
-    band = status_for(value, threshold, comparison)
-    if band is Status.NO_DATA:
-        return band
-    if min_denominator is not None and denominator is not None and denominator < min_denominator:
+    reported_sample = denominator is not None and not math.isnan(denominator)
+    if min_denominator is not None and reported_sample and denominator < min_denominator:
         return Status.SMALL_SAMPLE
-    return band
-
-
-def status_label(status: str | Status, lang: str = "zh") -> str:
-    band = BAND_BY_STATUS[Status(status)]
-    return band.label_zh if lang == "zh" else band.label_en
-
-
-def status_explanation(status: str | Status, lang: str = "zh") -> str:
-    """A short sentence for hover and legend: what the status means."""
-    band = BAND_BY_STATUS[Status(status)]
-    return band.explanation_zh if lang == "zh" else band.explanation_en
+    return status_for(value, threshold, comparison)

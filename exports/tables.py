@@ -12,8 +12,17 @@ from openpyxl.utils import get_column_letter
 
 from data_access import catalog
 from data_access.cells import neutral_cell, neutral_frame
-from data_access.formatting import display_number, format_gap, shortfall_count
-from data_access.read_model import deadline_label, status_label, target_text
+from data_access.formatting import (
+    deadline_label,
+    prints_no_rate,
+    row_numerator,
+    row_shown_value,
+    shortfall_count,
+    shown_count,
+    shown_gap,
+    status_label,
+    target_text,
+)
 
 
 def csv_bytes(frame: pd.DataFrame) -> bytes:
@@ -66,23 +75,14 @@ HEADERS = {
 }
 
 
-def _shown_number(row: dict, column: str) -> float:
-    """A number as the formatter prints it (the value rounded toward its status side), kept numeric for Excel."""
-    if column == "value":
-        text = display_number(row.get("value"), row.get("value_unit"), row.get("threshold"), row.get("comparison"),
-                              row.get("status"))
-    else:
-        gap = row.get("gap")
-        text = "" if gap is None or pd.isna(gap) else format_gap(gap, row.get("value_unit")).split(" ")[0]
-    return float(text) if text else math.nan
-
-
 def indicator_table(frame: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
     """An evaluation frame as a table with headers in the language and units, ready for CSV/XLSX.
 
-    Values and gaps are the numbers the pages print (data_access.formatting); missing figures stay empty
-    (not 0): a unit that did not report must not read as a reported zero. Whole units still needed
-    (shortfall) are counted as the pages count them.
+    Counts, values and gaps are the numbers the pages print (data_access.formatting.shown_number); missing
+    figures stay empty (not 0): a unit that did not report must not read as a reported zero. A status that
+    prints no rate (样本不足, 不适用, 无数据) leaves numerator, value, gap and shortfall empty: a 3-student survey
+    gives away neither its rate nor its passes. Whole units still needed (shortfall) are counted as the pages
+    count them.
     """
     lang = "en" if lang == "en" else "zh"
     headers = HEADERS[lang]
@@ -95,11 +95,17 @@ def indicator_table(frame: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
     if "deadline_year" in table:
         table["deadline"] = [deadline_label(r["deadline_year"], lang) if r.get("target_label") else None
                              for r in rows]
-    for column in ("value", "gap"):
+    printed = {
+        "value": row_shown_value,
+        "gap": lambda r: shown_gap(r.get("gap"), r.get("value_unit"), r.get("status")),
+        "numerator": row_numerator,
+        "denominator": lambda r: shown_count(r.get("denominator")),
+        "shortfall": lambda r: None if prints_no_rate(r.get("status")) else shortfall_count(r.get("shortfall")),
+    }
+    for column, shown in printed.items():
         if column in table:
-            table[column] = [_shown_number(r, column) for r in rows]
-    if "shortfall" in table:
-        table["shortfall"] = [shortfall_count(s) for s in table["shortfall"]]
+            # object dtype: pandas would turn [3, None] into 3.0 and NaN, and the file would read "3.0".
+            table[column] = pd.Series([shown(r) for r in rows], index=table.index, dtype=object)
     if "status" in table:
         table["status"] = [status_label(s, lang) for s in table["status"]]
     columns = [c for c in headers if c in table.columns]

@@ -15,15 +15,16 @@ from sqlalchemy.exc import DBAPIError, ProgrammingError
 from data_access import catalog
 from data_access.access import AccessDenied
 from data_access.accounts import AccountError
+from data_access.catalog import EVERY_YEAR
 from data_access.cells import row_writer
 from data_access.engine import WarehouseBusy, WarehouseMissing, make_engine, warehouse_url
-from data_access.evaluation import evaluate
-from data_access.formatting import row_number
+from data_access.formatting import count_number, plain_number, prints_no_rate, row_number, shortfall_count
 from data_access.init_warehouse import init_warehouse
 from data_access.meta import warehouse_info
+from data_access.read_model import IndicatorView, evaluate_views, resolve_scope
 from data_access.regions import LEVEL_ORDER, RegionError
 from data_access.review import ReviewRefused
-from data_access.status import BANDS, Status
+from data_access.status import BANDS
 from demo.generate import build_demo
 from mhmonitor import evaluation_commands, export_commands, import_commands, review_commands, user_commands
 from mhmonitor.acting import add_acting_user, resolve_acting_user
@@ -58,47 +59,39 @@ def cmd_targets(args: argparse.Namespace) -> int:
     for plan in catalog.plans():
         for target in catalog.targets_of(plan):
             writer([target.id, plan.adcode, plan.key, f"{plan.period_start}-{plan.period_end}", target.indicator,
-                    f"{target.threshold:g}", target.comparison, target.unit, target.deadline,
+                    plain_number(target.threshold), target.comparison, target.unit, target.deadline,
                     ";".join(target.applies_to), target.clause])
     return 0
-
-
-def _format_number(value: object) -> str:
-    if value is None:
-        return ""
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return str(value)
-    if number != number:  # NaN: not reported
-        return ""
-    return f"{number:.0f}" if number.is_integer() else f"{number:.2f}"
 
 
 def cmd_indicators(args: argparse.Namespace) -> int:
     if args.level not in LEVEL_ORDER:
         raise CommandError(f"未知的层级 {args.level!r}: 可选 {', '.join(LEVEL_ORDER)}")
     engine = make_engine()
-    info = warehouse_info(engine)
-    if args.year not in info.years:
-        available = "、".join(map(str, info.years)) or "无"
-        raise CommandError(f"{args.year} 年没有上报数据 (有数据的年份: {available})")
-    frame = evaluate(engine, args.region, args.level, [args.year], allowed_region=args.allowed_region,
-                     basis=cli_basis(args))
+    scope = resolve_scope(engine, args.region, args.year, allowed=args.allowed_region, child_level=args.level)
+    views = evaluate_views(engine, scope, list(catalog.indicators()), with_overall=False, basis=cli_basis(args))
     writer = _writer(args.format, INDICATOR_COLUMNS)
-    for row in frame.to_dict("records"):
-        deadline = "every_year" if pd.isna(row["deadline_year"]) else int(row["deadline_year"])
-        # A rate over a small sample is not printed (noise, and close to identifying students).
-        hidden = row["status"] == Status.SMALL_SAMPLE
-        writer([row["unit_id"], row["name"], row["indicator"], "" if hidden else _format_number(row["numerator"]),
-                _format_number(row["denominator"]), "" if hidden else row_number(row),
-                row["target_label"],
-                deadline, row["status"], row["reported"], row["expected"], _format_number(row["shortfall"]),
-                row["shortfall_unit"] if _format_number(row["shortfall"]) else ""])
+    for row in _unit_major(views):
+        shortfall = count_number(shortfall_count(row["shortfall"]))
+        # A status that judges nothing prints no rate and no passes (a small sample is noise, and close to
+        # identifying students): its sample size (denominator) stays.
+        writer([row["unit_id"], row["name"], row["indicator"],
+                "" if prints_no_rate(row["status"]) else count_number(row["numerator"]),
+                count_number(row["denominator"]), row_number(row), row["target_label"],
+                EVERY_YEAR if pd.isna(row["deadline_year"]) else int(row["deadline_year"]), row["status"],
+                row["reported"], row["expected"], shortfall, row["shortfall_unit"] if shortfall else ""])
     print(f"# {basis_line(args)}", file=sys.stderr)
-    if info.is_demo:
+    if warehouse_info(engine).is_demo:
         print("# 演示数据（随机生成，非真实统计）", file=sys.stderr)
     return 0
+
+
+def _unit_major(views: dict[str, IndicatorView]) -> list[dict]:
+    """The views' rows unit by unit (each unit's indicators in catalog order), as the engine lists them."""
+    rows = [row for view in views.values() for row in view.units.to_dict("records")]
+    position = {unit: index for index, unit in enumerate(dict.fromkeys(row["unit_id"] for row in rows))}
+    order = {indicator: index for index, indicator in enumerate(catalog.indicators())}
+    return sorted(rows, key=lambda row: (position[row["unit_id"]], order[row["indicator"]]))
 
 
 def _writer(fmt: str, header: Sequence[str]):

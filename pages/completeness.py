@@ -12,7 +12,7 @@ from data_access.completeness import (
     county_reporting_attainment,
     reporting_totals,
 )
-from data_access.formatting import format_value
+from data_access.formatting import format_percent, format_share, reported_text
 from data_access.reminders import OVERDUE_COLOUR, review_progress
 from geo.offline import PLOTLY_CONFIG
 from ui import resources
@@ -45,9 +45,8 @@ if units.empty:
     st.stop()
 counties = county_completeness(units)
 reported, expected, share = reporting_totals(units)
-st.metric(t("reported_expected"), f"{reported} / {expected}",
-          t("report_rate").format(rate=format_value(share, "%")), delta_color="off",
-          delta_arrow="off")
+st.metric(t("sent_report").format(kind=kind_name), format_share(reported, expected),
+          t("report_rate").format(rate=format_percent(reported, expected)), delta_color="off", delta_arrow="off")
 
 if not view.county:
     frame = county_reporting_attainment(counties).assign(
@@ -55,14 +54,14 @@ if not view.county:
     parent = view.city or view.scope
     st.plotly_chart(status_choropleth(resources.boundary(parent, "county"), frame, title=t("report_rate_title").format(
                                           kind=kind_name, year=year_label(view.year)),
-                                      subtitle=t("report_rate_bands"), lang=view.lang,
+                                      subtitle=t("report_rate_bands"), lang=view.lang, report=kind_name,
                                       geojson_url=resources.boundary_url(parent, "county")),
                     config=PLOTLY_CONFIG, key="completeness_map")
 elif units["longitude"].notna().any():
     county_name = units["county_name"].iloc[0]
     st.plotly_chart(reporting_points(resources.outline(view.county), units,
                                      title=f"{county_name} {kind_name} ({year_label(view.year)})",
-                                     subtitle=f"{t('reported_expected')}: {reported} / {expected}",
+                                     subtitle=reported_text(reported, expected, view.lang, report=kind_name),
                                      lang=view.lang, geojson_url=resources.outline_url(view.county)),
                     config=PLOTLY_CONFIG, key="completeness_points")
 
@@ -77,18 +76,21 @@ late = counties[overdue]
 if not late.empty:
     st.markdown(f"#### {t('rv_overdue_title')} ({len(late)})")
     st.dataframe(pd.DataFrame({t("county"): late["county_name"], t("rv_completeness"):
-                               [f"{r}/{e}" for r, e in zip(late["reported"], late["expected"], strict=True)],
+                               [format_share(r, e) for r, e in zip(late["reported"], late["expected"], strict=True)],
                                t("status"): late["state"], t("rv_days_col"): late["deadline"]})
                  .style.apply(lambda column: [f"background-color: {OVERDUE_COLOUR}"] * len(column)),
                  hide_index=True, width="stretch")
 
 st.markdown(f"#### {t('by_county')}")
-table = counties.rename(columns={"county_adcode": t("code"), "county_name": t("county"),
-                                 "reported": t("reported_n"), "expected": t("expected_n"),
-                                 "share": t("report_rate_pct"), "state": t("status"),
-                                 "deadline": t("rv_days_col")}).round(1)
+# The share as the one formatter prints it (99.96% reported reads 99.9%, never 100.0% next to "close").
+table = counties.assign(share=[format_percent(r, e) for r, e in zip(counties["reported"], counties["expected"],
+                                                                    strict=True)])
+table = table.rename(columns={"county_adcode": t("code"), "county_name": t("county"),
+                              "reported": t("reported_n"), "expected": t("expected_n"),
+                              "share": t("report_rate_pct"), "state": t("status"),
+                              "deadline": t("rv_days_col")})
 st.dataframe(table.style.apply(lambda column: [f"background-color: {OVERDUE_COLOUR}" if flag else ""
-                                               for flag in overdue], axis=0).format(precision=1),
+                                               for flag in overdue], axis=0),
              hide_index=True, width="stretch")
 
 missing = units[~units["reported"]]

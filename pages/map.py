@@ -6,15 +6,15 @@ import pandas as pd
 import streamlit as st
 
 from data_access import catalog
-from data_access.formatting import format_gap
-from data_access.read_model import (
-    NEUTRAL_STATUSES,
-    indicator_view,
+from data_access.formatting import (
+    format_share,
+    fraction_text,
     missing_text,
-    scope_for,
     status_label,
+    trajectory_text,
     value_text,
 )
+from data_access.read_model import indicator_view, scope_for
 from data_access.regions import RegionError
 from data_access.review_basis import row_basis_text
 from exports.tables import indicator_table
@@ -24,7 +24,7 @@ from ui import state as keys
 from ui.export_widgets import gis_downloads, map_download, table_downloads
 from ui.i18n import t, year_label
 from ui.view import breadcrumb, current, demo_banner, no_data_guard
-from ui.wire import text_table
+from ui.wire import fitted_columns, text_table
 
 MAP_KEY = "map_selection"
 SLIPPED_FIRST = "map_slipped_first"
@@ -38,19 +38,6 @@ st.title(f"{area} · {indicator.name(view.lang)} · {year_label(view.year)}")
 demo_banner(view)
 breadcrumb(view)
 no_data_guard(view)
-
-
-def _trajectory(gap: float, needed: float, years_left: float, status: str) -> str:
-    """Yearly progress still needed by the deadline, in words a meeting understands."""
-    if status in NEUTRAL_STATUSES or pd.isna(gap):
-        return status_label(status, view.lang)
-    if gap <= 0:
-        return t("met_already")
-    if pd.isna(years_left):
-        return t("due_this_year")
-    if years_left <= 0:
-        return t("overdue_short").format(gap=format_gap(gap, indicator.value_unit, lang=view.lang))
-    return t("per_year").format(step=format_gap(needed, indicator.value_unit, lang=view.lang), years=int(years_left))
 
 
 def _on_click() -> None:
@@ -108,9 +95,8 @@ with table_column:
         t("unit"): ranking["name"],
         t("value"): [value_text(row, view.lang) for row in rows],
         t("missing"): [missing_text(row, view.lang) for row in rows],  # "还需 3 名专职教师" / "差 5.1 个百分点"
-        t("trajectory"): [_trajectory(row["gap"], row["needed_per_year"], row["years_left"], row["status"])
-                          for row in rows],
-        t("reported_col"): ranking["reported"].astype(str) + "/" + ranking["expected"].astype(str),
+        t("trajectory"): [trajectory_text(row, view.lang) for row in rows],
+        t("reported_col"): [format_share(row["reported"], row["expected"]) for row in rows],
         t("status"): [status_label(s, view.lang) for s in ranking["status"]],
         t("basis"): [row_basis_text(row, approved_only=view.approved_only, lang=view.lang) or "—" for row in rows],
     })
@@ -118,9 +104,9 @@ with table_column:
         # A school is met or not, and lacks something: its "1/1" and "+95.0 a year" say nothing more.
         table = table.drop(columns=[t("trajectory")])
     else:
-        table.insert(3, t("fraction"), [("—" if pd.isna(d) else f"{n:g}/{d:g}") for n, d in
-                                        zip(ranking["numerator"], ranking["denominator"], strict=True)])
-    st.dataframe(text_table(table), hide_index=True, width="stretch", height=min(560, 38 * (len(table) + 1)))
+        table.insert(3, t("fraction"), [fraction_text(row) for row in rows])
+    st.dataframe(text_table(table), hide_index=True, width="stretch", height=min(560, 38 * (len(table) + 1)),
+                 column_config=fitted_columns(table))
     st.caption(t("ranking_note"))
     # Lazy expanders (on_change="rerun"): their contents are computed and sent only while open, so a filter
     # change does not resend the clause and the export controls.

@@ -6,7 +6,8 @@ import streamlit as st
 
 from charts.figures import sparkline
 from data_access import catalog
-from data_access.read_model import indicator_view, missing_text, scope_for, target_text, value_text
+from data_access.formatting import missing_text, target_text, value_text
+from data_access.read_model import indicator_view, scope_for
 from data_access.regions import RegionError
 from exports.tables import indicator_table
 from ui import resources

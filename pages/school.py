@@ -6,8 +6,9 @@ import pandas as pd
 import streamlit as st
 
 from data_access import catalog
-from data_access.read_model import SHORT_STATUSES, deadline_label, missing_text, target_text, value_text
-from data_access.regions import RegionError
+from data_access.formatting import deadline_label, missing_text, target_text, value_text
+from data_access.regions import RegionError, open_in_year
+from data_access.status import UNMET_STATUSES
 from exports.tables import indicator_table
 from ui import resources
 from ui import state as keys
@@ -36,7 +37,8 @@ st.title(t("school"))
 demo_banner(view)
 breadcrumb(view)
 
-candidates = resources.schools(view.url, view.region, view.allowed)
+# Schools not open in the chosen year are not listed for it (their earlier years stay on their page).
+candidates = open_in_year(resources.schools(view.url, view.region, view.allowed), view.year)
 if view.stage:
     candidates = candidates[candidates["stage"] == view.stage]
 if candidates.empty:
@@ -84,7 +86,7 @@ else:
         deadline_label=[deadline_label(r["deadline_year"], view.lang) for r in rows],
         target_text=[target_text(r, view.lang) for r in rows],
         year_label=[year_label(int(y)) for y in mine["year"]],
-        cell=[value_text(r, view.lang) + (f" · {missing_text(r, view.lang)}" if r["status"] in SHORT_STATUSES else "")
+        cell=[value_text(r, view.lang) + (f" · {missing_text(r, view.lang)}" if r["status"] in UNMET_STATUSES else "")
               for r in rows],
     )
     table = cells.pivot_table(index=["indicator_label", "target_text", "deadline_label"], columns="year_label",
@@ -94,7 +96,7 @@ else:
     st.dataframe(table, width="stretch")
     table_downloads(indicator_table(mine, view.lang), file_stem=f"{record['name']}_{chosen}", key="school_table")
     now = mine[mine["year"] == view.year]
-    behind = now[now["status"].isin(SHORT_STATUSES)]
+    behind = now[now["status"].isin(UNMET_STATUSES)]
     if not behind.empty:
         st.markdown(f"#### {t('school_not_met').format(year=year_label(view.year))}")
         for row in behind.to_dict("records"):

@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from data_access import catalog
-from data_access.formatting import row_value, threshold_label
+from data_access.formatting import deadline_label, reported_text, threshold_label, value_text
 from data_access.regions import ALL_REGIONS, path_of, within
 from ui import resources
 from ui.evaluation_widgets import final_evaluation_downloads
@@ -58,7 +58,7 @@ for adcode, short_name in catalog.jurisdictions().items():
                 left, right = st.columns([3, 1])
                 left.markdown(f"**{indicator.name(view.lang)}** · "
                               f"{threshold_label(target.threshold, target.comparison, target.unit, view.lang)} · "
-                              f"{target.deadline_label(view.lang)}  \n`{target.id}`")
+                              f"{deadline_label(target.deadline_year, view.lang)}  \n`{target.id}`")
                 left.markdown(f"> {target.clause}\n\n{target.clause_ref}")
                 if view.lang == "zh":  # the definitions are written in Chinese only
                     left.caption(f"口径: {indicator.description_zh}")
@@ -70,5 +70,6 @@ for adcode, short_name in catalog.jurisdictions().items():
                 row = current_row.iloc[0]
                 if row["target_id"] != target.id:
                     right.caption(t("judged_by").format(year=year_label(view.year), target=row["target_id"]))
-                right.metric(year_label(view.year), row_value(row.to_dict(), view.lang))
-                right.markdown(f"{status_chip(row['status'])} {row['reported']}/{row['expected']} {t('reported')}")
+                right.metric(year_label(view.year), value_text(row.to_dict(), view.lang))
+                reported = reported_text(row["reported"], row["expected"], view.lang)
+                right.markdown(f"{status_chip(row['status'])} {reported}")

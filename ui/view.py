@@ -9,6 +9,7 @@ import streamlit as st
 
 from data_access import catalog, vocab
 from data_access.engine import warehouse_url
+from data_access.formatting import status_label
 from data_access.regions import ALL_REGIONS, LEVEL_ORDER, within
 from data_access.review_basis import Basis
 from ui import resources
@@ -311,8 +312,6 @@ def no_data_guard(view: View) -> None:
 
 def status_chip(status: str) -> str:
     """A status label (from status.BANDS) on the nearest Streamlit background colour; neutral ones grey."""
-    from data_access.read_model import status_label
-
     colour = {"met": "green", "close": "orange", "behind": "red", "slipped": "violet"}.get(status, "gray")
     return f":{colour}-background[{status_label(status, lang())}]"
 

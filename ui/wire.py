@@ -1,9 +1,12 @@
-"""Keeping what a rerun sends small: tables as plain Arrow (the map page's ranking is resent on every rerun)."""
+"""Tables on the wire: plain Arrow (the map page's ranking is resent on every rerun), columns as wide as their text."""
 
 from __future__ import annotations
 
+import unicodedata
+
 import pandas as pd
 import pyarrow as pa
+import streamlit as st
 
 
 def text_table(frame: pd.DataFrame) -> pa.Table:
@@ -16,3 +19,22 @@ def text_table(frame: pd.DataFrame) -> pa.Table:
     columns = {str(name): pa.array([None if pd.isna(value) else str(value) for value in frame[name]], pa.string())
                for name in frame.columns}
     return pa.table(columns)
+
+
+# st.dataframe sizes a column from a sample of its first rows and cuts longer cells ("还需 29 名精神科医"):
+# every column gets the width of its longest text instead (14 px font: a 汉字 ~14 px, latin ~8 px, padding).
+WIDE_CHAR_PX, NARROW_CHAR_PX, CELL_PADDING_PX, MAX_COLUMN_PX = 14, 8, 28, 420
+
+
+def _text_px(text: str) -> int:
+    return sum(WIDE_CHAR_PX if unicodedata.east_asian_width(c) in "WF" else NARROW_CHAR_PX for c in text)
+
+
+def fitted_columns(frame: pd.DataFrame) -> dict[str, st.column_config.Column]:
+    """column_config giving every column the width of its longest cell or header, so nothing is cut off."""
+    widths = {}
+    for name in frame.columns:
+        texts = [str(name), *("" if pd.isna(value) else str(value) for value in frame[name])]
+        widths[str(name)] = st.column_config.Column(
+            width=min(MAX_COLUMN_PX, CELL_PADDING_PX + max(_text_px(text) for text in texts)))
+    return widths

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 
 from data_access.access import AccessDenied, Principal, can, region_row
 from data_access.engine import checkpoint
+from data_access.formatting import stored_value_text
 from data_access.importing import registry_rules
 from data_access.importing.facts import IN_CHUNK, existing_rows
 from data_access.importing.issues import FILE_NAME_CHARS, HISTORY_MESSAGE_CHARS
@@ -24,7 +25,7 @@ from data_access.importing.loading import (
     delete_rows,
     update_rows,
 )
-from data_access.importing.plan import format_value, same_value
+from data_access.importing.plan import same_value
 from data_access.importing.plausibility import reopen_superseded
 from data_access.importing.review_locks import counties_of
 from data_access.importing.spec import REPORT_TYPES
@@ -108,11 +109,11 @@ def batch_changes(engine: sa.Engine, batch_id: str) -> pd.DataFrame:
         if row["column_name"]:
             column = row["column_name"]
             lines.append((row["unit_id"], row["year"], action, headers.get(column, column),
-                          format_value(spec.written(column, json.loads(row["old_value"]))),
-                          format_value(spec.written(column, json.loads(row["new_value"])))))
+                          stored_value_text(spec.written(column, json.loads(row["old_value"]))),
+                          stored_value_text(spec.written(column, json.loads(row["new_value"])))))
         else:
             values = json.loads(row["new_value"] or row["old_value"])
-            shown = "; ".join(f"{headers.get(k, k)}={format_value(spec.written(k, v))}" for k, v in values.items())
+            shown = "; ".join(f"{headers.get(k, k)}={stored_value_text(spec.written(k, v))}" for k, v in values.items())
             lines.append((row["unit_id"], row["year"], action, "整行",
                           shown if row["action"] == "delete" else "", shown if row["action"] == "add" else ""))
     return pd.DataFrame(lines, columns=["单位代码", "年度", "操作", "项目", "原值", "新值"])

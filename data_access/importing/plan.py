@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 import sqlalchemy as sa
 
+from data_access.formatting import stored_value_text
 from data_access.importing.facts import existing_rows
 from data_access.importing.parsed import ParsedFile, ParsedRow
 from data_access.importing.spec import ReportType
@@ -56,32 +57,22 @@ class ImportPlan:
         payload += [("change", c.unit_id, c.year, [(f.field, f.old, f.new) for f in c.changes]) for c in self.changed]
         return hashlib.sha256(json.dumps(payload, default=str, ensure_ascii=False).encode()).hexdigest()
 
-    def changes_frame(self, lang_headers: bool = True) -> pd.DataFrame:
+    def changes_frame(self) -> pd.DataFrame:
         """One line per added row or changed value: 行, 单位代码, 年度, 操作, 项目, 原值, 新值."""
         spec, headers = self.spec, self.spec.headers
         lines = []
         for row in self.added:
-            shown = "; ".join(f"{headers[f]}={format_value(spec.written(f, v))}" for f, v in row.values.items())
+            shown = "; ".join(f"{headers[f]}={stored_value_text(spec.written(f, v))}" for f, v in row.values.items())
             lines.append((row.excel_row, row.unit_id, row.year, "新增", "", "", shown))
         for change in self.changed:
             lines.extend((change.excel_row, change.unit_id, change.year, "修改", headers[f.field],
-                          format_value(spec.written(f.field, f.old)), format_value(spec.written(f.field, f.new)))
+                          stored_value_text(spec.written(f.field, f.old)),
+                          stored_value_text(spec.written(f.field, f.new)))
                          for f in change.changes)
         frame = pd.DataFrame(lines, columns=["行", "单位代码", "年度", "操作", "项目", "原值", "新值"])
         if self.spec.registry:  # one row per unit: no year
             frame = frame.drop(columns="年度")
         return frame.sort_values("行", kind="stable").reset_index(drop=True)
-
-
-def format_value(value: object) -> str:
-    """How a stored value reads in the preview and the history: 空 (not reported), 是/否, numbers."""
-    if value is None:
-        return "空(未上报)"
-    if isinstance(value, bool):
-        return "是" if value else "否"
-    if isinstance(value, float):
-        return f"{value:.10g}"  # coordinates keep their five decimals
-    return str(value)
 
 
 def same_value(old: object, new: object) -> bool:

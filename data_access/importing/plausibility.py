@@ -22,9 +22,10 @@ import pandas as pd
 import sqlalchemy as sa
 
 from data_access.formatting import format_value as format_rate
+from data_access.formatting import stored_value_text
 from data_access.importing.facts import IN_CHUNK
 from data_access.importing.issues import FILE_NAME_CHARS, MESSAGE_CHARS, VALUE_CHARS, shorten
-from data_access.importing.plan import ImportPlan, format_value
+from data_access.importing.plan import ImportPlan
 from data_access.importing.reading import RawTable
 from data_access.importing.review_locks import counties_of
 from data_access.importing.spec import YEARLY_TYPES, ReportType
@@ -221,7 +222,7 @@ def _shown(rule: Rule, spec: ReportType, row: dict | None) -> str | None:
     if rule.unit == "%":
         return format_rate(value, "%")
     if not rule.value:
-        return format_value(spec.written(rule.columns[0], row.get(rule.columns[0])))
+        return stored_value_text(spec.written(rule.columns[0], row.get(rule.columns[0])))
     return format_rate(value, None)
 
 

@@ -24,7 +24,7 @@ def test_rows_keep_located_schools_as_position_status_index_and_short_texts():
     assert points.ids == ("S1", "S2")  # S3 has no coordinates
     assert points.rows == [
         {"p": [106.6712, 35.54], "s": STATUS_ORDER.index("met"), "n": "一小", "v": "达标 · 96.0%"},  # 4 decimals
-        {"p": [106.7, 35.6], "s": STATUS_ORDER.index("no_data"), "n": "二中", "v": "无数据 · —"},
+        {"p": [106.7, 35.6], "s": STATUS_ORDER.index("no_data"), "n": "二中", "v": "无数据"},  # no value shown
     ]
     # The browser colours by index: BANDS order, "#1a9850" -> [26, 152, 80]
     assert STATUS_ORDER == tuple(band.status.value for band in BANDS)

@@ -58,7 +58,7 @@ def test_status_map_colours_each_band_and_greys_missing_units():
     assert colours["620823"] == STATUS_COLOURS["no_data"]
     assert colours["620881"] == STATUS_COLOURS["no_data"]  # not in the frame at all: grey, not zero
     text = " ".join(a.text for a in figure.layout.annotations)
-    assert "≥95%" in text and "9/16 单位已上报" in text and "达标" in text and "灰色" in text
+    assert "≥95%" in text and "报送本项指标 9/16" in text and "达标" in text and "灰色" in text
     assert [t.name for t in figure.data if isinstance(t, go.Scattergeo)][:2] == ["达标 (1)", "接近 (1)"]
 
 
@@ -108,7 +108,7 @@ def test_prepared_figure_hands_out_its_spec_without_copying():
     prepared = PreparedFigure(spec)
     assert prepared.to_dict() is spec
     assert spec["data"][0]["geojson"] is boundary_geojson("620800", "county")  # referenced, not copied
-    assert _colours(prepared.editable())["620822"] == STATUS_COLOURS["behind"]
+    assert _colours(go.Figure(spec))["620822"] == STATUS_COLOURS["behind"]
 
 
 def test_offline_settings_point_at_local_files():

@@ -24,8 +24,7 @@ from data_access.final_evaluation import (
     SLIPPED,
     final_evaluation,
     group_of,
-    plan_by_key,
-    plan_period,
+    require_plan,
     tally,
     target_groups,
 )
@@ -42,11 +41,10 @@ def test_every_targeted_indicator_is_in_exactly_one_declared_group():
 
 
 def test_plans_are_found_by_key():
-    assert plan_by_key("pingliang_2023").adcode == "620800"
-    assert plan_by_key("shaanxi_2024").adcode == "610000"
-    assert plan_period(plan_by_key("pingliang_2023")) == (2023, 2025)
+    assert require_plan("pingliang_2023").adcode == "620800"
+    assert require_plan("shaanxi_2024").adcode == "610000"
     with pytest.raises(RegionError, match="未知的规划 nope: 可选 .*pingliang_2023"):
-        plan_by_key("nope")
+        require_plan("nope")
 
 
 def test_pingliang_targets_at_their_deadlines(engine):

@@ -16,11 +16,9 @@ from data_access.read_model import (
     UnknownRegion,
     evaluate_views,
     indicator_view,
-    missing_text,
     ranking,
     resolve_scope,
     scope_for,
-    value_text,
 )
 from data_access.regions import RegionError
 from data_access.status import BANDS
@@ -43,7 +41,7 @@ def test_scope_knows_its_level_children_and_plan():
     ("999999", {}, UnknownRegion, "不在数据仓库中"),
     ("610102", {"allowed": "620800"}, AccessDenied, "无权查看 新城区"),
     ("620800", {"years": (2024, 2025), "year": 2019}, NoDataForYear, "2019 年没有上报数据"),
-    ("610102", {"child_level": "county"}, UnknownLevel, "只能显示其下级单位"),
+    ("610102", {"child_level": "city"}, UnknownLevel, "只能显示其本身或下级单位"),
     ("620800", {"stage": "kindergarten"}, UnknownLevel, "未知的学段"),
 ])
 def test_bad_scopes_are_refused_in_chinese(region, kwargs, error, message):
@@ -89,8 +87,8 @@ def test_view_carries_texts_counts_and_shortfall_total():
     assert view.shortfall_text("en") == "still needed: 4 full-time teachers"
     assert view.behind() == 2
     assert view.counts()["behind"] == 1 and set(view.counts()) == {band.status.value for band in BANDS}
-    assert view.subtitle() == "目标 ≥95% (2025年底) · 6/6 单位已上报 · 还需 4 名专职教师 · 演示数据"
-    assert view.subtitle("en") == ("Target ≥95% (end of 2025) · 6/6 units reported · "
+    assert view.subtitle() == "目标 ≥95% (2025年底) · 报送本项指标 6/6 · 还需 4 名专职教师 · 演示数据"
+    assert view.subtitle("en") == ("Target ≥95% (end of 2025) · 6/6 reported this indicator · "
                                    "still needed: 4 full-time teachers · demo data")
     assert view.source().startswith("《平凉市全面加强") and view.source().endswith("》三、(二)")
 
@@ -100,21 +98,6 @@ def test_view_without_shortfall_columns_prints_no_shortfall():
     view = indicator_view(scope_for(REGIONS, "620800", 2024), "counselor_coverage", frame, INFO)
     assert math.isnan(view.shortfall_total) and view.shortfall_text() == ""
     assert "还需" not in view.subtitle()
-
-
-def test_a_school_speaks_in_met_and_missing_not_percent():
-    # A school without a mental-health teacher: 0% of one school, 1 teacher short.
-    school = {"indicator": "counselor_coverage", "level": "school", "value": 0.0, "value_unit": "%",
-              "threshold": 95.0, "comparison": ">=", "status": "behind", "gap": 95.0, "shortfall": 1.0,
-              "shortfall_unit": "名专(兼)职教师"}
-    assert value_text(school) == "未达标" and missing_text(school) == "缺 1 名专(兼)职教师"
-    assert value_text(school, "en") == "Not met" and missing_text(school, "en") == "missing 1 teachers"
-    assert value_text({**school, "value": 100.0, "status": "met", "gap": -5.0, "shortfall": 0.0}) == "达标"
-    county = {**school, "level": "county", "value": 65.0, "gap": 30.0, "shortfall": 3.0}
-    assert value_text(county) == "65.0%" and missing_text(county) == "还需 3 名专(兼)职教师"
-    # Without a countable shortfall the gap is said instead, rounded away from zero.
-    assert missing_text({**county, "shortfall": math.nan, "shortfall_unit": None, "gap": 0.04}) == "差 0.1 个百分点"
-    assert missing_text({**county, "status": "small_sample"}) == "—"
 
 
 def test_unknown_indicator_is_named_for_what_went_wrong():
@@ -130,13 +113,5 @@ def test_evaluate_views_from_the_warehouse(engine):
     # 崆峒区 is Pingliang's only county: P1 has a room, P2 has not -> 1/2 = 50%, both schools reported.
     assert rooms.units["name"].tolist() == ["崆峒区"] and rooms.units["value"].iloc[0] == 50.0
     assert rooms.overall["unit_id"] == "620800" and rooms.overall["value"] == 50.0
-    assert rooms.target_text() == "目标 ≥100% (2024年底)" and rooms.completeness() == "2/2 单位已上报"
+    assert rooms.target_text() == "目标 ≥100% (2024年底)" and rooms.completeness() == "报送本项指标 2/2"
     assert rooms.clause and rooms.plan_name.startswith("平凉市")
-
-
-def test_a_met_city_never_reads_as_short_its_counties_shortfall_is_named_as_theirs():
-    # Pingliang 2023 awareness in the demo: 81.0% against >= 80% (met) while two counties still lack 805 passes.
-    row = {"status": "met", "level": "city", "shortfall": 805.0, "shortfall_unit": "名学生知晓", "gap": -1.0,
-           "value_unit": "%"}
-    assert missing_text(row) == "已达标; 下辖县区合计还需 805 名学生知晓"
-    assert missing_text({**row, "level": "county", "shortfall": 0.0}) == "已达标"

@@ -196,6 +196,38 @@ def test_small_sample_at_county_and_school_level(warehouse):
     assert (county["status"], county["denominator"]) == ("small_sample", 3)
 
 
+def test_zero_surveyed_is_a_small_sample_not_missing_data(warehouse):
+    # S4 sent a 2025 survey with nobody surveyed: it reported (1 of 1), and 0 students are fewer than 10.
+    with warehouse.begin() as conn:
+        conn.execute(sa.insert(schema.awareness_survey), [{"school_id": "S4", "year": 2025, "surveyed": 0,
+                                                            "passed": 0}])
+    school = row(evaluate(warehouse, "610102", "school", [2025], indicator_ids=["core_knowledge_awareness"]), "S4",
+                 "core_knowledge_awareness")
+    assert (school["status"], school["reported"], school["expected"], school["denominator"]) == \
+        ("small_sample", 1, 1, 0)
+    assert math.isnan(school["value"]) and math.isnan(school["shortfall"])
+    # 新城区 as a whole still pools its 160 surveyed students (S1 100, S2 50, S3 10; S4 adds none): judged.
+    county = row(evaluate(warehouse, "610100", "county", [2025], indicator_ids=["core_knowledge_awareness"]),
+                 "610102", "core_knowledge_awareness")
+    assert (county["denominator"], county["numerator"], county["status"] != "small_sample") == (160, 125, True)
+
+
+def test_closed_schools_leave_the_school_lists_not_the_counts(engine):
+    fixture_warehouse.populate(engine)
+    before = evaluate(engine, "610100", "county", [2025])
+    with engine.begin() as conn:
+        # 旧小 closed after 2024 with its 2024 report kept.
+        conn.execute(sa.insert(schema.schools), [_school("X1", "旧小", "610103", "primary", closed_year=2024)])
+        conn.execute(sa.insert(schema.school_year), [_report("X1", 2024, enrollment=300, fulltime_teachers=1,
+                                                             parttime_teachers=0)])
+    schools = evaluate(engine, "610103", "school", [2024, 2025])
+    assert set(schools.loc[schools["year"] == 2025, "unit_id"]) == {"S5", "S6"}
+    assert "X1" in set(schools.loc[schools["year"] == 2024, "unit_id"])  # its history stays
+    after = evaluate(engine, "610100", "county", [2025])
+    columns = ["unit_id", "indicator", "reported", "expected", "value", "status", "shortfall"]
+    pd.testing.assert_frame_equal(after[columns], before[columns])
+
+
 def test_unit_is_expected_only_while_open(engine):
     fixture_warehouse.populate(engine)
     with engine.begin() as conn:
@@ -203,10 +235,10 @@ def test_unit_is_expected_only_while_open(engine):
                                                  _school("X2", "新小", "610103", "primary", opened_year=2025)])
     frame = evaluate(engine, "610103", "school", [2023, 2024, 2025], indicator_ids=["counselor_coverage"])
     expected = {(u, y): e for u, y, e in frame[["unit_id", "year", "expected"]].itertuples(index=False)}
-    # Closed in 2024: expected in 2023 and 2024, not 2025. Opened in 2025: not expected in 2024.
-    assert [expected[("X1", y)] for y in (2023, 2024, 2025)] == [1, 1, 0]
-    assert [expected[("X2", y)] for y in (2023, 2024, 2025)] == [0, 0, 1]
-    assert row(frame, "X1", "counselor_coverage", 2025)["status"] == "not_applicable"
+    # Closed in 2024: expected in 2023 and 2024, and not even listed in 2025 (a meeting would ask why a closed
+    # school is on the list). Opened in 2025: listed from 2025 on.
+    assert [expected.get(("X1", y)) for y in (2023, 2024, 2025)] == [1, 1, None]
+    assert [expected.get(("X2", y)) for y in (2023, 2024, 2025)] == [None, None, 1]
     county = evaluate(engine, "610103", "county", [2025], indicator_ids=["counselor_coverage"])
     # S5, S6 and the new X2 (X1 closed): 3 expected, 2 reported.
     assert (county.iloc[0]["expected"], county.iloc[0]["reported"]) == (3, 2)

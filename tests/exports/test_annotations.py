@@ -21,11 +21,11 @@ def test_annotation_carries_everything_a_reader_needs(warehouse):
     slide = annotate_for_slide(figure, **slide_texts(view, "学段: 全部"))
     text = _texts(slide)
     for expected in ("平凉市 心理健康专(兼)职教师配备率", "平凉市 · 2024年", "学段: 全部", "目标 ≥95% (2025年底)",
-                     "2/2 单位已上报", "数据截至 2025-12-31", "配备专兼职心理健康教育教师的学校比例达到95%",
+                     "报送本项指标 2/2", "数据截至 2025-12-31", "配备专兼职心理健康教育教师的学校比例达到95%",
                      "三、(二)", band_legend_text("zh")):
         assert expected in text, expected
     assert DEMO_MARK not in text
-    assert text.count("单位已上报") == 1  # the map's own one-line note is replaced, not repeated
+    assert text.count("报送本项指标") == 1  # the map's own one-line note is replaced, not repeated
     legend = [trace.name for trace in slide.data if trace.showlegend is not False]  # plotly shows by default
     # Every declared band is listed: 崆峒区 behind, Pingliang's 6 other counties not in the fixture: no data.
     counts = {"behind": 1, "no_data": 6}

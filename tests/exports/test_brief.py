@@ -74,7 +74,7 @@ def test_indicator_slide_has_map_target_clause_and_units_behind(pingliang):
     text = slide_text(slide)
     assert "平凉市 · 2024年" in text
     assert "50.0%  落后" in text  # 崆峒区 is Pingliang's only county in the fixture: 1 of 2 schools staffed
-    assert "目标 ≥95% · 期限 2025年底" in text and "2/2 单位已上报" in text
+    assert "目标 ≥95% · 期限 2025年底" in text and "报送本项指标 2/2" in text
     assert "1. 崆峒区  50.0% (还需 1 名专(兼)职教师)" in text  # P2 has no mental-health teacher
     assert "「至2025年底,配备专兼职心理健康教育教师的学校比例达到95%」" in text
     assert "三、(二)强化师资和硬件保障" in text
@@ -90,10 +90,10 @@ def test_ranking_and_completeness_tables(pingliang):
     assert [cell.text for cell in table.rows[0].cells] == ["名次", "单位", "达标", "接近", "落后", "达标后回落",
                                                            "样本不足", "不适用", "无数据", "待审核", "达标占比"]
     assert [cell.text for cell in table.rows[1].cells] == ["1", "崆峒区", "1", "0", "3", "0", "0", "3", "1", "0",
-                                                           "25%"]
+                                                           "25.0%"]
     table = next(shape.table for shape in completeness.shapes if shape.has_table)
     assert [cell.text for cell in table.rows[0].cells][:2] == ["单位", "学校年报"]
-    assert [cell.text for cell in table.rows[1].cells][:2] == ["崆峒区", "2/2 (100%)"]
+    assert [cell.text for cell in table.rows[1].cells][:2] == ["崆峒区", "2/2 (100.0%)"]
     assert table.rows[len(table.rows) - 1].cells[0].text == "合计"
 
 
@@ -182,5 +182,5 @@ def test_pack_evaluates_once_and_says_what_is_still_needed(warehouse, monkeypatc
     assert len(calls) == 2 and all(len(ids) == len(PINGLIANG_HEADLINE) for ids in calls)
     panel = [line.text for line in deck.slides[1].panel]
     # 崆峒区 (50% staffed, behind) is the only county: 2 teachers short, so Pingliang too.
-    assert "还需 2 名专职教师 · 2/2 单位已上报" in panel
+    assert "还需 2 名专职教师 · 报送本项指标 2/2" in panel
     assert "1. 崆峒区  50.0% (还需 2 名专职教师)" in panel

@@ -21,7 +21,8 @@ from lxml import etree
 from PIL import ImageFont
 
 from data_access import catalog
-from data_access.final_evaluation import final_evaluation, plan_by_key, plan_targets
+from data_access.final_evaluation import final_evaluation, require_plan
+from data_access.formatting import deadline_label
 from exports.evaluation_report import (
     DEMO_MARK,
     SUMMARY_HEADER,
@@ -84,8 +85,8 @@ def test_summary_has_one_row_per_target_and_level(pingliang):
     rows = _rows(pingliang.tables[0])
     assert tuple(pingliang.tables[0].rows[0].cells[i].text for i in range(len(SUMMARY_HEADER))) == SUMMARY_HEADER
     names = {ind.id: ind.name_zh for ind in catalog.indicators().values()}
-    expected = [(names[t.indicator], t.deadline_label(), level)
-                for t in plan_targets(plan_by_key("pingliang_2023")) for level in ("市", "县区")]
+    expected = [(names[t.indicator], deadline_label(t.deadline_year), level)
+                for t in catalog.targets_of(require_plan("pingliang_2023")) for level in ("市", "县区")]
     assert [(r["指标"], r["期限"], r["层级"]) for r in rows] == expected
     # The city row holds the city, the county row the tally of its one county.
     assert {r["范围"] for r in rows if r["层级"] == "市"} == {"平凉市"}
@@ -119,7 +120,7 @@ def test_values_equal_mhmonitor_indicators_for_the_deadline_year(engine, capsys,
                 cli[(year, level)] = _cli_values(capsys, monkeypatch, engine, region, year, level)
         name = catalog.indicators()[target.indicator].name_zh
         # The area's own figure, in the summary table (Pingliang 2024 staffing: 1 of 2 schools = 50.0%).
-        own = next(r for r in summary if r["指标"] == name and r["期限"] == target.deadline_label()
+        own = next(r for r in summary if r["指标"] == name and r["期限"] == deadline_label(target.deadline_year)
                    and r["层级"] == ev.rows_for(target.id, levels[0]).at[0, "level"].replace("city", "市")
                    .replace("province", "省"))
         assert _same_value(own["期限年度数值"], printed(year, levels[0], name, own["范围"])), (target.id, own)
@@ -152,7 +153,7 @@ def _text(document: docx.Document) -> str:
 
 def test_every_clause_is_quoted(pingliang):
     text = _text(pingliang)
-    for target in plan_targets(plan_by_key("pingliang_2023")):
+    for target in catalog.targets_of(require_plan("pingliang_2023")):
         assert f"「{target.clause}」" in text, target.id
 
 
@@ -300,7 +301,8 @@ def test_maps_of_headline_targets_are_pictures(warehouse):
     data = evaluation_report(warehouse, "620800", "pingliang_2023",
                              progress=lambda fraction, message: progress.append(message))
     document = docx.Document(io.BytesIO(data))
-    headline = [t for t in plan_targets(plan_by_key("pingliang_2023")) if catalog.indicators()[t.indicator].headline]
+    headline = [t for t in catalog.targets_of(require_plan("pingliang_2023"))
+                if catalog.indicators()[t.indicator].headline]
     # The fixture has no 2023 report: the two 2023 headline targets get a note instead of a map.
     dated_2023 = [t for t in headline if t.deadline_year == 2023]
     assert len(document.inline_shapes) == len(headline) - len(dated_2023)
@@ -310,7 +312,7 @@ def test_maps_of_headline_targets_are_pictures(warehouse):
 
 def test_shortfall_appears_once_evaluate_counts_it(warehouse, monkeypatch):
     """evaluate's shortfall/shortfall_unit columns (contract 3) flow into the cells and the group paragraph."""
-    import data_access.final_evaluation as module
+    import data_access.read_model as module
 
     counted = module.evaluate
 
@@ -327,4 +329,4 @@ def test_shortfall_appears_once_evaluate_counts_it(warehouse, monkeypatch):
     rows = [r for r in _rows(document.tables[0]) if r["指标"] == "中小学专(兼)职教师配备率"]
     assert [r["尚缺"] for r in rows] == ["还需 1 名专(兼)职教师", "合计还需 1 名专(兼)职教师"]
     assert {r["尚缺"] for r in _rows(document.tables[0]) if r["指标"] != "中小学专(兼)职教师配备率"} == {""}
-    assert "未达标县区合计尚缺 1 名专(兼)职教师" in _text(document)
+    assert "未达标县区合计还需 1 名专(兼)职教师" in _text(document)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import math
 
 import openpyxl
 import pandas as pd
@@ -55,9 +54,10 @@ def test_indicator_table_from_a_real_evaluation(engine):
     assert {"指标", "分子", "分母", "数值", "计量单位", "目标", "期限", "差距(正数为尚差)", "状态", "已上报单位数",
             "应上报单位数", "规划条款"} <= set(table.columns)
     silent = table[table["代码"] == "S4"].iloc[0]  # 四中 did not report in 2025
-    assert silent["状态"] == "无数据" and math.isnan(silent["数值"])
+    assert silent["状态"] == "无数据" and silent["数值"] is None and silent["分子"] is None
     zero = table[table["代码"] == "S3"].iloc[0]  # 三中 reported zero teachers
     assert zero["数值"] == 0 and zero["状态"] == "落后" and zero["计量单位"] == "%"
+    assert (zero["分子"], zero["分母"]) == (0, 1) and isinstance(zero["分母"], int)  # counts print as 1, not 1.0
     back = pd.read_csv(io.BytesIO(csv_bytes(table)), encoding="utf-8-sig", dtype={"代码": str})
     assert back.loc[back["代码"] == "S4", "数值"].isna().all()  # missing stays empty, not 0
     english = indicator_table(frame, "en")

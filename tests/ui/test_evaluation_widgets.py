@@ -9,7 +9,7 @@ import docx
 from streamlit.testing.v1 import AppTest
 
 from data_access.engine import make_engine
-from data_access.final_evaluation import plan_by_key
+from data_access.final_evaluation import require_plan
 from data_access.regions import ALL_REGIONS
 from tests.pages.conftest import ROOT, ROOT_LOGIN, app_env, sign_in  # noqa: F401 - fixture
 from ui.evaluation_widgets import _build, report_region
@@ -38,7 +38,7 @@ def test_report_covers_the_chosen_area_inside_the_plan_and_fails_closed(app_env)
     def view(region: str, allowed: str) -> SimpleNamespace:
         return SimpleNamespace(url=app_env, region=region, allowed=allowed)
 
-    pingliang, shaanxi = plan_by_key("pingliang_2023"), plan_by_key("shaanxi_2024")
+    pingliang, shaanxi = require_plan("pingliang_2023"), require_plan("shaanxi_2024")
     assert report_region(view("620802", "620800"), pingliang) == "620802"  # a county chosen in the sidebar
     assert report_region(view("620800", ALL_REGIONS), shaanxi) == "610000"  # another plan: its jurisdiction
     assert report_region(view("620800", "620800"), shaanxi) is None  # ... unless the user may not see it
