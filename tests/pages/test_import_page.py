@@ -188,7 +188,7 @@ def test_commit_updates_the_completeness_page_and_the_map(app_env):
     at = open_page("pages/completeness.py")
     at.radio(key="completeness_kind").set_value("hospital").run()
     assert not at.exception, at.exception
-    assert at.metric[0].value == "3 / 4"
+    assert at.metric[0].value == "3/4"
     assert at.dataframe[-1].value["单位代码"].tolist() == ["H4"]
     at.switch_page("pages/map.py").run()
     at.sidebar.selectbox(key=widget_key(INDICATOR)).set_value("children_general_mch_clinic").run()
@@ -208,7 +208,7 @@ def test_commit_updates_the_completeness_page_and_the_map(app_env):
     at.switch_page("pages/completeness.py").run()
     at.radio(key="completeness_kind").set_value("hospital").run()  # a page's own widgets start afresh
     assert not at.exception, at.exception
-    assert at.metric[0].value == "4 / 4"
+    assert at.metric[0].value == "4/4"
     assert "全部单位均已上报" in at.success[0].value
     at.switch_page("pages/map.py").run()
     ranking = at.dataframe[0].value.set_index("单位")

@@ -146,12 +146,12 @@ def test_county_without_schools_has_a_plain_message(app_env):
 def test_completeness_of_a_county_maps_its_schools_and_lists_the_laggard(app_env):
     at = open_page("pages/completeness.py", scope="610000", city="610100", county="610102", year="2025")
     assert not at.exception, at.exception
-    assert at.metric[0].value == "6 / 7"
+    assert at.metric[0].value == "6/7"
     assert len(at.get("plotly_chart")) == 1  # the county's schools, reported or not
     assert at.dataframe[-1].value[["单位代码", "单位名称"]].values.tolist() == [["S4", "四中"]]
     at.radio(key="completeness_kind").set_value("hospital").run()  # hospitals have no coordinates: list only
     assert not at.exception, at.exception
-    assert len(at.get("plotly_chart")) == 0 and at.metric[0].value == "2 / 2"
+    assert len(at.get("plotly_chart")) == 0 and at.metric[0].value == "2/2"
 
 
 def test_a_scope_without_a_plan_says_so(app_env):
