@@ -128,7 +128,8 @@ def test_the_map_page_ranking_carries_no_rate(small_sample, monkeypatch):
     monkeypatch.chdir(ROOT)
     from data_access.accounts import add_user
 
-    add_user(small_sample, "root", role="admin", region="000000", password=None, display_name="管理员", email="root@example.org")
+    add_user(small_sample, "root", role="admin", region="000000", password=None, display_name="管理员",
+             email="root@example.org")
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
     sign_in(at, "root")
     at.query_params.update({"scope": "610000", "city": "610100", "year": "2025", "indicator": AWARENESS})
