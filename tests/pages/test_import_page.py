@@ -195,7 +195,7 @@ def test_commit_updates_the_completeness_page_and_the_map(app_env):
     assert not at.exception, at.exception
     ranking = at.dataframe[0].value.set_index("单位")
     # 西安市's general, maternal-child and children's hospitals: H2 no clinic, H3 a clinic, H4 no report
-    assert ranking.loc["西安市", "上报"] == "2/3" and ranking.loc["西安市", "分子/分母"] == "1/2"
+    assert ranking.loc["西安市", "报送本项指标"] == "2/3" and ranking.loc["西安市", "分子/分母"] == "1/2"
 
     at.switch_page(PAGE).run()
     at.radio(key="import_type").set_value("hospital").run()
@@ -212,4 +212,4 @@ def test_commit_updates_the_completeness_page_and_the_map(app_env):
     assert "全部单位均已上报" in at.success[0].value
     at.switch_page("pages/map.py").run()
     ranking = at.dataframe[0].value.set_index("单位")
-    assert ranking.loc["西安市", "上报"] == "3/3" and ranking.loc["西安市", "分子/分母"] == "2/3"
+    assert ranking.loc["西安市", "报送本项指标"] == "3/3" and ranking.loc["西安市", "分子/分母"] == "2/3"
