@@ -36,6 +36,8 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="module")
 def demo_url(tmp_path_factory) -> str:
+    from data_access import review
+    from data_access.access import Principal
     from data_access.accounts import add_user
     from data_access.engine import make_engine
     from demo.generate import build_demo
@@ -45,6 +47,11 @@ def demo_url(tmp_path_factory) -> str:
     build_demo(engine)
     # Importing always needs a login, even on the demo: a 崆峒区 reporter.
     add_user(engine, CLERK, role="reporter", region="620802", password=CLERK_PASSWORD, display_name="崆峒区填报员")
+    # The demo's 2024 is approved and locked; the city reopens 崆峒区's school report through the chain so the
+    # import tests can write into it (取消审核, then 退回 with a reason).
+    city = Principal("rev.620800", "平凉市审核员", "reviewer", "620800")
+    review.withdraw(engine, city, "620802", 2024, "school", reason="浏览器测试: 重新开放以便更正")
+    review.return_(engine, city, "620802", 2024, "school", reason="浏览器测试: 请更正后重新上报")
     engine.dispose()
     return url
 
