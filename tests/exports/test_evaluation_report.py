@@ -140,7 +140,7 @@ def test_pingliang_staffing_value_and_gap_by_hand(pingliang):
     # 2024: P1 has a part-time teacher, P2 none: 1/2 = 50%, 50 points short of 100%.
     row = next(r for r in _rows(pingliang.tables[0]) if r["指标"] == "中小学专(兼)职教师配备率" and r["层级"] == "市")
     assert (row["期限年度数值"], row["结果"], row["差距"], row["上报 (已/应)"]) == \
-        ("50.0%", "未达标", "差 50.0 个百分点", "2/2 (100%)")
+        ("50.0%", "未达标", "差 50.0 个百分点", "2/2 (100.0%)")
 
 
 def _text(document: docx.Document) -> str:

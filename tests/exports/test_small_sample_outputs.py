@@ -132,7 +132,8 @@ def test_the_map_page_ranking_carries_no_rate(small_sample, monkeypatch):
              email="root@example.org")
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
     sign_in(at, "root")
-    at.query_params.update({"scope": "610000", "city": "610100", "year": "2025", "indicator": AWARENESS})
+    at.query_params.update({"scope": "610000", "city": "610100", "year": "2025", "indicator": AWARENESS,
+                            "approved": "0"})  # all data: nothing in the fixture is approved
     at = at.switch_page("pages/map.py").run()
     assert not at.exception, at.exception
     ranking = at.dataframe[0].value

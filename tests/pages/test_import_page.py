@@ -190,6 +190,9 @@ def test_commit_updates_the_completeness_page_and_the_map(app_env):
     assert not at.exception, at.exception
     assert at.metric[0].value == "3/4"
     assert at.dataframe[-1].value["单位代码"].tolist() == ["H4"]
+    # The fixture is a real warehouse, so the map shows approved data only by default; nothing in it is
+    # approved, and this test is about the caches seeing the import: all data.
+    at.session_state["approved"] = "0"
     at.switch_page("pages/map.py").run()
     at.sidebar.selectbox(key=widget_key(INDICATOR)).set_value("children_general_mch_clinic").run()
     assert not at.exception, at.exception
