@@ -16,7 +16,8 @@ from tests.pages.test_pages import open_page
 
 @pytest.fixture
 def engine_with_shortfall(app_env, monkeypatch):
-    """Every unit short of its target lacks 2 teachers; 碑林区 (610103) slipped after meeting its target."""
+    """Every unit short of its target lacks 2 teachers; 碑林区 (610103) slipped after meeting its target.
+    The pages are opened with approved="0" (all data): the fixture is a real warehouse with nothing approved."""
     real = evaluation.evaluate
 
     def evaluate(*args, **kwargs) -> pd.DataFrame:
@@ -40,7 +41,7 @@ def _ranking(at) -> pd.DataFrame:
 
 def test_school_ranking_says_what_is_missing_not_a_percentage(engine_with_shortfall):
     # 新城区 2025: 三中 reported zero teachers -> not met, 2 teachers short (wrapped engine).
-    at = open_page("pages/map.py", scope="610000", city="610100", county="610102", year="2025",
+    at = open_page("pages/map.py", approved="0", scope="610000", city="610100", county="610102", year="2025",
                    indicator="counselor_coverage")
     assert not at.exception, at.exception
     ranking = _ranking(at)
@@ -52,7 +53,8 @@ def test_school_ranking_says_what_is_missing_not_a_percentage(engine_with_shortf
 
 
 def test_county_ranking_and_subtitle_carry_the_shortfall_and_slipped_can_come_first(engine_with_shortfall):
-    at = open_page("pages/map.py", scope="610000", city="610100", year="2025", indicator="counselor_coverage")
+    at = open_page("pages/map.py", approved="0", scope="610000", city="610100", year="2025",
+                   indicator="counselor_coverage")
     assert not at.exception, at.exception
     ranking = _ranking(at)
     assert ranking.loc["新城区", "还需 / 差距"] == "还需 2 名专职教师"
@@ -63,7 +65,7 @@ def test_county_ranking_and_subtitle_carry_the_shortfall_and_slipped_can_come_fi
 
 
 def test_overview_card_says_what_is_still_needed(engine_with_shortfall):
-    at = open_page("pages/overview.py", scope="620800", year="2024")
+    at = open_page("pages/overview.py", approved="0", scope="620800", year="2024")
     assert not at.exception, at.exception
     captions = " ".join(c.value for c in at.caption)
     assert "还需 2 名专职教师" in captions
