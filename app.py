@@ -34,8 +34,8 @@ def _run_checked() -> None:
         # Fail closed: without a session on a real warehouse nothing but the login page exists. It answers at
         # every page's address, so a shared link opens the login form and, once signed in, that page.
         # The default is served at "/" (its url_path is ignored), so every page path is registered besides it.
-        pages = [st.Page("pages/login.py", title="登录", url_path="home", default=True),
-                 *(st.Page("pages/login.py", title="登录", url_path=path) for path in PAGE_PATHS)]
+        pages = [st.Page("pages/login.py", title=t("login"), url_path="home", default=True),
+                 *(st.Page("pages/login.py", title=t("login"), url_path=path) for path in PAGE_PATHS)]
         st.navigation(pages, position="hidden").run()
         state.sync_url(st.query_params, st.session_state)
         auth.cookie_delivered()
@@ -59,7 +59,7 @@ def _run_checked() -> None:
                  *(st.Page("pages/school_only.py", title=t("entry"), url_path=path, visibility="hidden")
                    for path in PAGE_PATHS if path not in ("entry", "login", "account")),
                  st.Page("pages/account.py", title=t("account"), url_path="account"),
-                 st.Page("pages/login.py", title="登录", url_path="login")]
+                 st.Page("pages/login.py", title=t("login"), url_path="login")]
         page = st.navigation(pages)
         with guarded(warehouse_url()):
             auth.sidebar_status(engine, {})
@@ -91,7 +91,7 @@ def _run_checked() -> None:
                          visibility="visible" if auth.may("review_schools") else "hidden"))
     # The school's entry form: registered so a typed /entry explains it is for school accounts.
     pages.append(st.Page("pages/entry.py", title=t("entry"), url_path="entry", visibility="hidden"))
-    pages.append(st.Page("pages/login.py", title="登录", url_path="login"))
+    pages.append(st.Page("pages/login.py", title=t("login"), url_path="login"))
     page = st.navigation(pages)
     with guarded(warehouse_url()):  # a warehouse lost mid-page: a Chinese message, never a traceback
         auth.sidebar_status(engine, resources.region_names(warehouse_url()))

@@ -114,13 +114,16 @@ def _number_or_nan(value: object) -> float:
 
 def shortfall_total(frame: pd.DataFrame) -> tuple[float, str | None]:
     """Whole units still missing, summed over units (each unit's fraction rounded up first), and their noun."""
-    if "shortfall" not in frame or "shortfall_unit" not in frame:
+    if "shortfall" not in frame or "shortfall_unit" not in frame or frame.empty:
         return math.nan, None
-    counted = [(shortfall_count(s), u) for s, u in zip(frame["shortfall"], frame["shortfall_unit"], strict=True)]
-    counted = [(c, u) for c, u in counted if c is not None and u]
-    if not counted:
+    # Only the rows with a shortfall and its noun are counted (filtered first: a province's schools are thousands).
+    shortfall = pd.to_numeric(frame["shortfall"], errors="coerce")
+    nouns = frame["shortfall_unit"].fillna("").astype(str)
+    countable = shortfall.notna() & (nouns != "")
+    if not countable.any():
         return math.nan, None
-    return float(sum(c for c, _ in counted)), counted[0][1]
+    counted = [shortfall_count(value) for value in shortfall[countable].tolist()]
+    return float(sum(counted)), nouns[countable].iloc[0]
 
 
 def ranking(frame: pd.DataFrame, *, slipped_first: bool = False) -> pd.DataFrame:

@@ -10,7 +10,9 @@ import streamlit as st
 
 from data_access.accounts import MAX_NAME, MAX_PASSWORD_LENGTH
 from ui import auth, resources
+from ui.i18n import t
 from ui.streamlit_compat import run_entry_script_if_legacy_pages_mode
+from ui.view import language_switch
 
 # Run through app.py, which decides who is signed in, even on a first /login request.
 run_entry_script_if_legacy_pages_mode()
@@ -19,13 +21,14 @@ current = st.session_state.get(auth.PRINCIPAL)
 if current is not None and not current.anonymous:
     st.switch_page("pages/entry.py" if current.role == "school" else "pages/overview.py")
 
-st.title("登录")
-st.caption("学生心理健康专项行动监测看板")
+language_switch()
+st.title(t("login"))
+st.caption(t("login_caption"))
 notice = st.session_state.pop(auth.NOTICE, None)
 if notice:
     getattr(st, notice[0])(notice[1])
 if current is not None and current.anonymous:
-    st.info("当前为演示数据, 未登录只读浏览。上报导入和撤销须登录。")
+    st.info(t("login_demo"))
 
 
 def _submit() -> None:
@@ -36,15 +39,15 @@ def _submit() -> None:
 
 
 with st.form("login_form"):
-    st.text_input("账号", max_chars=MAX_NAME, key="login_name")
-    st.text_input("密码", type="password", max_chars=MAX_PASSWORD_LENGTH, key="login_password")
-    st.form_submit_button("登录", type="primary", on_click=_submit)
+    st.text_input(t("login_name"), max_chars=MAX_NAME, key="login_name")
+    st.text_input(t("login_password"), type="password", max_chars=MAX_PASSWORD_LENGTH, key="login_password")
+    st.form_submit_button(t("login"), type="primary", on_click=_submit)
 
 if auth.sso_configured():
     st.divider()
     if st.session_state.get(auth.REFUSED):
-        if st.button("退出统一身份认证账号", key="sso_logout"):
+        if st.button(t("login_sso_logout"), key="sso_logout"):
             st.session_state.pop(auth.REFUSED, None)
             st.logout()
-    elif st.button("统一身份认证", key="sso_login"):
+    elif st.button(t("login_sso"), key="sso_login"):
         st.login()

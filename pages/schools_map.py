@@ -5,8 +5,10 @@ from __future__ import annotations
 import streamlit as st
 
 from data_access import catalog
+from data_access.regions import RegionError
 from ui import resources
 from ui import state as keys
+from ui.i18n import t, year_label
 from ui.view import breadcrumb, current, demo_banner, no_data_guard
 
 DECK_KEY = "schools_deck"
@@ -15,13 +17,13 @@ view = current()
 indicator = catalog.indicators()[view.indicator]
 names = dict(zip(resources.regions(view.url)["adcode"], resources.regions(view.url)["name"], strict=True))
 area = names.get(view.region, view.region)
-st.title(f"{area} · 全部学校 · {indicator.name(view.lang)} · {view.year}年")
+st.title(t("schools_map_title").format(area=area, indicator=indicator.name(view.lang), year=year_label(view.year)))
 demo_banner(view)
 breadcrumb(view)
 no_data_guard(view)
 
 if indicator.unit_kind not in ("school", "survey"):
-    st.info(f"「{indicator.name(view.lang)}」按医院、社区或人口统计, 没有学校点位。请在左侧选择学校类指标。")
+    st.info(t("schools_map_not_schools").format(name=indicator.name(view.lang)))
     st.stop()
 
 
@@ -32,10 +34,13 @@ def _open_school() -> None:
         st.session_state["_open_school"] = True
 
 
-deck = resources.schools_deck(view.url, view.region, view.year, view.indicator, view.stage, view.allowed, view.lang,
-                              view.data_as_of, **resources.basis_keys(view.basis))
+try:
+    deck = resources.schools_deck(view.url, view.region, view.year, view.indicator, view.stage, view.allowed,
+                                  view.lang, view.data_as_of, **resources.basis_keys(view.basis))
+except RegionError as error:  # the read model's scope check (a region outside the user's, unknown)
+    st.error(str(error))
+    st.stop()
 st.pydeck_chart(deck, on_select=_open_school, selection_mode="single-object", key=DECK_KEY, height=640)
-st.caption("每个点是一所学校, 颜色为该指标的达成情况(灰色 = 无上报, 不按 0 计); 悬停查看数值, 点击打开学校页面。"
-           "缺少坐标的学校不在图上。")
+st.caption(t("schools_map_caption"))
 if st.session_state.pop("_open_school", False):
     st.switch_page("pages/school.py", query_params=keys.url_params(st.session_state))

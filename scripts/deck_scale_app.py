@@ -24,7 +24,7 @@ from charts.deck import (  # noqa: E402
     schools_deck,
 )
 from data_access.engine import make_engine, warehouse_url  # noqa: E402
-from data_access.evaluation import evaluate  # noqa: E402
+from data_access.read_model import evaluate_views, resolve_scope  # noqa: E402
 from geo.layers import boundary_geojson  # noqa: E402
 from geo.published import published_points_url, published_url  # noqa: E402
 
@@ -36,7 +36,10 @@ STATIC_POINTS = Path(__file__).resolve().parent / "static" / "points"
 
 @st.cache_resource
 def demo_schools() -> pd.DataFrame:
-    frame = evaluate(make_engine(warehouse_url()), PROVINCE, "school", (YEAR,), indicator_ids=(INDICATOR,))
+    """The province's located schools as the product's deck gets them: the read model's rows (IndicatorView)."""
+    engine = make_engine(warehouse_url())
+    scope = resolve_scope(engine, PROVINCE, YEAR, child_level="school")
+    frame = evaluate_views(engine, scope, [INDICATOR], with_overall=False)[INDICATOR].units
     return frame[frame["longitude"].notna()].reset_index(drop=True)
 
 

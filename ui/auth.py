@@ -194,7 +194,7 @@ def _adopt_sso_identity(engine) -> None:
     if user is None:
         st.session_state[REFUSED] = True
         accounts.record_event(engine, None, "refused", "oidc", f"sub={subject[:100]} email={email[:100]}")
-        _notice("error", "统一身份认证通过, 但该身份没有对应的启用账号: 请联系管理员开通, 或退出后换一个账号。")
+        _notice("error", t("sso_no_account"))
         return
     accounts.signed_in_with_sso(engine, user)
     st.session_state[LOGIN], st.session_state[METHOD] = user.login, "oidc"
@@ -218,7 +218,7 @@ def establish(engine, is_demo: bool) -> Principal | None:
         now = time.time()
         if now - st.session_state.get(LAST_SEEN, now) > idle_seconds():
             _end_session("timeout", engine)
-            _notice("warning", f"超过 {int(idle_seconds() // 60)} 分钟未操作, 已自动退出登录。请重新登录。")
+            _notice("warning", t("idle_signed_out").format(minutes=int(idle_seconds() // 60)))
         else:
             token = st.session_state.get(TOKEN)
             user = _browser_sessions(web_sessions.current_user, engine, login, token) if token else \
@@ -229,7 +229,7 @@ def establish(engine, is_demo: bool) -> Principal | None:
                 principal = _principal_of(engine, user) if user else None
                 if principal is None:
                     _end_session("refused", engine)
-                    _notice("error", "该账号已停用或没有可查看的地区, 已退出登录。")
+                    _notice("error", t("account_disabled"))
                 else:
                     st.session_state[LAST_SEEN] = now
                     st.session_state[MUST_CHANGE] = user.must_change_password
@@ -246,7 +246,7 @@ def _end_elsewhere(engine) -> None:
     everywhere): stop here too. A single sign-on identity is dropped as well, or it would sign in again."""
     method = st.session_state.get(METHOD)
     _end_session(None, engine, ended_elsewhere=True)
-    _notice("warning", "您的登录已在别处结束 (退出登录、修改密码或管理员操作), 请重新登录。")
+    _notice("warning", t("session_ended"))
     if method == "oidc" and sso_configured() and st.user.get("is_logged_in"):
         st.session_state[REFUSED] = True  # not adopted again before the provider's logout completes
         st.logout()
@@ -278,7 +278,7 @@ def principal() -> Principal:
     """This run's principal; stops the page when there is none (fail closed)."""
     found = st.session_state.get(PRINCIPAL)
     if not isinstance(found, Principal):
-        st.error("请先登录。")
+        st.error(t("please_sign_in"))
         st.stop()
     return found
 
@@ -293,11 +293,21 @@ def may(action: str) -> bool:
     return isinstance(found, Principal) and can(found, action, found.region)
 
 
+def _refusal(result: accounts.LoginResult) -> str:
+    """Why a sign-in was refused, in the interface language (accounts.LoginResult.message is the CLI's Chinese)."""
+    if result.status != "throttled":
+        return t("login_failed")  # never says which of login and password was wrong
+    minutes = result.lock.minutes_left(result.now) if result.lock and result.now else \
+        int(accounts.FAILURE_WINDOW.total_seconds() // 60)
+    key = "login_locked_address" if result.lock and result.lock.scope == "address" else "login_locked"
+    return t(key).format(minutes=minutes)
+
+
 def sign_in(engine, login: str, password: str) -> bool:
     """Check a local login (recorded, throttled); on success the session belongs to the user."""
     result = accounts.verify_login(engine, login, password, source=client_address())
     if result.status != "ok":
-        _notice("error", result.message)
+        _notice("error", _refusal(result))
         return False
     st.session_state[LOGIN], st.session_state[METHOD] = result.user.login, "password"
     st.session_state[MUST_CHANGE] = result.user.must_change_password
@@ -314,7 +324,7 @@ def sign_out(engine) -> None:
     """End the session; a single sign-on identity cookie is removed too (st.logout starts a new session)."""
     _end_session("logout", engine)
     st.session_state.pop(REFUSED, None)
-    _notice("info", "已退出登录。")
+    _notice("info", t("signed_out"))
     if sso_configured() and st.user.get("is_logged_in"):
         st.logout()
 

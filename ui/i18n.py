@@ -60,6 +60,16 @@ STRINGS: dict[str, tuple[str, str]] = {
                    "and are hidden."),
     "no_indicators": ("该范围内没有适用的指标或单位。", "No indicator or unit applies in this area."),
     # Map
+    # All schools (deck)
+    "schools_map_title": ("{area} · 全部学校 · {indicator} · {year}", "{area} · All schools · {indicator} · {year}"),
+    "schools_map_not_schools": ("「{name}」按医院、社区或人口统计, 没有学校点位。请在左侧选择学校类指标。",
+                                "\"{name}\" is counted by hospitals, communities or population and has no school "
+                                "points. Choose a school indicator on the left."),
+    "schools_map_caption": ("每个点是一所学校, 颜色为该指标的达成情况(灰色 = 无上报、不适用或样本不足, 不按 0 计); "
+                            "悬停查看数值, 点击打开学校页面。缺少坐标的学校不在图上。",
+                            "Each dot is a school, coloured by how it stands against the target (grey = no report, "
+                            "not applicable or small sample, never counted as 0); hover for the value, click to open "
+                            "the school. Schools without coordinates are not on the map."),
     "no_school_points": ("「{name}」按医院、社区或人口统计, 没有学校点位。"
                          "请在左侧选择学校类指标, 或返回上一级查看该县所在地区的分布。",
                          "\"{name}\" is counted by hospitals, communities or population and has no school points. "
@@ -151,6 +161,34 @@ STRINGS: dict[str, tuple[str, str]] = {
     "signed_in_as": ("已登录: {name} ({login})\n{role} · {region}", "Signed in: {name} ({login})\n{role} · {region}"),
     "logout": ("退出登录", "Sign out"),
     "account": ("账号", "Account"),
+    # Login
+    "login": ("登录", "Sign in"),
+    "login_caption": ("学生心理健康专项行动监测看板", "Student Mental Health Plan Monitor"),
+    "login_demo": ("当前为演示数据, 未登录只读浏览。上报导入和撤销须登录。",
+                   "Demo data, read-only without signing in. Importing and undoing need an account."),
+    "login_name": ("账号", "Login"),
+    "login_password": ("密码", "Password"),
+    "login_sso": ("统一身份认证", "Single sign-on"),
+    "login_sso_logout": ("退出统一身份认证账号", "Sign out of single sign-on"),
+    "login_failed": ("账号或密码不正确, 或账号已停用。", "Wrong login or password, or the account is disabled."),
+    "login_locked_address": ("从此网络地址登录失败的次数过多, 已暂时锁定: 请约 {minutes} 分钟后再试, 或联系管理员。",
+                             "Too many failed sign-ins from this network address: locked for now. Try again in "
+                             "about {minutes} minutes, or ask an administrator."),
+    "login_locked": ("该账号连续登录失败次数过多, 已暂时锁定: 请约 {minutes} 分钟后再试, 或联系管理员解除锁定。",
+                     "Too many failed sign-ins for this account: locked for now. Try again in about {minutes} "
+                     "minutes, or ask an administrator to clear the lock."),
+    "sso_no_account": ("统一身份认证通过, 但该身份没有对应的启用账号: 请联系管理员开通, 或退出后换一个账号。",
+                       "Single sign-on succeeded, but no active account belongs to this identity: ask an "
+                       "administrator for one, or sign out and use another identity."),
+    "idle_signed_out": ("超过 {minutes} 分钟未操作, 已自动退出登录。请重新登录。",
+                        "No activity for more than {minutes} minutes: you were signed out. Please sign in again."),
+    "account_disabled": ("该账号已停用或没有可查看的地区, 已退出登录。",
+                         "This account is disabled or has no region to view: you were signed out."),
+    "session_ended": ("您的登录已在别处结束 (退出登录、修改密码或管理员操作), 请重新登录。",
+                      "Your session was ended elsewhere (sign-out, password change or an administrator): "
+                      "please sign in again."),
+    "please_sign_in": ("请先登录。", "Please sign in first."),
+    "signed_out": ("已退出登录。", "Signed out."),
     "account_login": ("账号: {login}", "Login: {login}"),
     "account_name": ("显示名: {name}", "Display name: {name}"),
     "account_role": ("角色: {role} · 范围: {region}", "Role: {role} · Region: {region}"),

@@ -15,12 +15,19 @@ import pydeck as pdk
 import sqlalchemy as sa
 import streamlit as st
 
-from data_access import meta
+from charts import deck as deck_figures  # resources.schools_deck is the cached one
+from charts.maps import PreparedFigure, school_points_spec, status_map_spec
+from data_access import completeness, meta
 from data_access.engine import make_engine, warehouse_url
 from data_access.evaluation import evaluate
+from data_access.importing import REPORT_TYPES, prefill_units, reported_values, template_xlsx
+from data_access.read_model import IndicatorView, indicator_view, scope_for
 from data_access.regions import ALL_REGIONS, path_of, region_frame, require_region, schools_in
 from data_access.review_basis import Basis
 from data_access.school_facts import school_record, school_reports
+from geo.layers import boundary_geojson, outline_geojson
+from geo.published import published_points_url, published_url
+from ui import auth
 from ui.memory import kept
 
 # Entries of older revisions are never read again; the TTL and max_entries only bound the memory they hold.
@@ -42,8 +49,6 @@ def cached_engine() -> sa.Engine:
 def allowed_region() -> str:
     """The region of the signed-in user (narrowed by MHMONITOR_ALLOWED_REGION when set); stops the page when
     nobody is signed in on a warehouse that is not the demo. Every query below takes it as an argument."""
-    from ui import auth
-
     return auth.allowed_region()
 
 
@@ -134,9 +139,7 @@ def unit_reports(url: str, region: str, year: int, kind: str, allowed: str) -> p
 
 @st.cache_data(show_spinner=False, ttl=CACHE_TTL_SECONDS, max_entries=CACHE_ENTRIES)
 def _unit_reports(url: str, revision: str, region: str, year: int, kind: str, allowed: str) -> pd.DataFrame:
-    from data_access.completeness import unit_reports as reports
-
-    return reports(_engine_for(url), region, year, kind, allowed_region=allowed)
+    return completeness.unit_reports(_engine_for(url), region, year, kind, allowed_region=allowed)
 
 
 def school(url: str, school_id: str, allowed: str) -> tuple[dict, pd.DataFrame]:
@@ -152,30 +155,22 @@ def _school(url: str, revision: str, school_id: str, allowed: str) -> tuple[dict
 @st.cache_resource(show_spinner="加载行政区划边界…")
 def boundary(parent_adcode: str, child_level: str) -> dict:
     """Simplified children boundaries of a unit; read-only, shared by all sessions."""
-    from geo.layers import boundary_geojson
-
     return kept(boundary_geojson(parent_adcode, child_level))
 
 
 @st.cache_resource(show_spinner=False)
 def outline(adcode: str) -> dict:
-    from geo.layers import outline_geojson
-
     return kept(outline_geojson(adcode))
 
 
 @st.cache_resource(show_spinner=False)
 def boundary_url(parent_adcode: str, child_level: str) -> str | None:
     """Where the browser fetches the children boundaries of a unit (None: send them inline)."""
-    from geo.published import published_url
-
     return published_url(boundary(parent_adcode, child_level), f"{parent_adcode}_{child_level}")
 
 
 @st.cache_resource(show_spinner=False)
 def outline_url(adcode: str) -> str | None:
-    from geo.published import published_url
-
     return published_url(outline(adcode), f"{adcode}_outline")
 
 
@@ -200,8 +195,6 @@ def _region_map(url: str, revision: str, region: str, level: str, year: int, all
     indicator, stage, allowed region, language, colouring, texts, basis and the warehouse revision. A warm rerun does no
     query, no geometry work and no copy of the GeoJSON; clear_data_caches forgets the figures.
     """
-    from charts.maps import PreparedFigure, status_map_spec
-
     frame = evaluation(url, region, level, (year,), allowed, (indicator_id,), stage, approved_only=approved_only,
                        own_county=own_county)
     return kept(PreparedFigure(status_map_spec(boundary(region, level), frame, title=title, subtitle=subtitle,
@@ -222,8 +215,6 @@ def school_map(url: str, county: str, year: int, allowed: str, indicator_id: str
 def _school_map(url: str, revision: str, county: str, year: int, allowed: str, indicator_id: str, stage: str,
                 lang: str, *, mode: str, title: str, subtitle: str, data_as_of: str | None, approved_only: bool,
                 own_county: str | None) -> go.Figure:
-    from charts.maps import PreparedFigure, school_points_spec
-
     frame = evaluation(url, county, "school", (year,), allowed, (indicator_id,), stage, approved_only=approved_only,
                        own_county=own_county)
     return kept(PreparedFigure(school_points_spec(outline(county), frame, title=title, subtitle=subtitle, mode=mode,
@@ -242,26 +233,30 @@ def schools_deck(url: str, region: str, year: int, indicator_id: str, stage: str
                          approved_only, own_county)
 
 
+def schools_view(url: str, region: str, year: int, indicator_id: str, stage: str, allowed: str,
+                 approved_only: bool = False, own_county: str | None = None) -> IndicatorView:
+    """The read model of every school in `region` for one indicator: the rows the map's ranking and hover print,
+    from the same cached evaluation. Raises RegionError (scope_for) for a region outside `allowed`."""
+    scope = scope_for(regions(url, allowed), region, year, allowed=allowed, child_level="school", stage=stage)
+    frame = evaluation(url, region, "school", (year,), allowed, (indicator_id,), stage, approved_only=approved_only,
+                       own_county=own_county)
+    return indicator_view(scope, indicator_id, frame, warehouse_info(url),
+                          basis=Basis(approved_only=approved_only, own_county=own_county))
+
+
 @st.cache_resource(show_spinner="加载全部学校…", max_entries=64)
 def _schools_deck(url: str, revision: str, region: str, year: int, indicator_id: str, stage: str, allowed: str,
                   lang: str, data_as_of: str | None, approved_only: bool, own_county: str | None) -> pdk.Deck:
-    from charts.deck import PreparedDeck, school_points, schools_deck
-    from geo.layers import boundary_geojson, outline_geojson
-    from geo.published import published_points_url
-
-    frame = evaluate(_engine_for(url), region, "school", (year,), allowed_region=allowed,
-                     indicator_ids=(indicator_id,), stage=stage or None,
-                     basis=Basis(approved_only=approved_only, own_county=own_county))
-    regions_frame = regions(url, allowed)
-    level = regions_frame.loc[regions_frame["adcode"] == region, "level"]
-    is_county = not level.empty and level.iloc[0] == "county"
+    view = schools_view(url, region, year, indicator_id, stage, allowed, approved_only, own_county)
+    is_county = view.scope.level == "county"
     boundaries = outline_geojson(region) if is_county else boundary_geojson(region, "county")
     layer_url = outline_url(region) if is_county else boundary_url(region, "county")
-    points = school_points(frame, lang)
+    points = deck_figures.school_points(view.units, lang)
     # The schools by URL, fetched once by deck.gl (inline only when the file cannot be written).
     points_url = published_points_url(points.rows, f"{region}_{year}")
-    return kept(PreparedDeck(schools_deck(boundaries, points, boundaries_url=layer_url, points_url=points_url),
-                             points.ids))
+    return kept(deck_figures.PreparedDeck(
+        deck_figures.schools_deck(boundaries, points, boundaries_url=layer_url, points_url=points_url),
+        points.ids))
 
 
 def import_template(url: str, type_key: str, region: str | None, year: int | None, with_values: bool = False, *,
@@ -271,8 +266,6 @@ def import_template(url: str, type_key: str, region: str | None, year: int | Non
 
     Not cached: the page hands this to a deferred download button, so it only runs when clicked.
     """
-    from data_access.importing import REPORT_TYPES, prefill_units, reported_values, template_xlsx
-
     spec = REPORT_TYPES[type_key]
     units: list[tuple[str, str]] = []
     values: dict[str, dict] = {}

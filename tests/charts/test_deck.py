@@ -66,3 +66,28 @@ def test_a_click_resolves_the_row_index_to_the_school_id():
     assert deck.selected_school({"selection": {"indices": {SCHOOL_LAYER: [7]}, "objects": {}}}) is None
     assert deck.selected_school({"selection": {"indices": {}, "objects": {}}}) is None
     assert deck.selected_school(None) is None
+
+
+def test_deck_labels_are_the_ranking_rows_of_the_read_model(tmp_path):
+    """The all-schools deck prints what the map's ranking prints: the same IndicatorView rows, label by label."""
+    from data_access import migrate
+    from data_access.engine import make_engine
+    from data_access.formatting import prints_no_rate, status_label, value_text
+    from data_access.read_model import evaluate_views, resolve_scope
+    from tests.data_access import fixture_warehouse
+
+    engine = make_engine(f"duckdb:///{tmp_path / 'deck.duckdb'}", create=True)
+    migrate.upgrade(engine)
+    fixture_warehouse.populate(engine)
+    scope = resolve_scope(engine, "610102", 2025, child_level="school")
+    view = evaluate_views(engine, scope, ["counselor_coverage"], with_overall=False)["counselor_coverage"]
+    engine.dispose()
+    points = school_points(view.units, "en")
+    ranked = {row["unit_id"]: row for row in view.ranking().to_dict("records")}
+    assert points.ids and set(points.ids) <= set(ranked)
+    for school_id, row in zip(points.ids, points.rows, strict=True):
+        shown = ranked[school_id]
+        expected = status_label(shown["status"], "en")
+        if not prints_no_rate(shown["status"]):
+            expected += f" · {value_text(shown, 'en')}"
+        assert row["v"] == expected and row["n"] == shown["name"], (school_id, row, shown)

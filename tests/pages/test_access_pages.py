@@ -74,7 +74,8 @@ def test_anonymous_on_a_real_warehouse_sees_only_the_login_page(app_env, page):
     text = all_text(at)
     for name in (XINCHENG, BEILIN, XIAN, SHAANXI, KONGTONG, PINGLIANG, "一小", "2025年"):
         assert name not in text, (page, name)
-    assert not at.sidebar.radio  # no scope selector, no filters
+    # No scope selector and no filters: the language switch alone (it reveals nothing of the warehouse).
+    assert [radio.key for radio in at.sidebar.radio] == ["w_lang"]
 
 
 def test_local_login_opens_the_dashboard_and_logout_ends_it(people):

@@ -20,6 +20,8 @@ from google.protobuf import text_format
 from streamlit.testing.v1 import AppTest
 
 from data_access import catalog
+from data_access.accounts import add_user
+from data_access.engine import make_engine
 from geo.admin_units import units_within
 from tests.data_access import fixture_warehouse
 from tests.pages.test_pages import app
@@ -47,7 +49,13 @@ VIEWS = [
     ("pages/review.py", {"scope": "610000", "year": "2025"}),
     ("pages/entry.py", {}),
     ("pages/school_submissions.py", {"scope": "610000", "city": "610100", "county": "610102", "year": "2025"}),
+    ("pages/schools_map.py", {"scope": "610000", "year": "2025"}),
+    ("pages/schools_map.py", {"scope": "610000", "city": "610100", "county": "610102", "year": "2025",
+                              "indicator": "counselor_coverage"}),
+    ("pages/schools_map.py", {"scope": "620800", "year": "2024", "indicator": "psychiatrist_rate"}),
 ]
+SCHOOL_LOGIN = "S1"  # a school's own account: the entry form, and every other address refused (school_only)
+SCHOOL_VIEWS = [("pages/entry.py", {"year": "2025"}), ("pages/school_only.py", {"scope": "610000", "year": "2025"})]
 
 
 def _allowed() -> list[str]:
@@ -58,7 +66,8 @@ def _allowed() -> list[str]:
     names += [name for root in ("610000", "620800") for name in units_within(root)["name"]]  # map boundaries
     quoted = [text for target in catalog.targets() for text in (target.clause, target.clause_ref)]
     plans = [text for plan in catalog.PLANS.values() for text in (plan.name_zh, plan.short_zh)]
-    people = ["管理员"]  # the signed-in account's display name (tests/pages/conftest.py), typed by a person
+    # The signed-in accounts' display names (tests/pages/conftest.py, SCHOOL_LOGIN), typed by a person.
+    people = ["管理员", "一小填报员"]
     return sorted({*names, *quoted, *plans, *people, *LANGUAGE_SWITCH, *QUOTE_MARKS}, key=len, reverse=True)
 
 
@@ -99,12 +108,35 @@ def _chinese_left(text: str) -> list[str]:
     return sorted({text[max(0, m.start() - 25):m.end() + 25].replace("\n", " ") for m in CJK.finditer(text)})
 
 
-@pytest.mark.parametrize(("page", "params"), VIEWS)
-def test_english_pages_show_no_chinese_but_names_and_clauses(app_env, page, params):
-    at = app()
-    at.query_params.update({**params, "lang": "en"})
-    at = at.switch_page(page).run()
+def _english(at: AppTest) -> AppTest:
     assert not at.exception, at.exception
     assert at.session_state["lang"] == "en"
     left = _chinese_left(_page_text(at))
     assert left == [], "\n".join(left)
+    return at
+
+
+@pytest.mark.parametrize(("page", "params"), VIEWS)
+def test_english_pages_show_no_chinese_but_names_and_clauses(app_env, page, params):
+    at = app()
+    at.query_params.update({**params, "lang": "en"})
+    _english(at.switch_page(page).run())
+
+
+def test_english_login_page(app_env):
+    """Nobody signed in on a warehouse that is not the demo: the login form, at any address, in English."""
+    at = app(login=None)
+    at.query_params.update({"scope": "620800", "year": "2024", "lang": "en"})
+    at = _english(at.run())
+    assert at.button[0].label == "Sign in" or any(b.label == "Sign in" for b in at.button)
+
+
+@pytest.mark.parametrize(("page", "params"), SCHOOL_VIEWS)
+def test_english_pages_of_a_school_account(app_env, page, params):
+    engine = make_engine(app_env)
+    add_user(engine, SCHOOL_LOGIN, role="school", region=SCHOOL_LOGIN, password=None, display_name="一小填报员",
+             email="s1@example.org")
+    engine.dispose()
+    at = app(login=SCHOOL_LOGIN)
+    at.query_params.update({**params, "lang": "en"})
+    _english(at.switch_page(page).run())
