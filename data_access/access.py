@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import pandas as pd
 import sqlalchemy as sa
 
-from data_access.regions import ALL_REGIONS, path_of
+from data_access.regions import ALL_REGIONS, RegionError, path_of
 from data_access.schema import regions, schools
 
 # Review actions (data_access/review.py adds the level rules: who approves what): a county's reporters submit;
@@ -39,8 +39,11 @@ ACTION_ZH = {"view": "查看", "export": "导出", "import": "导入", "undo_own
              "withdraw": "取消审核", "set_deadline": "设置截止日期", "enter": "填报", "review_schools": "审核学校填报"}
 
 
-class AccessDenied(PermissionError):
-    """The principal may not do this here; message in Chinese."""
+class AccessDenied(RegionError, PermissionError):
+    """The principal may not do this here, or see this region (read_model.scope_for); message in Chinese.
+
+    The one refusal of the access rule: a RegionError too, so a scope check's callers catch it with the other
+    region errors, and a PermissionError for everything else."""
 
 
 @dataclass(frozen=True)

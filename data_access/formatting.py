@@ -364,8 +364,8 @@ def row_numerator(row: dict) -> int | float | None:
 def missing_text(row: dict, lang: str = "zh") -> str:
     """What a unit still lacks: '缺 1 名专(兼)职教师' for a school, '还需 3 名专职教师' above; else the gap.
 
-    An area that meets its target as a whole while some of its counties do not says so: '已达标; 下辖县区合计还需
-    805 名学生知晓'. "—" for a status that judges nothing.
+    An area that meets its target as a whole while some of its counties do not says so: '已达标; 下辖县区还需
+    805 名学生知晓' (short enough for the ranking's column). "—" for a status that judges nothing.
     """
     if prints_no_rate(row.get("status")):
         return MISSING
@@ -376,7 +376,7 @@ def missing_text(row: dict, lang: str = "zh") -> str:
     if row.get("status") == Status.MET and row.get("level") not in ("school", "county") and noun:
         below = format_shortfall(row.get("shortfall"), noun, prefix="", lang=lang)
         if below not in (MISSING, "已达标", "target met"):
-            return f"met; its counties still need {below}" if lang == "en" else f"已达标; 下辖县区合计还需 {below}"
+            return f"met; its counties still need {below}" if lang == "en" else f"已达标; 下辖县区还需 {below}"
     text = format_shortfall(row.get("shortfall"), noun, prefix=prefix, lang=lang)
     if text in ("已达标", "target met"):
         return met
@@ -392,7 +392,7 @@ def missing_text(row: dict, lang: str = "zh") -> str:
 
 
 TRAJECTORY_WORDS = {"met": ("已达标", "Met"), "due": ("本学年须达标", "Due this school year"),
-                    "overdue": ("已到期, 尚差 {gap}", "Deadline passed, {gap} short"),
+                    "overdue": ("已到期, 差 {gap}", "Deadline passed, {gap} short"),
                     "per_year": ("每年 +{step} ({years} 年)", "+{step} a year ({years} years)")}
 
 

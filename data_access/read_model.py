@@ -15,6 +15,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from data_access import catalog, vocab
+from data_access.access import AccessDenied
 from data_access.evaluation import evaluate
 from data_access.formatting import deadline_label, format_shortfall, reported_text, shortfall_count, threshold_label
 from data_access.meta import WarehouseInfo, warehouse_info
@@ -30,10 +31,6 @@ class UnknownRegion(RegionError):
     """The adcode is not in the warehouse."""
 
 
-class AccessDenied(RegionError):
-    """The region lies outside the caller's allowed region."""
-
-
 class UnknownLevel(RegionError):
     """A level that is not province/city/county/school, or not below the region."""
 
@@ -42,8 +39,12 @@ class NoDataForYear(RegionError):
     """The warehouse holds no report for the year."""
 
 
-class UnknownIndicator(RegionError):
+class UnknownIndicator(LookupError):
     """The indicator id is not declared in indicators.toml."""
+
+
+class NoUnitsForIndicator(RegionError):
+    """The scope holds no unit or no target of the indicator."""
 
 
 @dataclass(frozen=True)
@@ -65,7 +66,8 @@ def scope_for(regions: pd.DataFrame, region: str, year: int, *, allowed: str = A
               years: Sequence[int] | None = None, child_level: str | None = None, stage: str = "") -> Scope:
     """Check a scope once against the region table (and the years with data, when given).
 
-    Raises UnknownRegion, AccessDenied, UnknownLevel or NoDataForYear, each with a Chinese message.
+    Raises UnknownRegion, AccessDenied (the access rule's refusal), UnknownLevel or NoDataForYear, each a RegionError
+    with a Chinese message.
     """
     match = regions[regions["adcode"] == region]
     if match.empty:

@@ -12,6 +12,7 @@ from charts.maps import band_legend_text, school_points, status_choropleth
 from data_access import catalog
 from data_access.read_model import (
     IndicatorView,
+    NoUnitsForIndicator,
     UnknownIndicator,
     UnknownLevel,
     evaluate_views,
@@ -106,7 +107,7 @@ def map_view(engine: sa.Engine, region: str, year: int, indicator_id: str, *, le
         raise UnknownLevel(f"「{indicator.name_zh}」按医院、社区或人口统计, 没有学校点位; 请选择市或县级地图")
     view = evaluate_views(engine, scope, [indicator_id], with_overall=False, basis=basis).get(indicator_id)
     if view is None or view.target_label is None:
-        raise UnknownIndicator(f"{scope.region_name} 没有适用指标「{indicator.name_zh}」的单位或目标")
+        raise NoUnitsForIndicator(f"{scope.region_name} 没有适用指标「{indicator.name_zh}」的单位或目标")
     return view
 
 

@@ -21,7 +21,7 @@ from data_access.engine import WarehouseBusy, WarehouseMissing, make_engine, war
 from data_access.formatting import count_number, plain_number, prints_no_rate, row_number, shortfall_count
 from data_access.init_warehouse import init_warehouse
 from data_access.meta import warehouse_info
-from data_access.read_model import IndicatorView, evaluate_views, resolve_scope
+from data_access.read_model import IndicatorView, UnknownIndicator, evaluate_views, resolve_scope
 from data_access.regions import LEVEL_ORDER, RegionError
 from data_access.review import ReviewRefused
 from data_access.status import BANDS
@@ -155,7 +155,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if hasattr(args, "acting_action"):
             resolve_acting_user(args)
         return int(args.func(args) or 0)
-    except (CommandError, RegionError, KeyError, AccessDenied, AccountError, ReviewRefused) as error:
+    except (CommandError, RegionError, UnknownIndicator, KeyError, AccessDenied, AccountError, ReviewRefused) as error:
         message = error.args[0] if error.args else str(error)
         print(f"错误: {message}", file=sys.stderr)
         return 2

@@ -75,51 +75,54 @@ else:
                                   view.stage, view.lang, mode=view.mode, title=title, subtitle=subtitle,
                                   data_as_of=view.data_as_of, **basis)
 
-map_column, table_column = st.columns([3, 2])
-with map_column:
-    st.plotly_chart(figure, key=MAP_KEY, on_select=_on_click, selection_mode="points", config=PLOTLY_CONFIG)
-    hint = t("click_school") if view.child_level == "school" else t("click_region")
-    st.caption(f"{hint}; {t('grey_note')}")
-    if reported == 0:
-        st.warning(t("none_reported"))
+# The map, then its ranking at the page's full width: the ranking's nine columns (each as wide as its
+# text, ui.wire.fitted_columns) fit a 1280 px window there; beside the map they were cut off at 1500 px.
+st.plotly_chart(figure, key=MAP_KEY, on_select=_on_click, selection_mode="points", config=PLOTLY_CONFIG)
+hint = t("click_school") if view.child_level == "school" else t("click_region")
+st.caption(f"{hint}; {t('grey_note')}")
+if reported == 0:
+    st.warning(t("none_reported"))
 if st.session_state.pop("_open_school", False):
     st.switch_page("pages/school.py", query_params=keys.url_params(st.session_state))
 
-with table_column:
-    st.markdown(f"#### {t('ranking')}")
-    slipped_first = st.toggle(t("slipped_first"), key=SLIPPED_FIRST)
-    ranking = shown.ranking(slipped_first=slipped_first)
-    rows = ranking.to_dict("records")
-    table = pd.DataFrame({
-        t("rank"): [("" if pd.isna(r) else str(r)) for r in ranking["rank"]],
-        t("unit"): ranking["name"],
-        t("value"): [value_text(row, view.lang) for row in rows],
-        t("missing"): [missing_text(row, view.lang) for row in rows],  # "还需 3 名专职教师" / "差 5.1 个百分点"
-        t("trajectory"): [trajectory_text(row, view.lang) for row in rows],
-        t("reported_col"): [format_share(row["reported"], row["expected"]) for row in rows],
-        t("status"): [status_label(s, view.lang) for s in ranking["status"]],
-        t("basis"): [row_basis_text(row, approved_only=view.approved_only, lang=view.lang) or "—" for row in rows],
-    })
-    if view.child_level == "school":
-        # A school is met or not, and lacks something: its "1/1" and "+95.0 a year" say nothing more.
-        table = table.drop(columns=[t("trajectory")])
-    else:
-        table.insert(3, t("fraction"), [fraction_text(row) for row in rows])
-    st.dataframe(text_table(table), hide_index=True, width="stretch", height=min(560, 38 * (len(table) + 1)),
-                 column_config=fitted_columns(table))
-    st.caption(t("ranking_note"))
-    # Lazy expanders (on_change="rerun"): their contents are computed and sent only while open, so a filter
-    # change does not resend the clause and the export controls.
-    clause_box = st.expander(t("clause"), key="map_clause_open", on_change="rerun")
-    if clause_box.open and shown.clause:
-        clause_box.markdown(f"> {shown.clause}\n\n{shown.source()}")
-    exports_box = st.expander(t("export_map_table"), key="map_exports_open", on_change="rerun")
-    if exports_box.open:
-        with exports_box:
-            map_download(shown, mode=view.mode, filters=view.stage, key="map_export")
-            table_downloads(indicator_table(ranking, view.lang), file_stem=f"{area}_{view.indicator}_{view.year}",
-                            key="ranking")
-            gis_downloads(shown, lang=view.lang, key="map_gis")
+st.markdown(f"#### {t('ranking')}")
+slipped_first = st.toggle(t("slipped_first"), key=SLIPPED_FIRST)
+ranking = shown.ranking(slipped_first=slipped_first)
+rows = ranking.to_dict("records")
+table = pd.DataFrame({
+    t("rank"): [("" if pd.isna(r) else str(r)) for r in ranking["rank"]],
+    t("unit"): ranking["name"],
+    t("value"): [value_text(row, view.lang) for row in rows],
+    # The status right after the value: what a meeting reads first stays in view in a narrow window.
+    t("status"): [status_label(s, view.lang) for s in ranking["status"]],
+    t("missing"): [missing_text(row, view.lang) for row in rows],  # "还需 3 名专职教师" / "差 5.1 个百分点"
+    t("trajectory"): [trajectory_text(row, view.lang) for row in rows],
+    t("reported_col"): [format_share(row["reported"], row["expected"]) for row in rows],
+    t("basis"): [row_basis_text(row, approved_only=view.approved_only, lang=view.lang) or "—" for row in rows],
+})
+if view.child_level == "school":
+    # A school is met or not, and lacks something: its "1/1" and "+95.0 a year" say nothing more.
+    table = table.drop(columns=[t("trajectory")])
+else:
+    table.insert(4, t("fraction"), [fraction_text(row) for row in rows])
+if (table[t("basis")] == "—").all():
+    table = table.drop(columns=[t("basis")])  # 数据口径 says nothing for any unit: its room goes to the others
+# Rank and unit stay in view when a narrow window scrolls the table sideways.
+st.dataframe(text_table(table), hide_index=True, width="stretch", height=min(560, 38 * (len(table) + 1)),
+             column_config=fitted_columns(table, pinned=2))
+st.caption(t("ranking_note"))
+# Lazy expanders (on_change="rerun"): their contents are computed and sent only while open, so a filter
+# change does not resend the clause and the export controls.
+clause_box = st.expander(t("clause"), key="map_clause_open", on_change="rerun")
+if clause_box.open and shown.clause:
+    clause_box.markdown(f"> {shown.clause}\n\n{shown.source()}")
+exports_box = st.expander(t("export_map_table"), key="map_exports_open", on_change="rerun")
+if exports_box.open:
+    with exports_box:
+        map_download(shown, mode=view.mode, filters=view.stage, key="map_export")
+        table_downloads(indicator_table(ranking, view.lang), file_stem=f"{area}_{view.indicator}_{view.year}",
+                        key="ranking")
+        gis_downloads(shown, lang=view.lang, key="map_gis")
 
 urban_rural = ("parent_school_urban", "parent_school_rural")
 shown_ids = {x.id for x in catalog.indicators_for(view.scope, view.year)}

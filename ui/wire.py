@@ -22,19 +22,24 @@ def text_table(frame: pd.DataFrame) -> pa.Table:
 
 
 # st.dataframe sizes a column from a sample of its first rows and cuts longer cells ("还需 29 名精神科医"):
-# every column gets the width of its longest text instead (14 px font: a 汉字 ~14 px, latin ~8 px, padding).
-WIDE_CHAR_PX, NARROW_CHAR_PX, CELL_PADDING_PX, MAX_COLUMN_PX = 14, 8, 28, 420
+# every column gets the width of its longest text instead. Measured in Chromium on the 14 px grid font: a 汉字
+# 14 px, a digit or latin letter ~8 px, a space or punctuation ~4 px; 16 px of cell padding.
+WIDE_CHAR_PX, NARROW_CHAR_PX, THIN_CHAR_PX, CELL_PADDING_PX, MAX_COLUMN_PX = 14, 8, 4, 16, 420
+THIN_CHARS = frozenset(" ,.;:'()/|-·")
 
 
 def _text_px(text: str) -> int:
-    return sum(WIDE_CHAR_PX if unicodedata.east_asian_width(c) in "WF" else NARROW_CHAR_PX for c in text)
+    return sum(WIDE_CHAR_PX if unicodedata.east_asian_width(c) in "WF" else THIN_CHAR_PX if c in THIN_CHARS
+               else NARROW_CHAR_PX for c in text)
 
 
-def fitted_columns(frame: pd.DataFrame) -> dict[str, st.column_config.Column]:
-    """column_config giving every column the width of its longest cell or header, so nothing is cut off."""
+def fitted_columns(frame: pd.DataFrame, pinned: int = 0) -> dict[str, st.column_config.Column]:
+    """column_config giving every column the width of its longest cell or header, so nothing is cut off; the
+    first `pinned` columns stay in view when a narrow window scrolls the table sideways."""
     widths = {}
-    for name in frame.columns:
+    for position, name in enumerate(frame.columns):
         texts = [str(name), *("" if pd.isna(value) else str(value) for value in frame[name])]
         widths[str(name)] = st.column_config.Column(
-            width=min(MAX_COLUMN_PX, CELL_PADDING_PX + max(_text_px(text) for text in texts)))
+            width=min(MAX_COLUMN_PX, CELL_PADDING_PX + max(_text_px(text) for text in texts)),
+            pinned=True if position < pinned else None)
     return widths

@@ -108,7 +108,7 @@ def test_a_met_city_never_reads_as_short_its_counties_shortfall_is_named_as_thei
     # Pingliang 2023 awareness in the demo: 81.0% against >= 80% (met) while two counties still lack 805 passes.
     row = {"status": "met", "level": "city", "shortfall": 805.0, "shortfall_unit": "名学生知晓", "gap": -1.0,
            "value_unit": "%"}
-    assert missing_text(row) == "已达标; 下辖县区合计还需 805 名学生知晓"
+    assert missing_text(row) == "已达标; 下辖县区还需 805 名学生知晓"
     assert missing_text({**row, "level": "county", "shortfall": 0.0}) == "已达标"
 
 
@@ -165,6 +165,6 @@ def test_trajectory_says_the_yearly_step_to_the_deadline():
     row = {"status": "behind", "gap": 10.0, "years_left": 2.0, "needed_per_year": 5.0, "value_unit": "%"}
     assert trajectory_text(row) == "每年 +5.0 个百分点 (2 年)"
     assert trajectory_text(row, "en") == "+5.0 pp a year (2 years)"
-    assert trajectory_text({**row, "years_left": 0.0}) == "已到期, 尚差 10.0 个百分点"
+    assert trajectory_text({**row, "years_left": 0.0}) == "已到期, 差 10.0 个百分点"
     assert trajectory_text({**row, "years_left": math.nan}) == "本学年须达标"
     assert trajectory_text({**row, "status": "met", "gap": -1.0}) == "已达标"
