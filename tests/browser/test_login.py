@@ -8,60 +8,28 @@ guard aborts it (and only it).
 
 from __future__ import annotations
 
-import os
 import secrets
 import subprocess
 import sys
-import time
-import urllib.request
 
 import pytest
 
-from tests.browser.test_smoke import CHROMIUM, ROOT, _free_port, _title, _wait_idle, page  # noqa: F401
+from tests.browser.servers import dashboard, fixture_warehouse_url, free_port, sign_in, stop, wait_for
+from tests.browser.test_smoke import CHROMIUM, ROOT, _free_port, _title, _wait_idle  # noqa: F401
 
 pytestmark = pytest.mark.browser
 
 PASSWORD = "Kongtong-2025"
 
 
-def _wait_for(url: str, process: subprocess.Popen, what: str) -> None:
-    deadline = time.time() + 90
-    while time.time() < deadline:
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.5)
-    process.kill()
-    pytest.fail(f"{what} did not start: " + (process.stdout.read() if process.stdout else ""))
-
-
-def _stop(process: subprocess.Popen) -> None:
-    process.terminate()
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-
-
 @pytest.fixture(scope="module")
 def real_url(tmp_path_factory) -> str:
     """The hand-computable fixture warehouse (not a demo) with a 崆峒区 reporter for each way of signing in."""
-    from data_access import migrate
-    from data_access.accounts import add_user
-    from data_access.engine import make_engine
-    from tests.data_access import fixture_warehouse
-
-    url = f"duckdb:///{tmp_path_factory.mktemp('login') / 'real.duckdb'}"
-    engine = make_engine(url, create=True)
-    migrate.upgrade(engine)
-    fixture_warehouse.populate(engine)
-    add_user(engine, "ktq", role="reporter", region="620802", password=PASSWORD, display_name="崆峒区填报员")
-    add_user(engine, "ktq.sso", role="reporter", region="620802", password=None, oidc_subject="ktq-subject",
-             display_name="崆峒区统一认证")
-    engine.dispose()
-    return url
+    return fixture_warehouse_url(
+        tmp_path_factory.mktemp("login"),
+        {"login": "ktq", "role": "reporter", "region": "620802", "password": PASSWORD, "display_name": "崆峒区填报员"},
+        {"login": "ktq.sso", "role": "reporter", "region": "620802", "password": None, "oidc_subject": "ktq-subject",
+         "display_name": "崆峒区统一认证"})
 
 
 @pytest.fixture(scope="module")
@@ -70,16 +38,14 @@ def provider():
     process = subprocess.Popen([sys.executable, "-m", "oidc_provider_mock", "--port", str(port)],
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     base = f"http://127.0.0.1:{port}"
-    _wait_for(f"{base}/.well-known/openid-configuration", process, "oidc-provider-mock")
+    wait_for(f"{base}/.well-known/openid-configuration", process, "oidc-provider-mock")
     yield base
-    _stop(process)
+    stop(process)
 
 
 @pytest.fixture(scope="module")
 def server(real_url, provider, tmp_path_factory):
-    if not os.path.exists(CHROMIUM):
-        pytest.skip(f"Chromium missing at {CHROMIUM}")
-    port = _free_port()
+    port = free_port()
     base = f"http://127.0.0.1:{port}"
     secrets_file = tmp_path_factory.mktemp("secrets") / "secrets.toml"
     secrets_file.write_text(
@@ -89,16 +55,8 @@ def server(real_url, provider, tmp_path_factory):
         'client_id = "mhmonitor-test"\n'
         f'client_secret = "{secrets.token_hex(16)}"\n'
         f'server_metadata_url = "{provider}/.well-known/openid-configuration"\n', encoding="utf-8")
-    env = {**os.environ, "WAREHOUSE_URL": real_url}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false",
-         "--secrets.files", str(secrets_file)],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-    )
-    _wait_for(f"{base}/_stcore/health", process, "streamlit")
-    yield base
-    _stop(process)
+    with dashboard(real_url, "--secrets.files", str(secrets_file), port=port) as served:
+        yield served
 
 
 def _body(page) -> str:  # noqa: F811
@@ -114,11 +72,7 @@ def _open_login(page, url: str) -> None:  # noqa: F811
     _wait_idle(page)
 
 
-def _sign_in(page, login: str, password: str) -> None:  # noqa: F811
-    page.get_by_label("账号").fill(login, timeout=60_000)
-    page.get_by_label("密码").fill(password, timeout=60_000)
-    page.get_by_role("button", name="登录", exact=True).click()
-    _wait_idle(page)
+_sign_in = sign_in  # the name test_sessions_everywhere imports
 
 
 def test_anonymous_sees_only_the_login_page(page, server):  # noqa: F811

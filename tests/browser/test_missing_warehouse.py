@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.test_smoke import _wait_idle, demo_url, page, server  # noqa: F401 (fixtures)
+from tests.browser.test_smoke import _wait_idle, demo_url, server  # noqa: F401 (fixtures)
 from tests.browser.test_two_processes import second_dashboard
 
 pytestmark = pytest.mark.browser

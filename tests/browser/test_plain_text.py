@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
-from tests.browser.test_smoke import CLERK, CLERK_PASSWORD, _wait_idle, open_import_as_clerk, page, server  # noqa: F401
+from tests.browser.test_smoke import CLERK, CLERK_PASSWORD, _wait_idle, open_import_as_clerk, server  # noqa: F401
 
 pytestmark = pytest.mark.browser
 

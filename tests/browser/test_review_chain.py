@@ -8,16 +8,12 @@ approves. The city's map with 仅显示已审核数据 shows 崆峒区 as 待审
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
-import time
-import urllib.request
 
 import pytest
 import sqlalchemy as sa
 
-from tests.browser.test_smoke import ARTIFACTS, CHROMIUM, ROOT, _free_port, _upload, _wait_idle, page  # noqa: F401
+from tests.browser.servers import dashboard, fixture_warehouse_url, sign_in
+from tests.browser.test_smoke import ARTIFACTS, CHROMIUM, ROOT, _free_port, _upload, _wait_idle  # noqa: F401
 
 pytestmark = pytest.mark.browser
 
@@ -30,67 +26,37 @@ MAP = "/map?scope=620800&year=2025&indicator=counseling_room_coverage&approved=1
 
 @pytest.fixture(scope="module")
 def real_url(tmp_path_factory) -> str:
-    from data_access import migrate
-    from data_access.accounts import add_user
     from data_access.engine import make_engine
     from tests.data_access import fixture_warehouse
 
-    url = f"duckdb:///{tmp_path_factory.mktemp('review') / 'real.duckdb'}"
-    engine = make_engine(url, create=True)
-    migrate.upgrade(engine)
-    fixture_warehouse.populate(engine)
+    url = fixture_warehouse_url(
+        tmp_path_factory.mktemp("review"),
+        {"login": REPORTER, "role": "reporter", "region": "620802", "password": PASSWORD,
+         "display_name": "崆峒区填报员"},
+        {"login": REVIEWER, "role": "reviewer", "region": "620800", "password": PASSWORD,
+         "display_name": "平凉市审核员"})
+    engine = make_engine(url)
     with engine.begin() as conn:  # 崆峒区's 2025 school report (its 2024 one is in the fixture)
         conn.execute(sa.insert(fixture_warehouse.schema.school_year), [
             {"school_id": "P1", "year": 2025, "enrollment": 520, "fulltime_teachers": 0, "parttime_teachers": 1,
              "counseling_room": True},
             {"school_id": "P2", "year": 2025, "enrollment": 1480, "fulltime_teachers": 1, "parttime_teachers": 0,
              "counseling_room": True}])
-    add_user(engine, REPORTER, role="reporter", region="620802", password=PASSWORD, display_name="崆峒区填报员")
-    add_user(engine, REVIEWER, role="reviewer", region="620800", password=PASSWORD, display_name="平凉市审核员")
     engine.dispose()
     return url
 
 
 @pytest.fixture(scope="module")
 def server(real_url):
-    if not os.path.exists(CHROMIUM):
-        if os.environ.get("CI"):
-            pytest.fail(f"Chromium missing at {CHROMIUM}")
-        pytest.skip(f"Chromium missing at {CHROMIUM}")
-    port = _free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env={**os.environ, "WAREHOUSE_URL": real_url}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-        text=True)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 90
-    while time.time() < deadline:
-        try:
-            with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as response:
-                if response.status == 200:
-                    break
-        except OSError:
-            time.sleep(0.5)
-    else:
-        process.kill()
-        pytest.fail("streamlit did not start: " + (process.stdout.read() if process.stdout else ""))
-    yield base
-    process.terminate()
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
+    with dashboard(real_url) as base:
+        yield base
 
 
 def _sign_in(tab, server: str, login: str, path: str = "/review?scope=620800&year=2025") -> None:
     """A fresh page load is a new session: sign in on the login form the address shows, then that page opens."""
     tab.goto(server + path)
     _wait_idle(tab)
-    tab.get_by_label("账号").fill(login, timeout=60_000)
-    tab.get_by_label("密码").fill(PASSWORD, timeout=60_000)
-    tab.get_by_role("button", name="登录", exact=True).click()
-    _wait_idle(tab)
+    sign_in(tab, login, PASSWORD)
 
 
 def _sign_out(tab) -> None:

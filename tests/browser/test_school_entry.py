@@ -4,15 +4,10 @@ problem beside the field, fixes it and submits; the county then sees 已提交 a
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-from urllib.parse import urlparse
-
 import pytest
 
-from tests.browser.test_login import _stop, _wait_for
-from tests.browser.test_smoke import ARTIFACTS, CHROMIUM, ROOT, _free_port, _title, _wait_idle
+from tests.browser.servers import dashboard, launch, offline_tab, sign_in
+from tests.browser.test_smoke import ARTIFACTS, _title, _wait_idle
 
 pytestmark = pytest.mark.browser
 
@@ -43,58 +38,16 @@ def warehouse(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def server(warehouse):
-    if not os.path.exists(CHROMIUM):
-        if os.environ.get("CI"):
-            pytest.fail(f"Chromium missing at {CHROMIUM}")
-        pytest.skip(f"Chromium missing at {CHROMIUM}")
-    port = _free_port()
-    base = f"http://127.0.0.1:{port}"
-    process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env={**os.environ, "WAREHOUSE_URL": warehouse[0]}, stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT, text=True)
-    _wait_for(f"{base}/_stcore/health", process, "streamlit")
-    yield base
-    _stop(process)
+    with dashboard(warehouse[0]) as base:
+        yield base
 
 
 @pytest.fixture(scope="module")
 def phone(server):
     """One Chromium for the module, a phone-sized page; every request leaving localhost is aborted and kept."""
-    from playwright.sync_api import sync_playwright
-
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    outside: list[str] = []
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync"])
-        context = browser.new_context(viewport={"width": 375, "height": 812}, locale="zh-CN", is_mobile=True,
-                                      has_touch=True, device_scale_factor=2)
-
-        def guard(route):
-            host = urlparse(route.request.url).hostname
-            if route.request.url.startswith(("data:", "blob:")) or host in ("127.0.0.1", "localhost"):
-                route.continue_()
-            else:
-                outside.append(route.request.url)
-                route.abort()
-
-        context.route("**/*", guard)
-        tab = context.new_page()
-        tab.outside_requests = outside
+    with launch() as browser, offline_tab(browser, {"width": 375, "height": 812}, is_mobile=True, has_touch=True,
+                                          device_scale_factor=2) as tab:
         yield tab
-        context.close()
-        browser.close()
-
-
-def _sign_in(page, login: str, password: str) -> None:
-    page.get_by_label("账号").wait_for(state="visible", timeout=60_000)
-    page.get_by_label("账号").fill(login)
-    page.get_by_label("密码").fill(password)
-    page.get_by_role("button", name="登录", exact=True).click()
-    _wait_idle(page)
 
 
 def _no_horizontal_scroll(page) -> None:
@@ -110,7 +63,7 @@ def test_school_on_a_phone_sets_its_password_fixes_a_mistake_and_submits(phone, 
     page = phone
     page.goto(server)
     _wait_idle(page)
-    _sign_in(page, "P1", warehouse[1])
+    sign_in(page, "P1", warehouse[1])
     # The initial password must be replaced before anything else.
     page.get_by_label("原密码", exact=True).wait_for(state="visible", timeout=60_000)
     page.get_by_label("原密码", exact=True).fill(warehouse[1])
@@ -151,7 +104,7 @@ def test_school_on_a_phone_sets_its_password_fixes_a_mistake_and_submits(phone, 
     page.context.clear_cookies()
     page.goto(f"{server}/school_submissions?scope=620800&county=620802&year=2026")
     _wait_idle(page)
-    _sign_in(page, "ktq", COUNTY_PASSWORD)
+    sign_in(page, "ktq", COUNTY_PASSWORD)
     page.screenshot(path=ARTIFACTS / "school_4_county_list.png", full_page=True)
     page.get_by_role("heading", name="学校填报", exact=True).wait_for(timeout=60_000)
     body = page.locator("body").inner_text()

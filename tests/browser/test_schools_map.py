@@ -1,7 +1,7 @@
 """Real browser, network off: the all-schools deck.gl page draws every school on a canvas and a click opens one.
 
-Reuses the server and page fixtures of test_smoke.py (demo warehouse, Chromium, every non-localhost request
-aborted and recorded). It opens one county's schools: headless Chromium has only software WebGL
+Reuses the server fixture of test_smoke.py and the page of conftest.py (demo warehouse, Chromium, every
+non-localhost request aborted and recorded). It opens one county's schools: headless Chromium has only software WebGL
 (SwiftShader), which on a 2-core machine blocked the page ~12 s for 100 points and ~150 s for 1,000, so a
 city or the whole province is measured by scripts/benchmark_map.py-style payloads, not drawn here.
 """
@@ -20,7 +20,6 @@ pytestmark = pytest.mark.browser
 
 demo_url = test_smoke.demo_url
 server = test_smoke.server
-page = test_smoke.page
 
 # Judged statuses only: the neutral ones are greys too close to the county fill to tell a dot from the map.
 DOT_COLOURS = [tuple(int(band.colour[i:i + 2], 16) for i in (1, 3, 5)) for band in BANDS

@@ -7,15 +7,11 @@ listener installed before the page's first script records every `securitypolicyv
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-import time
 import urllib.request
-from pathlib import Path
 
 import pytest
 
+from tests.browser.servers import dashboard, sign_in
 from tests.browser.test_smoke import CHROMIUM, CLERK, CLERK_PASSWORD, ROOT, _free_port, _wait_idle, demo_url  # noqa: F401
 from ui.security_headers import HEADERS
 
@@ -39,34 +35,9 @@ VIOLATIONS = """
 
 @pytest.fixture(scope="module")
 def served(demo_url):  # noqa: F811
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("CI"):
-            pytest.fail(f"Chromium missing at {CHROMIUM}")
-        pytest.skip(f"Chromium missing at {CHROMIUM}")
-    port = _free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "serve.py"), "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env={**os.environ, "WAREHOUSE_URL": demo_url}, stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT, text=True)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 180
-    while time.time() < deadline:
-        try:
-            with urllib.request.urlopen(f"{base}/_stcore/health", timeout=5) as response:
-                if response.status == 200:
-                    break
-        except OSError:
-            time.sleep(0.5)
-    else:
-        process.kill()
-        pytest.fail("serve.py did not start: " + (process.stdout.read() if process.stdout else ""))
-    yield base
-    process.terminate()
-    try:
-        process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        process.kill()
+    # serve.py warms every scope before it answers: it takes longer to start than app.py.
+    with dashboard(demo_url, script=ROOT / "serve.py", timeout=180) as base:
+        yield base
 
 
 def test_every_page_draws_under_the_policy_without_a_violation(served):
@@ -97,10 +68,7 @@ def test_every_page_draws_under_the_policy_without_a_violation(served):
         # A signed-in reporter's import page (file uploader, download button) and the session cookie script.
         page.goto(served + "/login?scope=620800&year=2024&county=620802")
         _wait_idle(page)
-        page.get_by_label("账号").fill(CLERK, timeout=60_000)
-        page.get_by_label("密码").fill(CLERK_PASSWORD, timeout=60_000)
-        page.get_by_role("button", name="登录", exact=True).click()
-        _wait_idle(page)
+        sign_in(page, CLERK, CLERK_PASSWORD)
         page.get_by_role("link", name="上报导入").click()
         _wait_idle(page)
         page.get_by_text("导入人:").first.wait_for(timeout=60_000)

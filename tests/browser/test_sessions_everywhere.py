@@ -9,13 +9,11 @@ Same real-browser setup as test_smoke.py (Debian's Chromium, requests off localh
 
 from __future__ import annotations
 
-import os
-from urllib.parse import urlparse
-
 import pytest
 
-from tests.browser.test_login import _body, _open_login, _sign_in, _stop, _wait_for
-from tests.browser.test_smoke import CHROMIUM, ROOT, _free_port, _title, _wait_idle, page  # noqa: F401
+from tests.browser.servers import dashboard, fixture_warehouse_url, offline_tab
+from tests.browser.test_login import _body, _open_login, _sign_in
+from tests.browser.test_smoke import CHROMIUM, ROOT, _free_port, _title, _wait_idle  # noqa: F401
 from tests.browser.test_two_processes import second_dashboard
 
 pytestmark = pytest.mark.browser
@@ -27,42 +25,17 @@ ENDED = "您的登录已在别处结束"
 
 @pytest.fixture(scope="module")
 def real_url(tmp_path_factory) -> str:
-    from data_access import migrate
-    from data_access.accounts import add_user
-    from data_access.engine import make_engine
-    from tests.data_access import fixture_warehouse
-
-    url = f"duckdb:///{tmp_path_factory.mktemp('sessions') / 'real.duckdb'}"
-    engine = make_engine(url, create=True)
-    migrate.upgrade(engine)
-    fixture_warehouse.populate(engine)
-    add_user(engine, "ktq", role="reporter", region="620802", password=PASSWORD, display_name="崆峒区填报员")
-    add_user(engine, "ktq2", role="reporter", region="620802", password=PASSWORD, display_name="崆峒区二号")
-    add_user(engine, "kt.new", role="reporter", region="620802", password=PASSWORD, display_name="崆峒区新学校",
-             must_change_password=True)
-    engine.dispose()
-    return url
+    reporter = {"role": "reporter", "region": "620802", "password": PASSWORD}
+    return fixture_warehouse_url(
+        tmp_path_factory.mktemp("sessions"), {"login": "ktq", "display_name": "崆峒区填报员", **reporter},
+        {"login": "ktq2", "display_name": "崆峒区二号", **reporter},
+        {"login": "kt.new", "display_name": "崆峒区新学校", "must_change_password": True, **reporter})
 
 
 @pytest.fixture(scope="module")
 def server(real_url):
-    import subprocess
-    import sys
-
-    if not os.path.exists(CHROMIUM):
-        if os.environ.get("CI"):
-            pytest.fail(f"Chromium missing at {CHROMIUM}")
-        pytest.skip(f"Chromium missing at {CHROMIUM}")
-    port = _free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env={**os.environ, "WAREHOUSE_URL": real_url}, stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT, text=True)
-    base = f"http://127.0.0.1:{port}"
-    _wait_for(f"{base}/_stcore/health", process, "streamlit")
-    yield base
-    _stop(process)
+    with dashboard(real_url) as base:
+        yield base
 
 
 @pytest.fixture
@@ -78,22 +51,8 @@ def phone(page):  # noqa: F811
 
 
 def _other_context(page, viewport):  # noqa: F811
-    context = page.context.browser.new_context(viewport=viewport, locale="zh-CN")
-    outside: list[str] = []
-
-    def guard(route):
-        host = urlparse(route.request.url).hostname
-        if route.request.url.startswith(("data:", "blob:")) or host in ("127.0.0.1", "localhost"):
-            route.continue_()
-        else:
-            outside.append(route.request.url)
-            route.abort()
-
-    context.route("**/*", guard)
-    tab = context.new_page()
-    tab.outside_requests = outside
-    yield tab
-    context.close()
+    with offline_tab(page.context.browser, viewport) as tab:
+        yield tab
 
 
 def _signed_in(tab, name: str) -> None:

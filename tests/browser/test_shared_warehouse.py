@@ -21,7 +21,6 @@ from tests.browser.test_smoke import (  # noqa: F401 (fixtures)
     _wait_idle,
     demo_url,
     open_import_as_clerk,
-    page,
     server,
 )
 

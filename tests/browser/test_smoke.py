@@ -8,30 +8,19 @@ test-artifacts/browser/.
 from __future__ import annotations
 
 import io
-import os
 import re
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-ARTIFACTS = ROOT / "test-artifacts" / "browser"
-CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+from tests.browser.servers import ARTIFACTS, CHROMIUM, ROOT, dashboard, sign_in, wait_idle  # noqa: F401
+from tests.browser.servers import free_port as _free_port  # noqa: F401 (other modules import it from here)
+
 CLERK, CLERK_PASSWORD = "clerk", "Kongtong-2025"
+_wait_idle = wait_idle  # the name the other modules import from here
 
 pytestmark = pytest.mark.browser
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -58,78 +47,8 @@ def demo_url(tmp_path_factory) -> str:
 
 @pytest.fixture(scope="module")
 def server(demo_url):
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("CI"):
-            pytest.fail(f"Chromium missing at {CHROMIUM}")
-        pytest.skip(f"Chromium missing at {CHROMIUM}")
-    port = _free_port()
-    env = {**os.environ, "WAREHOUSE_URL": demo_url}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true",
-         "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 90
-    while time.time() < deadline:
-        try:
-            with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as response:
-                if response.status == 200:
-                    break
-        except OSError:
-            time.sleep(0.5)
-    else:
-        process.kill()
-        pytest.fail("streamlit did not start: " + (process.stdout.read() if process.stdout else ""))
-    yield base
-    process.terminate()
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-
-
-@pytest.fixture
-def page(server):
-    from playwright.sync_api import sync_playwright
-
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    outside: list[str] = []
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-        )
-        context = browser.new_context(viewport={"width": 1600, "height": 900}, locale="zh-CN")
-
-        def guard(route):
-            host = urlparse(route.request.url).hostname
-            if route.request.url.startswith(("data:", "blob:")) or host in ("127.0.0.1", "localhost"):
-                route.continue_()
-            else:
-                outside.append(route.request.url)
-                route.abort()
-
-        context.route("**/*", guard)
-        tab = context.new_page()
-        tab.outside_requests = outside
-        yield tab
-        context.close()
-        browser.close()
-
-
-def _wait_idle(page, timeout: float = 60_000) -> None:
-    """Wait until Streamlit finished its rerun (no running indicator) and the app rendered."""
-    page.wait_for_selector('[data-testid="stApp"]', timeout=timeout)
-    page.wait_for_timeout(500)
-    page.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
-        " || !document.querySelector('[data-testid=\"stStatusWidget\"]').innerText.match(/Running|运行/)",
-        timeout=timeout,
-    )
-    page.wait_for_timeout(800)
+    with dashboard(demo_url) as base:
+        yield base
 
 
 def _title(page) -> str:
@@ -259,10 +178,7 @@ def open_import_as_clerk(page, server: str) -> None:
     崆峒区 reporter, then move inside the app by its own links to the import page."""
     page.goto(f"{server}/login?scope=620800&year=2024&county=620802")
     _wait_idle(page)
-    page.get_by_label("账号").fill(CLERK, timeout=60_000)
-    page.get_by_label("密码").fill(CLERK_PASSWORD, timeout=60_000)
-    page.get_by_role("button", name="登录", exact=True).click()
-    _wait_idle(page)
+    sign_in(page, CLERK, CLERK_PASSWORD)
     page.get_by_role("link", name="上报导入").click()
     _wait_idle(page)
 

@@ -6,23 +6,18 @@ Same real-browser setup as test_smoke.py (Debian's Chromium, requests off localh
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 import pytest
 
+from tests.browser.servers import dashboard
 from tests.browser.test_shared_warehouse import mhmonitor
 from tests.browser.test_smoke import (  # noqa: F401 (fixtures)
     ROOT,
     _free_port,
     _wait_idle,
     demo_url,
-    page,
     server,
 )
 
@@ -36,30 +31,8 @@ PATH = f"completeness?scope=620800&year=2024&county={COUNTY}"
 @contextmanager
 def second_dashboard(url: str) -> Iterator[str]:
     """Another streamlit process on the same warehouse (the `server` fixture is the first one)."""
-    port = _free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env={**os.environ, "WAREHOUSE_URL": url}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.time() + 90
-        while True:
-            try:
-                with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                if time.time() > deadline:
-                    pytest.fail("the second dashboard did not start")
-                time.sleep(0.5)
+    with dashboard(url) as base:
         yield base
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
 
 
 def reported_expected(tab) -> tuple[int, int]:

@@ -195,7 +195,8 @@ def test_a_browser_uploads_and_downloads_through_nginx(deployment, tmp_path):
     from openpyxl import load_workbook
     from playwright.sync_api import sync_playwright
 
-    from tests.browser.test_smoke import _wait_idle
+    from tests.browser.servers import sign_in
+    from tests.browser.servers import wait_idle as _wait_idle
 
     if not Path(CHROMIUM).exists():
         pytest.fail(f"Chromium missing at {CHROMIUM}") if os.environ.get("CI") else pytest.skip("no Chromium")
@@ -205,10 +206,7 @@ def test_a_browser_uploads_and_downloads_through_nginx(deployment, tmp_path):
         page = browser.new_context(viewport={"width": 1600, "height": 900}, locale="zh-CN").new_page()
         page.goto(f"{base}/login?scope=620800&county=620802")
         _wait_idle(page)
-        page.get_by_label("账号").fill(CLERK, timeout=60_000)
-        page.get_by_label("密码").fill(CLERK_PASSWORD, timeout=60_000)
-        page.get_by_role("button", name="登录", exact=True).click()
-        _wait_idle(page)
+        sign_in(page, CLERK, CLERK_PASSWORD)
         page.get_by_role("link", name="上报导入").click()
         _wait_idle(page)
         with page.expect_download(timeout=60_000) as download:  # a download: /media/... from the same process
