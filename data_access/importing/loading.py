@@ -7,9 +7,13 @@ in a transaction of their own, so the history shows them although nothing was wr
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import hashlib
 import json
+import threading
 import uuid
+from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -21,7 +25,8 @@ import sqlalchemy as sa
 from data_access.access import Principal, scope_for
 from data_access.engine import checkpoint
 from data_access.import_lock import LOCK_WAIT_SECONDS, ImportBusy, take_lock
-from data_access.importing import plausibility
+from data_access.importing import plausibility, registry_rules
+from data_access.importing.collector import collector_paused
 from data_access.importing.issues import HISTORY_MESSAGE_CHARS, ImportRejected, Issue, shorten
 from data_access.importing.parsed import ParsedFile
 from data_access.importing.plan import ImportPlan, build_plan
@@ -29,7 +34,14 @@ from data_access.importing.plausibility import record_warnings, warnings_for
 from data_access.importing.reading import RawTable, read_table
 from data_access.importing.review_locks import locked_issues
 from data_access.importing.spec import REPORT_TYPES, ReportType, report_type
-from data_access.importing.validation import detect_report_type, parse
+from data_access.importing.validation import (
+    RowCells,
+    add_registry_issues,
+    check_reports,
+    convert,
+    detect_report_type,
+    parse,
+)
 from data_access.meta import Stamp, bump_revision, read_stamp
 from data_access.regions import ALL_REGIONS
 from data_access.schema import import_batches, value_changes, warehouse_meta
@@ -94,42 +106,127 @@ def _now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
-def _parse_file(conn: sa.Connection, table: RawTable, type_key: str | None, allowed_region: str):
+def _spec_of(table: RawTable, type_key: str | None) -> ReportType:
     if type_key:
-        spec = report_type(type_key)
-    else:
-        spec = detect_report_type(table.headers)
-        if spec is None:
-            choices = "、".join(f"{k} ({s.name_zh})" for k, s in REPORT_TYPES.items())
-            raise ImportRejected([Issue(table.file_name, table.sheet, table.header_row, None, None,
-                                        f"无法从表头判断上报类型: 请用模板填写, 或指定类型 ({choices})")])
+        return report_type(type_key)
+    spec = detect_report_type(table.headers)
+    if spec is None:
+        choices = "、".join(f"{k} ({s.name_zh})" for k, s in REPORT_TYPES.items())
+        raise ImportRejected([Issue(table.file_name, table.sheet, table.header_row, None, None,
+                                    f"无法从表头判断上报类型: 请用模板填写, 或指定类型 ({choices})")])
+    return spec
+
+
+def _parse_file(conn: sa.Connection, table: RawTable, type_key: str | None, allowed_region: str):
+    spec = _spec_of(table, type_key)
     return spec, parse(table, spec, conn, allowed_region)
 
 
 def check_file(engine: sa.Engine, file_name: str, data: bytes, *, type_key: str | None = None,
                allowed_region: str = ALL_REGIONS) -> ImportOutcome:
-    """Dry run: every problem, or what the file would add/change/leave. Writes nothing, records nothing."""
+    """Dry run: every problem, or what the file would add/change/leave. Writes nothing, records nothing.
+
+    The Python work (reading, converting every cell, for a registry also its rules and the plan) runs with the
+    warehouse closed: a DuckDB file is held by one process at a time, and other processes' pages wait for it.
+    A registry reads what its rules need in one short connection; a yearly report holds one connection for its
+    checks against the register and the stored rows. The outcome is remembered (`_RECENT`) for the import
+    that follows the preview."""
+    with collector_paused():
+        outcome = _checked(engine, file_name, data, type_key, allowed_region)
+    if outcome.status == "preview":
+        _RECENT.remember(_recent_key(engine, outcome.file_name, outcome.sha256, type_key, allowed_region), outcome)
+    return outcome
+
+
+def _checked(engine: sa.Engine, file_name: str, data: bytes, type_key: str | None,
+             allowed_region: str) -> ImportOutcome:
     outcome = ImportOutcome("preview", file_name, sha256_of(data))
     try:
         outcome.table = read_table(file_name, data)
-        with engine.connect() as conn:
-            outcome.stamp = read_stamp(conn)  # first: a write after it changes the stamp the import compares
-            outcome.spec, parsed = _parse_file(conn, outcome.table, type_key, allowed_region)
-            outcome.parsed = parsed
-            outcome.notices = parsed.notices
-            if parsed.issues:
-                outcome.status, outcome.issues = "rejected", parsed.issues
-                return outcome
-            outcome.plan = build_plan(conn, parsed)
-            if locked := locked_issues(conn, parsed):
-                outcome.status, outcome.issues = "rejected", locked
-                return outcome
-            outcome.plan.warnings, outcome.plan.checked_rules = warnings_for(conn, outcome.plan, outcome.table)
-            if notice := overwrite_notice(conn, outcome.plan, allowed_region):
-                outcome.notices = [*outcome.notices, notice]
+        outcome.spec = _spec_of(outcome.table, type_key)
+        parsed, row_cells = convert(outcome.table, outcome.spec)
+        outcome.parsed, outcome.notices = parsed, parsed.notices
+        if parsed.issues and not parsed.rows:
+            outcome.status, outcome.issues = "rejected", parsed.issues
+            return outcome
+        if outcome.spec.registry:
+            _check_registry(engine, outcome, parsed, row_cells, allowed_region)
+        else:
+            _check_reports(engine, outcome, parsed, row_cells, allowed_region)
     except ImportRejected as rejected:
         outcome.status, outcome.issues = "rejected", rejected.issues
     return outcome
+
+
+def _check_registry(engine: sa.Engine, outcome: ImportOutcome, parsed: ParsedFile, row_cells: RowCells,
+                    allowed_region: str) -> None:
+    with engine.connect() as conn:
+        outcome.stamp = read_stamp(conn)  # first: a write after it changes the stamp the import compares
+        stored = registry_rules.fetch(conn, parsed)
+    found, outside = registry_rules.evaluate(parsed, stored, allowed_region, row_cells)
+    notices = []
+    if outside:  # only units with reports outside their new years: a few rows, read again briefly
+        with engine.connect() as conn:
+            notices = registry_rules.lifecycle_notices(conn, outcome.spec.units, outside)
+    add_registry_issues(parsed, found, notices)
+    outcome.notices = parsed.notices
+    if parsed.issues:
+        outcome.status, outcome.issues = "rejected", parsed.issues
+        return
+    # Review locks, plausibility rules and schools' own submissions concern yearly reports only
+    # (locked_issues, warnings_for and overwrite_notice find nothing for a registry).
+    outcome.plan = build_plan(None, parsed, stored.units)
+
+
+def _check_reports(engine: sa.Engine, outcome: ImportOutcome, parsed: ParsedFile, row_cells: RowCells,
+                   allowed_region: str) -> None:
+    with engine.connect() as conn:
+        outcome.stamp = read_stamp(conn)  # first: a write after it changes the stamp the import compares
+        check_reports(parsed, conn, allowed_region, row_cells)
+        if parsed.issues:
+            outcome.status, outcome.issues = "rejected", parsed.issues
+            return
+        outcome.plan = build_plan(conn, parsed)
+        if locked := locked_issues(conn, parsed):
+            outcome.status, outcome.issues = "rejected", locked
+            return
+        outcome.plan.warnings, outcome.plan.checked_rules = warnings_for(conn, outcome.plan, outcome.table)
+        if notice := overwrite_notice(conn, outcome.plan, allowed_region):
+            outcome.notices = [*outcome.notices, notice]
+
+
+class _RecentChecks:
+    """The last few previews of this process, so the import confirming one does not check the file again.
+
+    Keyed by warehouse, file name, content, type and region; taken (removed) by the import, which applies the
+    plan only when the warehouse revision under its lock is still the one the preview saw (otherwise it checks
+    again, as before). Few entries: a 50,000-row registry's outcome holds the file's cells."""
+
+    SIZE = 2
+
+    def __init__(self) -> None:
+        self._held: OrderedDict[tuple, ImportOutcome] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def remember(self, key: tuple, outcome: ImportOutcome) -> None:
+        with self._lock:
+            self._held[key] = outcome
+            self._held.move_to_end(key)
+            while len(self._held) > self.SIZE:
+                self._held.popitem(last=False)
+
+    def take(self, key: tuple) -> ImportOutcome | None:
+        """A copy of the remembered outcome (the caller's preview object is not changed by the import)."""
+        with self._lock:
+            held = self._held.pop(key, None)
+        return None if held is None else dataclasses.replace(held, notices=list(held.notices), issues=[])
+
+
+_RECENT = _RecentChecks()
+
+
+def _recent_key(engine: sa.Engine, file_name: str, sha256: str, type_key: str | None, allowed_region: str) -> tuple:
+    return engine.url.render_as_string(hide_password=True), file_name, sha256, type_key, allowed_region
 
 
 def overwrite_notice(conn: sa.Connection, plan: ImportPlan, allowed_region: str) -> str | None:
@@ -165,7 +262,11 @@ def import_file(engine: sa.Engine, file_name: str, data: bytes, *, imported_by: 
     from it rolls the whole import back and propagates.
     """
     imported_by, allowed_region = acting_as(engine, principal, action, imported_by, allowed_region)
-    outcome = check_file(engine, file_name, data, type_key=type_key, allowed_region=allowed_region)
+    # The preview's outcome when this process just checked the same file (the page: preview, then 确认导入).
+    outcome = _RECENT.take(_recent_key(engine, file_name, sha256_of(data), type_key, allowed_region))
+    if outcome is None:
+        with collector_paused():
+            outcome = _checked(engine, file_name, data, type_key, allowed_region)
     if outcome.status == "rejected":
         if record_rejection and not dry_run:  # a dry run is a check, not an attempt
             record_attempt(engine, outcome, imported_by=imported_by, allowed_region=allowed_region)
@@ -173,6 +274,9 @@ def import_file(engine: sa.Engine, file_name: str, data: bytes, *, imported_by: 
     if dry_run:
         return outcome
     batch_id = str(uuid.uuid4())
+    # The rows to write, as data frames, before the warehouse is opened: under the lock only the writes run.
+    with collector_paused():
+        writes = _prepared(batch_id, outcome.plan)
     try:
         with engine.begin() as conn:
             _take_lock(conn, batch_id)
@@ -188,6 +292,7 @@ def import_file(engine: sa.Engine, file_name: str, data: bytes, *, imported_by: 
                     raise ImportRejected(parsed.issues)
                 plan = build_plan(conn, parsed)
                 plan.warnings, plan.checked_rules = warnings_for(conn, plan, outcome.table)
+                writes = _prepared(batch_id, plan)
             # Under the lock review transitions take too: a submission cannot slip in between check and write.
             if locked := locked_issues(conn, parsed):
                 raise ImportRejected(locked)
@@ -195,8 +300,7 @@ def import_file(engine: sa.Engine, file_name: str, data: bytes, *, imported_by: 
                 raise StalePreview("预览之后数据仓库已被其他导入修改: 请重新预览后再确认导入")
             _insert_batch(conn, batch_id, outcome, plan, imported_by, allowed_region,
                           message=overwrite_notice(conn, plan, allowed_region))
-            _write_facts(conn, plan)
-            _record_changes(conn, batch_id, plan)
+            writes.apply(conn)
             record_warnings(conn, batch_id, plan)
             if plan.touches_anything:
                 _set_data_date(conn)
@@ -252,64 +356,94 @@ def _insert_batch(conn: sa.Connection, batch_id: str, outcome: ImportOutcome, pl
         message=shorten(message, HISTORY_MESSAGE_CHARS) if message else None, undo_of=undo_of))
 
 
-def _write(conn: sa.Connection, statement: sa.Executable, rows: list[dict]) -> None:
-    """Insert `rows` in chunks of WRITE_CHUNK, each in one statement.
+Rows = list[dict] | pd.DataFrame
 
-    Bulk, not row by row, in the caller's transaction: DuckDB's executemany costs about a millisecond a row
-    (50,000 registry rows plus their 50,000 history lines: over a minute), so each chunk goes in as a data frame
-    the statement selects from; PostgreSQL gets each chunk through COPY (executemany of multi-row VALUES took
-    about 14 s for those 100,000 rows).
+
+def _write(conn: sa.Connection, statement: sa.Executable, rows: Rows) -> None:
+    """Insert `rows` (dicts, or a data frame from _frame) in bulk, in the caller's transaction.
+
+    Not row by row: DuckDB's executemany costs about a millisecond a row (50,000 registry rows plus their
+    50,000 history lines: over a minute), so the rows go in as a data frame the statement selects from;
+    PostgreSQL gets them through COPY (executemany of multi-row VALUES took about 14 s for those 100,000 rows).
+    Other statements run as executemany in chunks of WRITE_CHUNK.
     """
     table = getattr(statement, "table", None)
-    uniform = bool(rows) and all(row.keys() == rows[0].keys() for row in rows)
-    for start in range(0, len(rows), WRITE_CHUNK):
-        chunk = rows[start:start + WRITE_CHUNK]
-        bulk = isinstance(statement, sa.Insert) and uniform and table is not None
-        if bulk and conn.dialect.name == "duckdb":
-            _insert_frame(conn, table, chunk)
-        elif bulk and conn.dialect.name == "postgresql":
-            _copy_rows(conn, table, chunk)
-        else:
+    frame = rows if isinstance(rows, pd.DataFrame) else None
+    if frame is None and rows and all(row.keys() == rows[0].keys() for row in rows):
+        frame = _frame(rows)
+    bulk = isinstance(statement, sa.Insert) and table is not None and frame is not None
+    if bulk and len(frame) and conn.dialect.name in ("duckdb", "postgresql"):
+        dbapi_error = conn.dialect.loaded_dbapi.Error
+        try:
+            (_insert_frame if conn.dialect.name == "duckdb" else _copy_frame)(conn, table, frame)
+        except dbapi_error as error:
+            # The driver's own call: raised as SQLAlchemy would (the import reports it and rolls back).
+            raise sa.exc.DBAPIError.instance(f"bulk insert into {table.name}", None, error, dbapi_error) from error
+        return
+    records = frame.to_dict("records") if frame is not None else rows
+    for start in range(0, len(records), WRITE_CHUNK):
+        if chunk := records[start:start + WRITE_CHUNK]:
             conn.execute(statement, chunk)
 
 
-def _copy_rows(conn: sa.Connection, table: sa.Table, rows: list[dict]) -> None:
+def _frame(rows: list[dict]) -> pd.DataFrame:
+    """Rows sharing their keys as a data frame of Python objects: None stays NULL and ints stay ints (no float
+    NaN round trip); built column by column, which is several times faster than from_records."""
+    columns = list(rows[0]) if rows else []
+    return pd.DataFrame({column: [row[column] for row in rows] for column in columns}, columns=columns, dtype=object)
+
+
+def _copy_frame(conn: sa.Connection, table: sa.Table, frame: pd.DataFrame) -> None:
     """PostgreSQL: COPY the rows into the table on this connection (psycopg adapts each value)."""
-    columns = list(rows[0])
-    quoted = ", ".join(f'"{column}"' for column in columns)
+    quoted = ", ".join(f'"{column}"' for column in frame.columns)
     with conn.connection.driver_connection.cursor() as cursor:
         with cursor.copy(f'COPY "{table.name}" ({quoted}) FROM STDIN') as copy:
-            for row in rows:
-                copy.write_row([row[column] for column in columns])
+            for row in frame.itertuples(index=False, name=None):
+                copy.write_row(row)
 
 
-def _insert_frame(conn: sa.Connection, table: sa.Table, rows: list[dict]) -> None:
+def _insert_frame(conn: sa.Connection, table: sa.Table, frame: pd.DataFrame) -> None:
     """DuckDB: INSERT INTO table SELECT from the rows as a registered data frame (on this connection)."""
-    columns = list(rows[0])
-    frame = pd.DataFrame.from_records(rows, columns=columns)
-    for column in columns:  # object columns keep None as NULL and ints as ints (no float NaN round trip)
-        frame[column] = frame[column].astype(object).where(frame[column].notna(), None)
     name = f"incoming_{uuid.uuid4().hex}"
-    quoted = ", ".join(f'"{column}"' for column in columns)
+    quoted = ", ".join(f'"{column}"' for column in frame.columns)
     raw = conn.connection.driver_connection
     raw.register(name, frame)
     try:
         raw.execute(f'INSERT INTO "{table.name}" ({quoted}) SELECT {quoted} FROM "{name}"')
-    finally:
-        raw.unregister(name)
+    except Exception:
+        with contextlib.suppress(Exception):  # an aborted transaction refuses this too; the error is the insert's
+            raw.unregister(name)
+        raise
+    raw.unregister(name)
 
 
-def _write_facts(conn: sa.Connection, plan: ImportPlan) -> None:
-    spec, facts = plan.spec, plan.spec.facts
-    if plan.added:
-        keys = [{spec.unit_key: r.unit_id} if spec.registry else {spec.unit_key: r.unit_id, "year": r.year}
-                for r in plan.added]
-        _write(conn, sa.insert(facts), [{**key, **r.values} for key, r in zip(keys, plan.added, strict=True)])
-    if plan.changed_rows:
-        # Every present column is set (unchanged ones to their own value) so all rows share one statement.
-        update_rows(conn, spec, plan.fields_present, [
-            {"key_unit": r.unit_id, "key_year": r.year, **{f"new_{f}": r.values[f] for f in plan.fields_present}}
-            for r in plan.changed_rows])
+@dataclass
+class _Writes:
+    """What an import writes, prepared as data frames before the warehouse is opened (_prepared)."""
+    spec: ReportType
+    fields: tuple[str, ...]
+    added: pd.DataFrame  # fact (or unit) rows to insert
+    changed: pd.DataFrame  # key_unit, key_year, new_<field>... of the rows to update
+    history: pd.DataFrame  # value_changes lines
+
+    def apply(self, conn: sa.Connection) -> None:
+        if len(self.added):
+            _write(conn, sa.insert(self.spec.facts), self.added)
+        if len(self.changed):
+            update_rows(conn, self.spec, self.fields, self.changed)
+        if len(self.history):
+            _write(conn, sa.insert(value_changes), self.history)
+
+
+def _prepared(batch_id: str, plan: ImportPlan) -> _Writes:
+    spec = plan.spec
+    keys = [{spec.unit_key: r.unit_id} if spec.registry else {spec.unit_key: r.unit_id, "year": r.year}
+            for r in plan.added]
+    added = [{**key, **r.values} for key, r in zip(keys, plan.added, strict=True)]
+    # Every present column is set (unchanged ones to their own value) so all rows share one statement.
+    changed = [{"key_unit": r.unit_id, "key_year": r.year, **{f"new_{f}": r.values[f] for f in plan.fields_present}}
+               for r in plan.changed_rows]
+    return _Writes(spec, plan.fields_present, _frame(added), _frame(changed), _frame(_history_lines(batch_id, plan)))
 
 
 def _matches(spec: ReportType, staging: sa.Table) -> list[sa.ColumnElement[bool]]:
@@ -321,7 +455,7 @@ def _matches(spec: ReportType, staging: sa.Table) -> list[sa.ColumnElement[bool]
     return condition
 
 
-def update_rows(conn: sa.Connection, spec: ReportType, fields: tuple[str, ...], rows: list[dict]) -> None:
+def update_rows(conn: sa.Connection, spec: ReportType, fields: tuple[str, ...], rows: Rows) -> None:
     """Set `fields` of the rows keyed by key_unit/key_year (registries: key_unit) to the rows' new_<field> values.
 
     The rows go to a temporary staging table and one UPDATE ... FROM applies them: an executemany UPDATE costs
@@ -340,7 +474,7 @@ def delete_rows(conn: sa.Connection, spec: ReportType, keys: list[dict]) -> None
 
 
 @contextmanager
-def _staged(conn: sa.Connection, spec: ReportType, fields: tuple[str, ...], rows: list[dict]) -> Iterator[sa.Table]:
+def _staged(conn: sa.Connection, spec: ReportType, fields: tuple[str, ...], rows: Rows) -> Iterator[sa.Table]:
     """A temporary table holding `rows` (key_unit, key_year, new_<field>...) for one statement.
 
     Created and dropped inside the caller's transaction: a rollback leaves nothing behind on either engine.
@@ -352,7 +486,10 @@ def _staged(conn: sa.Connection, spec: ReportType, fields: tuple[str, ...], rows
         *(sa.Column(f"new_{f}", facts.c[f].type) for f in fields), prefixes=["TEMPORARY"],
     )
     staging.create(conn)
-    _write(conn, sa.insert(staging), [{"key_year": None, **row} for row in rows])
+    if isinstance(rows, pd.DataFrame):
+        _write(conn, sa.insert(staging), rows if "key_year" in rows else rows.assign(key_year=None))
+    else:
+        _write(conn, sa.insert(staging), [{"key_year": None, **row} for row in rows])
     yield staging
     staging.drop(conn)
 
@@ -361,15 +498,15 @@ def _json(value: object) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-def _record_changes(conn: sa.Connection, batch_id: str, plan: ImportPlan) -> None:
+def _history_lines(batch_id: str, plan: ImportPlan) -> list[dict]:
+    """The value_changes lines of an import: one per added row, one per changed value (what undo reverses)."""
     table_name = plan.spec.facts.name
     lines = [{"table_name": table_name, "unit_id": r.unit_id, "year": r.year, "action": "add", "column_name": None,
               "old_value": None, "new_value": _json(r.values)} for r in plan.added]
     lines += [{"table_name": table_name, "unit_id": c.unit_id, "year": c.year, "action": "change",
                "column_name": f.field, "old_value": _json(f.old), "new_value": _json(f.new)}
               for c in plan.changed for f in c.changes]
-    _write(conn, sa.insert(value_changes), [{"batch_id": batch_id, "change_no": n, **line}
-                                            for n, line in enumerate(lines, start=1)])
+    return [{"batch_id": batch_id, "change_no": n, **line} for n, line in enumerate(lines, start=1)]
 
 
 def _set_data_date(conn: sa.Connection) -> None:

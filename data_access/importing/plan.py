@@ -85,10 +85,12 @@ def same_value(old: object, new: object) -> bool:
     return math.isclose(float(old), float(new), rel_tol=1e-9, abs_tol=1e-9)
 
 
-def build_plan(conn: sa.Connection, parsed: ParsedFile) -> ImportPlan:
-    """What writing `parsed` would do to the warehouse as `conn` sees it now."""
+def build_plan(conn: sa.Connection | None, parsed: ParsedFile, current: dict | None = None) -> ImportPlan:
+    """What writing `parsed` would do to the warehouse as `conn` sees it now, or, with `current`, to those stored
+    rows (existing_rows of the file's keys, read already: then no connection is needed)."""
     spec = parsed.spec
-    current = existing_rows(conn, spec, [(row.unit_id, row.year) for row in parsed.rows])
+    if current is None:
+        current = existing_rows(conn, spec, [(row.unit_id, row.year) for row in parsed.rows])
     plan = ImportPlan(spec, parsed.fields_present, len(parsed.rows), stored=current)
     for row in parsed.rows:
         old = current.get((row.unit_id, row.year))

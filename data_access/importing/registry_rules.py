@@ -156,39 +156,74 @@ def derive(spec_key: str, unit_id: str, values: dict[str, object]) -> None:
         values["urban_rural"] = urban_rural_of(str(values["urban_rural_code"]))
 
 
-def _counties(conn: sa.Connection, adcodes: set[str]) -> dict[str, dict]:
-    codes = sorted(code for code in adcodes if code)
+@dataclass(frozen=True)
+class Stored:
+    """What the rules need from the warehouse, read in one short connection (fetch) so that the rules run with
+    the warehouse closed: the stored units the file names, the regions, and each unit's reported years."""
+    units: dict[tuple[str, None], dict]  # (unit_id, None) -> the stored row (facts.existing_rows)
+    regions: dict[str, dict]  # adcode -> {name, level, path} of every region
+    spans: dict[str, tuple[int, int]]  # unit_id -> first and last year it has reports for (any yearly report)
+
+
+def fetch(conn: sa.Connection, parsed: ParsedFile) -> Stored:
+    """Everything check() reads, for the units of `parsed`: one scan per table for a big file."""
+    spec = parsed.spec
+    units = existing_rows(conn, spec, [(r.unit_id, None) for r in parsed.rows])
     found: dict[str, dict] = {}
-    for start in range(0, len(codes), IN_CHUNK):
-        query = sa.select(regions).where(regions.c.adcode.in_(codes[start:start + IN_CHUNK]))
-        for row in conn.execute(query).mappings():
-            path = tuple(c for c in (row["adcode"], row["city_adcode"], row["province_adcode"]) if c)
-            found[row["adcode"]] = {"name": row["name"], "level": row["level"], "path": path}
-    return found
+    for row in conn.execute(sa.select(regions.c.adcode, regions.c.name, regions.c.level, regions.c.city_adcode,
+                                      regions.c.province_adcode)).mappings():
+        path = tuple(c for c in (row["adcode"], row["city_adcode"], row["province_adcode"]) if c)
+        found[row["adcode"]] = {"name": row["name"], "level": row["level"], "path": path}
+    return Stored(units, found, _spans(conn, spec.units, sorted({r.unit_id for r in parsed.rows})))
+
+
+def _spans(conn: sa.Connection, units: sa.Table, ids: list[str]) -> dict[str, tuple[int, int]]:
+    wanted, spans = set(ids), {}
+    for facts in FACTS_OF[units.name]:
+        key = facts.c[units.primary_key.columns.values()[0].name]
+        # Each unit's first and last reported year, one group per unit: a big file is one scan, not 100 lists.
+        query = sa.select(key, sa.func.min(facts.c.year), sa.func.max(facts.c.year)).group_by(key)
+        queries = [query] if len(ids) > SCAN_ABOVE else [query.where(key.in_(ids[start:start + IN_CHUNK]))
+                                                         for start in range(0, len(ids), IN_CHUNK)]
+        for chunk in queries:
+            for unit_id, first, last in conn.execute(chunk):
+                if unit_id in wanted:
+                    known = spans.get(unit_id)
+                    spans[unit_id] = (int(first), int(last)) if known is None else (
+                        min(known[0], int(first)), max(known[1], int(last)))
+    return spans
 
 
 def check(parsed: ParsedFile, conn: sa.Connection, allowed_region: str,
           row_cells: dict[int, dict[str, tuple[str, object]]]) -> tuple[list[tuple], list[str]]:
-    """(excel row, header, cell value, message) for every broken rule, and notices for the clerk."""
+    """(excel row, header, cell value, message) for every broken rule, and notices for the clerk: fetch, then
+    evaluate, then the years behind a lifecycle notice (only read when some unit has reports outside)."""
+    found, outside = evaluate(parsed, fetch(conn, parsed), allowed_region, row_cells)
+    return found, lifecycle_notices(conn, parsed.spec.units, outside)
+
+
+def evaluate(parsed: ParsedFile, stored: Stored, allowed_region: str,
+             row_cells: dict[int, dict[str, tuple[str, object]]]) -> tuple[list[tuple], dict[str, tuple]]:
+    """Every broken rule as (excel row, header, cell value, message), and the units that will have reports
+    outside their opening and closing years (unit_id -> (opened, closed)); no warehouse needed."""
     spec = parsed.spec
     for row in parsed.rows:
         derive(spec.key, row.unit_id, row.values)
-    stored = {unit_id: row for (unit_id, _), row in existing_rows(conn, spec, [(r.unit_id, None)
-                                                                             for r in parsed.rows]).items()}
+    units = {unit_id: row for (unit_id, _), row in stored.units.items()}
     fields = {c.field for c in spec.value_columns} | {f for f, _ in spec.derived}
     derived = {f for f, _ in spec.derived}
-    views = [RowView(row, {**{f: v for f, v in stored.get(row.unit_id, {}).items() if f in fields}, **row.values},
-                     stored.get(row.unit_id), frozenset(row.values) - derived) for row in parsed.rows]
-    adcodes = {v.values.get("county_adcode") for v in views} | {s["county_adcode"] for s in stored.values()}
-    ctx = Context(spec.key, _counties(conn, adcodes), allowed_region, _outside(views))
+    views = [RowView(row, {**{f: v for f, v in units.get(row.unit_id, {}).items() if f in fields}, **row.values},
+                     units.get(row.unit_id), frozenset(row.values) - derived) for row in parsed.rows]
+    ctx = Context(spec.key, stored.regions, allowed_region, _outside(views))
     found = []
+    rules = RULES[spec.key]
     for view in views:
         cells = row_cells[view.row.excel_row]
-        for rule in RULES[spec.key]:
+        for rule in rules:
             for field, message in rule(ctx, view):
                 header, raw = cells.get(field, cells["unit_id"])
                 found.append((view.row.excel_row, header, raw, message))
-    return found, _lifecycle_notices(conn, spec.units, views)
+    return found, _outside_years(views, stored.spans)
 
 
 def _outside(views: list[RowView]) -> dict[int, float]:
@@ -203,30 +238,32 @@ def _outside(views: list[RowView]) -> dict[int, float]:
     return {v.row.excel_row: d for v, d in zip(placed, distances, strict=True) if d == d}  # NaN: no boundary
 
 
-def _lifecycle_notices(conn: sa.Connection, units: sa.Table, views: list[RowView]) -> list[str]:
-    """Reports already stored for years a unit will be outside its opening and closing years: kept (closing
-    never deletes history) but no longer counted; the clerk is told so."""
-    bounds = {v.row.unit_id: (v.values.get("opened_year"), v.values.get("closed_year")) for v in views
-              if v.values.get("opened_year") is not None or v.values.get("closed_year") is not None}
+def _outside_years(views: list[RowView], spans: dict[str, tuple[int, int]]) -> dict[str, tuple]:
+    """unit_id -> (opened, closed) of the units whose stored reports start before opening or end after closing."""
+    found = {}
+    for view in views:
+        opened, closed = view.values.get("opened_year"), view.values.get("closed_year")
+        first, last = spans.get(view.row.unit_id, (None, None))
+        if first is not None and ((opened is not None and first < opened) or (closed is not None and last > closed)):
+            found[view.row.unit_id] = (opened, closed)
+    return found
+
+
+def lifecycle_notices(conn: sa.Connection, units: sa.Table, bounds: dict[str, tuple]) -> list[str]:
+    """Reports already stored for years a unit will be outside its opening and closing years (`bounds`, from
+    evaluate): kept (closing never deletes history) but no longer counted; the clerk is told so."""
     if not bounds:
         return []
     outside: set[tuple[str, int]] = set()
     ids = sorted(bounds)
     for facts in FACTS_OF[units.name]:
         key = facts.c[units.primary_key.columns.values()[0].name]
-        # Each unit's first and last reported year, one group per unit: a big file is one scan, not 100 lists.
-        spans = sa.select(key, sa.func.min(facts.c.year), sa.func.max(facts.c.year)).group_by(key)
-        queries = [spans] if len(ids) > SCAN_ABOVE else [spans.where(key.in_(ids[start:start + IN_CHUNK]))
-                                                         for start in range(0, len(ids), IN_CHUNK)]
-        for query in queries:
-            for unit_id, first, last in conn.execute(query):
-                if unit_id not in bounds:
-                    continue
+        for start in range(0, len(ids), IN_CHUNK):
+            query = sa.select(key, facts.c.year).where(key.in_(ids[start:start + IN_CHUNK])).distinct()
+            for unit_id, year in conn.execute(query):
                 opened, closed = bounds[unit_id]
-                if (opened is not None and first < opened) or (closed is not None and last > closed):
-                    years = conn.execute(sa.select(facts.c.year).where(key == unit_id)).scalars()
-                    outside.update((unit_id, int(year)) for year in years
-                                   if (opened is not None and year < opened) or (closed is not None and year > closed))
+                if (opened is not None and year < opened) or (closed is not None and year > closed):
+                    outside.add((unit_id, int(year)))
     if not outside:
         return []
     shown = "、".join(f"{unit} ({year})" for unit, year in sorted(outside)[:10]) + (" 等" if len(outside) > 10 else "")

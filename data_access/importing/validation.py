@@ -67,6 +67,47 @@ def detect_report_type(headers: tuple[str, ...]) -> ReportType | None:
 
 def parse(table: RawTable, spec: ReportType, conn: sa.Connection, allowed_region: str = ALL_REGIONS) -> ParsedFile:
     """Typed rows and every issue; rows are only meaningful when issues is empty."""
+    parsed, row_cells = convert(table, spec)
+    if parsed.issues and not parsed.rows:
+        return parsed
+    if spec.registry:
+        found, notices = registry_rules.check(parsed, conn, allowed_region, row_cells)
+        add_registry_issues(parsed, found, notices)
+    else:
+        check_reports(parsed, conn, allowed_region, row_cells)
+    return parsed
+
+
+def check_reports(parsed: ParsedFile, conn: sa.Connection, allowed_region: str, row_cells: RowCells) -> None:
+    """The rules of a yearly report against the unit registers and the stored rows, added to `parsed`."""
+    located = _Locator(parsed.table)
+    parsed.issues.extend(_register_issues(parsed, conn, allowed_region, located))
+    parsed.issues.extend(_consistency_issues(parsed, conn, row_cells, located))
+    sort_issues(parsed)
+
+
+def add_registry_issues(parsed: ParsedFile, found: list[tuple], notices: list[str]) -> None:
+    """Add what registry_rules found ((excel row, header, value, message) each) to `parsed`, in file order."""
+    located = _Locator(parsed.table)
+    parsed.issues.extend(located.at(number, header, raw, message) for number, header, raw, message in found)
+    parsed.notices.extend(notices)
+    sort_issues(parsed)
+
+
+def sort_issues(parsed: ParsedFile) -> None:
+    headers = parsed.table.headers
+    parsed.issues.sort(key=lambda issue: (issue.row or 0, headers.index(issue.column)
+                                          if issue.column in headers else 0))
+
+
+RowCells = dict[int, dict[str, tuple[str, object]]]  # Excel row -> field -> (header, cell as read)
+
+
+def convert(table: RawTable, spec: ReportType) -> tuple[ParsedFile, RowCells]:
+    """Headers, then each cell (type, sign, year range, duplicates): everything that needs no warehouse, so
+    that a check does this Python work with the warehouse closed (a DuckDB file is one process's at a time).
+    Returns the parsed file and the cells of each kept row (for messages); a header problem stops before the
+    rows (issues without rows)."""
     years = reportable_years()
     located = _Locator(table)
     issues: list[Issue] = []
@@ -102,11 +143,13 @@ def parse(table: RawTable, spec: ReportType, conn: sa.Connection, allowed_region
     parsed.notices = [f"文件中没有「{c.header}」列: 已有数据中的这一项保持不变" for c in spec.value_columns
                       if c.field not in seen and not c.required]
     if issues:  # a header problem makes every row suspect: report the headers first
-        return parsed
+        return parsed, {}
 
     first_row_of: dict[tuple[str, int], int] = {}
     untouched: list[int] = []
     row_cells: dict[int, dict[str, tuple[str, object]]] = {}
+    converted = _converter(spec, years)
+    read = [column for column in spec.columns if column.field in seen and column.kind != "label"]
     for number, values in table.rows:
         cells = {column.field: (table.headers[position], values[position] if position < len(values) else None)
                  for position, column in by_position.items()}
@@ -116,11 +159,9 @@ def parse(table: RawTable, spec: ReportType, conn: sa.Connection, allowed_region
             untouched.append(number)
             continue
         row_values: dict[str, object] = {}
-        for column in spec.columns:
-            if column.field not in cells or column.kind == "label":
-                continue
+        for column in read:
             header, raw = cells[column.field]
-            value, message = _convert(column, raw, years)
+            value, message = converted(column, raw)
             if message:
                 # A bad cell becomes None and the row's other checks still run, so one upload lists every
                 # problem; only a row without a usable code and year cannot be checked further.
@@ -146,16 +187,27 @@ def parse(table: RawTable, spec: ReportType, conn: sa.Connection, allowed_region
     if not parsed.rows and not issues:
         issues.append(located.at(table.header_row, None, None,
                                  "没有任何填写了数值的行: 请在模板中填写各单位的数据后再上传"))
-    if spec.registry:
-        found, notices = registry_rules.check(parsed, conn, allowed_region, row_cells)
-        issues.extend(located.at(number, header, raw, message) for number, header, raw, message in found)
-        parsed.notices.extend(notices)
-    else:
-        issues.extend(_register_issues(parsed, conn, allowed_region, located))
-        issues.extend(_consistency_issues(parsed, conn, row_cells, located))
-    issues.sort(key=lambda issue: (issue.row or 0, table.headers.index(issue.column)
-                                   if issue.column in table.headers else 0))
-    return parsed
+    sort_issues(parsed)
+    return parsed, row_cells
+
+
+def _converter(spec: ReportType, years: tuple[int, ...]):
+    """_convert with each column's answers remembered: most columns repeat a few values (学段, 县区代码, the
+    years, coordinates of a county), so a 50,000-row file converts each distinct cell once. Codes and names are
+    mostly unique and are converted directly. Keyed by type and value (1, 1.0 and True are equal keys)."""
+    memo = {column.field: {} for column in spec.columns if column.kind not in ("id", "text", "label")}
+
+    def converted(column: Column, raw: object) -> tuple[object, str | None]:
+        answers = memo.get(column.field)
+        if answers is None:
+            return _convert(column, raw, years)
+        key = (raw.__class__, raw)
+        found = answers.get(key)
+        if found is None:
+            found = answers[key] = _convert(column, raw, years)
+        return found
+
+    return converted
 
 
 class _Locator:

@@ -154,19 +154,19 @@ def test_deleting_the_wal_after_a_committed_import_loses_nothing(warehouse_file)
 
 
 def test_a_reader_never_sees_half_an_import(engine, monkeypatch):
-    """The import pauses after writing its facts, before recording its changes and committing: a reader then
+    """The import pauses after writing its facts and changes, before committing: a reader then
     still sees S1's 2025 enrolment as 1200 and no batch; once the import commits it sees 1250 and the batch.
     Both engines (on DuckDB, two connections of one process share the file)."""
     populate(engine)
     facts_written, may_commit = threading.Event(), threading.Event()
-    record_changes = loading._record_changes
+    record_warnings = loading.record_warnings
 
     def paused(conn, batch_id, plan):
         facts_written.set()
         assert may_commit.wait(60)
-        record_changes(conn, batch_id, plan)
+        record_warnings(conn, batch_id, plan)
 
-    monkeypatch.setattr(loading, "_record_changes", paused)
+    monkeypatch.setattr(loading, "record_warnings", paused)
     importing = threading.Thread(target=lambda: import_file(engine, "好.csv", GOOD_CSV, imported_by="测试"))
     importing.start()
     try:
