@@ -1,6 +1,7 @@
 """Measure report import on the demo warehouse, on DuckDB and (when reachable) PostgreSQL.
 
 Usage: .venv/bin/python scripts/benchmark_import.py [--postgres URL]
+Registries (a 50,000-row 学校名录, issue 17 item 10) are measured by scripts/benchmark_registry.py.
 Builds the demo warehouse, writes the school yearly report of every Shaanxi school for 2025 as XLSX (values
 shifted so every row changes), then times: reading + validation + preview, the applying import, the same
 file again (nothing changes), and undo. Prints a markdown table.

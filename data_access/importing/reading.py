@@ -17,7 +17,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import PurePath
 
-from data_access.cells import restored_cell
+from data_access.cells import TEXT_MARK, restored_cell
 from data_access.importing.issues import ImportRejected, Issue, shorten
 from data_access.importing.spec import MAX_DATA_ROWS, MAX_FILE_BYTES, REPORT_TYPES
 
@@ -56,7 +56,9 @@ def clean(value: object) -> object:
     """Strip text (full-width spaces too); blank text becomes None. Numbers and dates pass unchanged. Text our
     own files marked with a leading `'` (data_access.cells) reads as it was stored."""
     if isinstance(value, str):
-        value = restored_cell(value.strip(_SPACES)).strip(_SPACES)
+        value = value.strip(_SPACES)
+        if value.startswith(TEXT_MARK):  # only then can restored_cell change it (500,000 cells: skip the call)
+            value = restored_cell(value).strip(_SPACES)
         return value or None
     return value
 
@@ -190,15 +192,16 @@ def _bounded_rows(file_name: str, sheet: str | None, source, reject,
                 raise ImportRejected([Issue(file_name, sheet, number, _column_name(beyond[0]), None,
                                             f"超过 {MAX_COLUMNS} 列: 请删除多余的列, 只保留模板中的列")])
             values = values[:MAX_COLUMNS]
-        for index, value in enumerate(values, start=1):
-            if isinstance(value, str) and len(value) > MAX_CELL_CHARS:
-                long_cells.append(Issue(file_name, sheet, number, _column_name(index), shorten(value),
-                                        f"单元格有 {len(value)} 个字符, 超过上限 {MAX_CELL_CHARS}: 请只填写代码、"
-                                        "年度和数值"))
+        if any(isinstance(value, str) and len(value) > MAX_CELL_CHARS for value in values):
+            long_cells.extend(
+                Issue(file_name, sheet, number, _column_name(index), shorten(value),
+                      f"单元格有 {len(value)} 个字符, 超过上限 {MAX_CELL_CHARS}: 请只填写代码、年度和数值")
+                for index, value in enumerate(values, start=1)
+                if isinstance(value, str) and len(value) > MAX_CELL_CHARS)
         if len(long_cells) >= MAX_LONG_CELLS:
             break
-        values = tuple(clean(v) for v in values)
-        if any(v is not None for v in values):
+        values = tuple([clean(v) for v in values])
+        if values.count(None) != len(values):
             rows.append((number, values))
         if len(rows) > MAX_DATA_ROWS + 1:
             raise reject(f"{where}超过 {MAX_DATA_ROWS} 行: 请按县(区)拆分后分别导入")

@@ -150,9 +150,10 @@ def convert(table: RawTable, spec: ReportType) -> tuple[ParsedFile, RowCells]:
     row_cells: dict[int, dict[str, tuple[str, object]]] = {}
     converted = _converter(spec, years)
     read = [column for column in spec.columns if column.field in seen and column.kind != "label"]
+    placed = [(column.field, table.headers[position], position) for position, column in by_position.items()]
     for number, values in table.rows:
-        cells = {column.field: (table.headers[position], values[position] if position < len(values) else None)
-                 for position, column in by_position.items()}
+        width = len(values)
+        cells = {field: (header, values[position] if position < width else None) for field, header, position in placed}
         if all(_blank(cells[field][1]) for field in present):
             # A pre-filled template row the clerk left empty: not a report, so neither an error nor a row of
             # NULLs that would count the unit as reported (or clear what it reported before).
