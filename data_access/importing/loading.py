@@ -440,10 +440,13 @@ def _prepared(batch_id: str, plan: ImportPlan) -> _Writes:
     keys = [{spec.unit_key: r.unit_id} if spec.registry else {spec.unit_key: r.unit_id, "year": r.year}
             for r in plan.added]
     added = [{**key, **r.values} for key, r in zip(keys, plan.added, strict=True)]
-    # Every present column is set (unchanged ones to their own value) so all rows share one statement.
-    changed = [{"key_unit": r.unit_id, "key_year": r.year, **{f"new_{f}": r.values[f] for f in plan.fields_present}}
+    # The columns that change in some row are set in every changed row (to its own value where that row keeps
+    # it), so all rows share one statement; columns no row changes are left out (a rename sets only the name).
+    changing = {f.field for change in plan.changed for f in change.changes}
+    fields = tuple(f for f in plan.fields_present if f in changing)
+    changed = [{"key_unit": r.unit_id, "key_year": r.year, **{f"new_{f}": r.values[f] for f in fields}}
                for r in plan.changed_rows]
-    return _Writes(spec, plan.fields_present, _frame(added), _frame(changed), _frame(_history_lines(batch_id, plan)))
+    return _Writes(spec, fields, _frame(added), _frame(changed), _frame(_history_lines(batch_id, plan)))
 
 
 def _matches(spec: ReportType, staging: sa.Table) -> list[sa.ColumnElement[bool]]:
