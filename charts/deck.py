@@ -1,7 +1,8 @@
 """Every school of a city or province at once: a deck.gl (WebGL) map built with pydeck, offline.
 
-No basemap and no tiles (`map_provider=None`, no map_style): county boundaries come as a GeoJsonLayer from the same
-simplified layers as the plotly maps, schools as one ScatterplotLayer coloured through status.BANDS.
+No basemap and no tiles (`map_provider=None`, no map_style): county borders come as a GeoJsonLayer from the same
+simplified layers as the plotly maps (as lines, each shared border once: geo.layers.borders_geojson), schools as
+one ScatterplotLayer coloured through status.BANDS.
 
 The schools reach the browser the way boundaries do: as a file deck.gl fetches once (geo.published, under
 static/points/ with a name no one can derive from its content), not as JSON through the websocket. A rerun

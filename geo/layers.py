@@ -58,6 +58,22 @@ def boundary_geojson(parent_adcode: str, child_level: str) -> dict:
 
 
 @cache
+def borders_geojson(parent_adcode: str, child_level: str) -> dict:
+    """The borders of a unit's children as lines, each shared border once: the all-schools deck's backdrop.
+
+    The same simplified coverage as boundary_geojson. As polygon outlines every shared border is drawn twice, and
+    deck.gl draws a path segment by segment: as one merged set of lines Shaanxi's counties have 8,900 points
+    instead of 15,000. Read-only.
+    """
+    layer = boundary_geojson(parent_adcode, child_level)
+    polygons = shapely.from_geojson([json.dumps(feature["geometry"]) for feature in layer["features"]])
+    lines = shapely.line_merge(shapely.union_all(shapely.boundary(polygons)))
+    rounded = shapely.transform(lines, lambda coords: np.round(coords, DECIMALS))
+    return {"type": "FeatureCollection",
+            "features": [{"type": "Feature", "properties": {}, "geometry": json.loads(shapely.to_geojson(rounded))}]}
+
+
+@cache
 def outline_geojson(adcode: str) -> dict:
     """One unit's own simplified outline (backdrop of the county school map)."""
     units = _all_units()

@@ -43,6 +43,7 @@ from streamlit_session import Session, wait_until_healthy  # noqa: E402
 ROOT = Path(__file__).resolve().parents[1]
 INDICATORS = ("心理健康专(兼)职教师配备率", "年度心理健康测评开展率")
 ARRIVAL_SECONDS = 2.0
+SOAK_WARM_SECONDS = 60.0  # the soak's baseline: the first RSS sample from then on
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
@@ -226,6 +227,11 @@ def main() -> int:
                     series = [rss[index] for _, rss in samples]
                     print(f"process {index + 1}: RSS first {series[0]:.0f} MB, last {series[-1]:.0f} MB, "
                           f"min {min(series):.0f}, max {max(series):.0f} ({100 * (series[-1] / series[0] - 1):+.1f} %)")
+                    # Warm after a minute: by then the sessions kept for a reconnect (30 s) are as many as they stay.
+                    warm = [rss[index] for seconds, rss in samples if seconds >= SOAK_WARM_SECONDS] or series[-1:]
+                    print(f"  from {SOAK_WARM_SECONDS:.0f} s on: first {warm[0]:.0f} MB, last {warm[-1]:.0f} MB, "
+                          f"min {min(warm):.0f}, max {max(warm):.0f}: {100 * (min(warm) / warm[0] - 1):+.1f} % / "
+                          f"{100 * (max(warm) / warm[0] - 1):+.1f} % of the first (target ±10 %)")
                 return 0
             n = args.processes
             setups = {"1": ("1 process", direct[:1], pids[:1]), "direct": (f"{n} direct", direct, pids),

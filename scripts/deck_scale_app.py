@@ -25,7 +25,7 @@ from charts.deck import (  # noqa: E402
 )
 from data_access.engine import make_engine, warehouse_url  # noqa: E402
 from data_access.read_model import evaluate_views, resolve_scope  # noqa: E402
-from geo.layers import boundary_geojson  # noqa: E402
+from geo.layers import borders_geojson, boundary_geojson  # noqa: E402
 from geo.published import published_points_url, published_url  # noqa: E402
 
 PROVINCE, YEAR, INDICATOR = "610000", 2025, "counselor_coverage"
@@ -57,7 +57,8 @@ def deck(count: int) -> tuple[PreparedDeck, float]:
     points = school_points(copies)
     points_url = published_points_url(points.rows, f"scale_{count}", STATIC_POINTS)
     built = PreparedDeck(schools_deck(boundaries, points, points_url=points_url,
-                                      boundaries_url=published_url(boundaries, f"{PROVINCE}_county", STATIC_GEO)),
+                                      boundaries_url=published_url(borders_geojson(PROVINCE, "county"),
+                                                                   f"{PROVINCE}_county_borders", STATIC_GEO)),
                          points.ids)
     raw = (STATIC_POINTS / points_url.rsplit("/", 1)[1]).read_bytes()
     # What nginx sends (deploy/nginx.conf.template: gzip at its default level 1).

@@ -25,7 +25,7 @@ from data_access.read_model import IndicatorView, indicator_view, scope_for
 from data_access.regions import ALL_REGIONS, path_of, region_frame, require_region, schools_in
 from data_access.review_basis import Basis
 from data_access.school_facts import school_record, school_reports
-from geo.layers import boundary_geojson, outline_geojson
+from geo.layers import borders_geojson, boundary_geojson, outline_geojson
 from geo.published import published_points_url, published_url
 from ui import auth
 from ui.memory import kept
@@ -170,6 +170,12 @@ def boundary_url(parent_adcode: str, child_level: str) -> str | None:
 
 
 @st.cache_resource(show_spinner=False)
+def borders_url(parent_adcode: str, child_level: str) -> str | None:
+    """Where deck.gl fetches the children's borders as lines, each shared border once (None: not written)."""
+    return published_url(kept(borders_geojson(parent_adcode, child_level)), f"{parent_adcode}_{child_level}_borders")
+
+
+@st.cache_resource(show_spinner=False)
 def outline_url(adcode: str) -> str | None:
     return published_url(outline(adcode), f"{adcode}_outline")
 
@@ -250,7 +256,7 @@ def _schools_deck(url: str, revision: str, region: str, year: int, indicator_id:
     view = schools_view(url, region, year, indicator_id, stage, allowed, approved_only, own_county)
     is_county = view.scope.level == "county"
     boundaries = outline_geojson(region) if is_county else boundary_geojson(region, "county")
-    layer_url = outline_url(region) if is_county else boundary_url(region, "county")
+    layer_url = outline_url(region) if is_county else borders_url(region, "county")
     points = deck_figures.school_points(view.units, lang)
     # The schools by URL, fetched once by deck.gl (inline only when the file cannot be written).
     points_url = published_points_url(points.rows, f"{region}_{year}")

@@ -5,10 +5,11 @@ from __future__ import annotations
 import json
 
 import numpy as np
+import pytest
 import shapely
 
 from geo.admin_units import units_within
-from geo.layers import boundary_geojson, outline_geojson
+from geo.layers import borders_geojson, boundary_geojson, outline_geojson
 
 
 def _geometries(layer: dict) -> np.ndarray:
@@ -47,3 +48,15 @@ def test_rings_are_clockwise_for_plotly():
         polygons = geometry.geoms if hasattr(geometry, "geoms") else [geometry]
         for polygon in polygons:
             assert not polygon.exterior.is_ccw
+
+
+def test_the_deck_borders_draw_every_shared_border_once():
+    polygons = shapely.from_geojson([json.dumps(feature["geometry"])
+                                     for feature in boundary_geojson("610000", "county")["features"]])
+    (feature,) = borders_geojson("610000", "county")["features"]
+    borders = shapely.from_geojson(json.dumps(feature["geometry"]))
+    outlines = sum(polygon.boundary.length for polygon in polygons)
+    outer = shapely.union_all(polygons).boundary.length
+    # Inner borders belong to two counties, the province's own border to one.
+    assert borders.length == pytest.approx((outlines + outer) / 2, rel=1e-6)
+    assert shapely.get_num_coordinates(borders) < 0.7 * sum(shapely.get_num_coordinates(p) for p in polygons)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import tomllib
+import weakref
 from pathlib import Path
 
 from ui import memory
@@ -34,3 +35,27 @@ def test_the_caches_freeze_through_ui_memory_only():
     sources["app.py"] = (ROOT / "app.py").read_text(encoding="utf-8")
     freezing = sorted(name for name, text in sources.items() if "gc.freeze(" in text)
     assert freezing == ["ui/memory.py"]
+
+
+class _Node:
+    pass
+
+
+def test_garbage_frozen_by_one_freeze_is_collected_by_a_later_one(monkeypatch):
+    # A freeze takes in what running sessions hold; once they end, their reference cycles must not stay for good.
+    gc.unfreeze()
+    try:
+        node = _Node()
+        node.itself = node
+        probe = weakref.ref(node)
+        memory.freeze_long_lived()
+        del node
+        gc.collect()
+        assert probe() is not None  # frozen: no collection sees it
+        memory.kept({"figure": []})  # a cache entry within UNFREEZE_SECONDS of that freeze leaves it
+        assert probe() is not None
+        monkeypatch.setattr(memory, "_unfrozen_at", memory._unfrozen_at - memory.UNFREEZE_SECONDS)
+        memory.kept({"figure": []})  # the next one after
+        assert probe() is None
+    finally:
+        gc.unfreeze()
