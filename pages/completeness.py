@@ -17,19 +17,8 @@ from data_access.reminders import OVERDUE_COLOUR, review_progress
 from geo.offline import PLOTLY_CONFIG
 from ui import resources
 from ui.export_widgets import table_downloads
-from ui.i18n import report_type_name, t, year_label
+from ui.i18n import days_text, report_type_name, t, year_label
 from ui.view import breadcrumb, current, demo_banner
-
-
-def _days(days: object) -> str:
-    """Days to the deadline, or past it."""
-    if days is None or pd.isna(days):
-        return t("rv_no_deadline")
-    days = int(days)
-    if days < 0:
-        return t("rv_overdue").format(n=-days)
-    return t("rv_due_today") if days == 0 else t("rv_days_left").format(n=days)
-
 
 view = current()
 st.title(f"{t('completeness')} · {year_label(view.year)}")
@@ -70,7 +59,7 @@ states = review_progress(resources.cached_engine(), view.year, view.region)
 states = states[states["report_type"] == kind].set_index("county_adcode")
 counties = counties.assign(
     state=[t(f"rv_state_{states.at[c, 'state']}") if c in states.index else "—" for c in counties["county_adcode"]],
-    deadline=[_days(states.at[c, "days_left"]) if c in states.index else "—" for c in counties["county_adcode"]])
+    deadline=[days_text(states.at[c, "days_left"]) if c in states.index else "—" for c in counties["county_adcode"]])
 overdue = [bool(c in states.index and states.at[c, "overdue"]) for c in counties["county_adcode"]]
 late = counties[overdue]
 if not late.empty:

@@ -13,7 +13,7 @@ from data_access.school_review import waiting_schools
 from ui import auth, resources
 from ui import state as keys
 from ui.export_widgets import table_downloads
-from ui.i18n import report_type_name, t, year_label
+from ui.i18n import days_text, report_type_name, t, year_label
 from ui.safe_text import escape
 from ui.view import breadcrumb, current, demo_banner
 from ui.wire import text_table
@@ -40,15 +40,6 @@ if notice:
 
 def state_label(state: str) -> str:
     return t(f"rv_state_{state}") if state in review.STATES else state
-
-
-def days_text(days: object) -> str:
-    if days is None or pd.isna(days):
-        return t("rv_no_deadline")
-    days = int(days)
-    if days < 0:
-        return t("rv_overdue").format(n=-days)
-    return t("rv_due_today") if days == 0 else t("rv_days_left").format(n=days)
 
 
 def chip(state: str, overdue: bool) -> str:

@@ -502,6 +502,16 @@ def year_label(year: int) -> str:
     return f"{year}" if lang() == "en" else f"{year}年"
 
 
+def days_text(days: object) -> str:
+    """Days to a review deadline, or past it (the completeness and review pages)."""
+    if days is None or pd.isna(days):
+        return t("rv_no_deadline")
+    days = int(days)
+    if days < 0:
+        return t("rv_overdue").format(n=-days)
+    return t("rv_due_today") if days == 0 else t("rv_days_left").format(n=days)
+
+
 def stage_name(code: str) -> str:
     return STAGES_EN.get(code, code) if lang() == "en" else STAGES.get(code, code)
 
