@@ -2,21 +2,11 @@
 
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
 from data_access import catalog
-from data_access.formatting import (
-    format_share,
-    fraction_text,
-    missing_text,
-    status_label,
-    trajectory_text,
-    value_text,
-)
 from data_access.read_model import indicator_view, scope_for
 from data_access.regions import RegionError
-from data_access.review_basis import row_basis_text
 from exports.tables import indicator_table
 from geo.offline import PLOTLY_CONFIG
 from ui import resources
@@ -24,7 +14,6 @@ from ui import state as keys
 from ui.export_widgets import gis_downloads, map_download, table_downloads
 from ui.i18n import t, year_label
 from ui.view import breadcrumb, current, demo_banner, no_data_guard
-from ui.wire import fitted_columns, text_table
 
 MAP_KEY = "map_selection"
 SLIPPED_FIRST = "map_slipped_first"
@@ -57,12 +46,11 @@ except RegionError as error:
     st.error(str(error))
     st.stop()
 basis = resources.basis_keys(view.basis)  # 仅显示已审核数据: part of every cache key below
-frame = resources.evaluation(view.url, view.region, view.child_level, (view.year,), view.allowed,
-                             (view.indicator,), view.stage, **basis)
-if frame.empty:
+# Built once per view for every session (keyed by the allowed region and the revision too), as the figure is.
+shown = resources.indicator_shown(view.url, scope, view.indicator, **basis)
+if shown is None:
     st.info(t("no_units"))
     st.stop()
-shown = indicator_view(scope, view.indicator, frame, resources.warehouse_info(view.url), basis=view.basis)
 reported, expected = shown.reported, shown.expected
 subtitle = shown.subtitle(view.lang)
 title = f"{shown.title(view.lang)} ({year_label(view.year)})"
@@ -87,29 +75,10 @@ if st.session_state.pop("_open_school", False):
 
 st.markdown(f"#### {t('ranking')}")
 slipped_first = st.toggle(t("slipped_first"), key=SLIPPED_FIRST)
-ranking = shown.ranking(slipped_first=slipped_first)
-rows = ranking.to_dict("records")
-table = pd.DataFrame({
-    t("rank"): [("" if pd.isna(r) else str(r)) for r in ranking["rank"]],
-    t("unit"): ranking["name"],
-    t("value"): [value_text(row, view.lang) for row in rows],
-    # The status right after the value: what a meeting reads first stays in view in a narrow window.
-    t("status"): [status_label(s, view.lang) for s in ranking["status"]],
-    t("missing"): [missing_text(row, view.lang) for row in rows],  # "还需 3 名专职教师" / "差 5.1 个百分点"
-    t("trajectory"): [trajectory_text(row, view.lang) for row in rows],
-    t("reported_col"): [format_share(row["reported"], row["expected"]) for row in rows],
-    t("basis"): [row_basis_text(row, approved_only=view.approved_only, lang=view.lang) or "—" for row in rows],
-})
-if view.child_level == "school":
-    # A school is met or not, and lacks something: its "1/1" and "+95.0 a year" say nothing more.
-    table = table.drop(columns=[t("trajectory")])
-else:
-    table.insert(4, t("fraction"), [fraction_text(row) for row in rows])
-if (table[t("basis")] == "—").all():
-    table = table.drop(columns=[t("basis")])  # 数据口径 says nothing for any unit: its room goes to the others
-# Rank and unit stay in view when a narrow window scrolls the table sideways.
-st.dataframe(text_table(table), hide_index=True, width="stretch", height=min(560, 38 * (len(table) + 1)),
-             column_config=fitted_columns(table, pinned=2))
+# Built once per view, language and order for every session (ui/ranking_table.py).
+ranking = resources.ranking_table(view.url, scope, view.indicator, view.lang, slipped_first=slipped_first, **basis)
+st.dataframe(ranking.arrow, hide_index=True, width="stretch", height=ranking.height,
+             column_config=ranking.column_config)
 st.caption(t("ranking_note"))
 # Lazy expanders (on_change="rerun"): their contents are computed and sent only while open, so a filter
 # change does not resend the clause and the export controls.
@@ -120,8 +89,8 @@ exports_box = st.expander(t("export_map_table"), key="map_exports_open", on_chan
 if exports_box.open:
     with exports_box:
         map_download(shown, mode=view.mode, filters=view.stage, key="map_export")
-        table_downloads(indicator_table(ranking, view.lang), file_stem=f"{area}_{view.indicator}_{view.year}",
-                        key="ranking")
+        table_downloads(indicator_table(ranking.ranking, view.lang),
+                        file_stem=f"{area}_{view.indicator}_{view.year}", key="ranking")
         gis_downloads(shown, lang=view.lang, key="map_gis")
 
 urban_rural = ("parent_school_urban", "parent_school_rural")

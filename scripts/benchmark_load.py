@@ -196,6 +196,8 @@ def main() -> int:
     parser.add_argument("--setups", nargs="+", default=["1", "direct", "nginx"], choices=["1", "direct", "nginx"])
     parser.add_argument("--soak", type=float, nargs="?", const=120.0, default=0.0,
                         help="seconds of sessions coming and going, RSS sampled (--soak alone: 120 s)")
+    parser.add_argument("--ports", type=int, nargs=2, metavar=("LISTEN", "FIRST"),
+                        help="nginx's port and the first process's (default: free ports)")
     args = parser.parse_args()
     url = os.environ.get("WAREHOUSE_URL", "")
     if not url.startswith("postgresql"):
@@ -203,7 +205,7 @@ def main() -> int:
     nginx = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
     if nginx is None:
         parser.error("nginx missing: apt-get install nginx")
-    listen, first = free_port(), free_port()
+    listen, first = args.ports or (free_port(), free_port())
     ports = list(range(first, first + args.processes))
     print(f"{time.strftime('%Y-%m-%d %H:%M')} · load average {' '.join(f'{x:.1f}' for x in os.getloadavg())} "
           f"· {os.cpu_count()} cores", flush=True)

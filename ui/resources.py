@@ -5,9 +5,14 @@ query. Every cached query and figure is also keyed by the warehouse's stamp (ide
 at the start of each run by begin_run, never cached across runs): a change made by any process or command
 (import, undo, registry change, review) bumps the revision, so every process shows it at its next click.
 Entries therefore live long (CACHE_TTL_SECONDS); clear_data_caches() after an import only frees memory.
+The wrappers on a map rerun's path pass their arguments by name: for each positional argument Streamlit's
+cache key asks inspect.signature for its name, a measurable part of a rerun with a dozen arguments per call.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeVar
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -21,7 +26,7 @@ from data_access import completeness, meta
 from data_access.engine import make_engine, warehouse_url
 from data_access.evaluation import evaluate
 from data_access.importing import REPORT_TYPES, prefill_units, reported_values, template_xlsx
-from data_access.read_model import IndicatorView, indicator_view, scope_for
+from data_access.read_model import IndicatorView, Scope, indicator_view, scope_for
 from data_access.regions import ALL_REGIONS, path_of, region_frame, require_region, schools_in
 from data_access.review_basis import Basis
 from data_access.school_facts import school_record, school_reports
@@ -29,11 +34,14 @@ from geo.layers import borders_geojson, boundary_geojson, outline_geojson
 from geo.published import published_points_url, published_url
 from ui import auth
 from ui.memory import kept
+from ui.ranking_table import RankingTable, build_ranking_table
 
 # Entries of older revisions are never read again; the TTL and max_entries only bound the memory they hold.
 CACHE_TTL_SECONDS = 12 * 3600
 CACHE_ENTRIES = 512
 _RUN_STAMP = "_warehouse_stamp"
+Kept = TypeVar("Kept")
+_RUN_MEMO = "_run_memo"  # this run's values of regions() and warehouse_info() (_this_run)
 
 
 @st.cache_resource(show_spinner=False)
@@ -58,7 +66,23 @@ def begin_run(url: str) -> meta.Stamp:
     (ui.warehouse_guard.require_warehouse); raises what opening the warehouse raises."""
     stamp = meta.current_stamp(_engine_for(url))
     st.session_state[_RUN_STAMP] = (url, stamp)
+    st.session_state[_RUN_MEMO] = {}
     return stamp
+
+
+def _this_run(key: tuple, build: Callable[[], Kept]) -> Kept:
+    """`build()` once per script run for `key`; later calls in the same run get the same object (read-only).
+
+    regions() and warehouse_info() are asked for five times in a map rerun: each cached call hashed its
+    arguments and unpickled a copy. The memo starts empty at every run (begin_run), and every key holds the
+    revision and the allowed region its value depends on.
+    """
+    memo = st.session_state.get(_RUN_MEMO)
+    if memo is None:
+        return build()
+    if key not in memo:
+        memo[key] = build()
+    return memo[key]
 
 
 def _revision(url: str) -> str:
@@ -71,7 +95,8 @@ def _revision(url: str) -> str:
 
 def warehouse_info(url: str) -> meta.WarehouseInfo:
     """Demo flag, data date, years with reports: facts about the warehouse, needed before anyone signs in."""
-    return _warehouse_info(url, _revision(url))
+    revision = _revision(url)
+    return _this_run(("warehouse_info", url, revision), lambda: _warehouse_info(url=url, revision=revision))
 
 
 @st.cache_data(show_spinner=False, ttl=CACHE_TTL_SECONDS, max_entries=CACHE_ENTRIES)
@@ -93,7 +118,9 @@ def _regions(url: str, revision: str, allowed: str) -> pd.DataFrame:
 def regions(url: str, allowed: str | None = None) -> pd.DataFrame:
     """The regions a user may name: their region, everything inside it and its parents (for the scope and
     breadcrumb labels). `allowed` defaults to the signed-in user's region."""
-    return _regions(url, _revision(url), allowed_region() if allowed is None else allowed)
+    allowed = allowed_region() if allowed is None else allowed
+    revision = _revision(url)
+    return _this_run(("regions", url, revision, allowed), lambda: _regions(url=url, revision=revision, allowed=allowed))
 
 
 def region_names(url: str) -> dict[str, str]:
@@ -105,8 +132,8 @@ def evaluation(url: str, region: str, level: str, years: tuple[int, ...], allowe
                indicator_ids: tuple[str, ...] | None = None, stage: str | None = None, *,
                approved_only: bool = False, own_county: str | None = None) -> pd.DataFrame:
     """evaluate() on a basis (仅显示已审核数据 and the user's own county are plain values of the cache key)."""
-    return _evaluation(url, _revision(url), region, level, years, allowed, indicator_ids, stage, approved_only,
-                       own_county)
+    return _evaluation(url=url, revision=_revision(url), region=region, level=level, years=years, allowed=allowed,
+                       indicator_ids=indicator_ids, stage=stage, approved_only=approved_only, own_county=own_county)
 
 
 @st.cache_data(show_spinner="计算指标…", ttl=CACHE_TTL_SECONDS, max_entries=CACHE_ENTRIES)
@@ -116,6 +143,51 @@ def _evaluation(url: str, revision: str, region: str, level: str, years: tuple[i
     return evaluate(_engine_for(url), region, level, years, allowed_region=allowed,
                     indicator_ids=indicator_ids, stage=stage or None,
                     basis=Basis(approved_only=approved_only, own_county=own_county))
+
+
+def indicator_shown(url: str, scope: Scope, indicator_id: str, *, approved_only: bool = False,
+                    own_county: str | None = None) -> IndicatorView | None:
+    """The map page's view of one indicator in `scope` on a basis (None: no unit evaluated), built once for
+    every session: keyed like the figures (scope, year, indicator, stage, the user's allowed region, basis and
+    the warehouse revision). Read-only."""
+    return _indicator_shown(url=url, revision=_revision(url), region=scope.region, level=scope.child_level,
+                            year=scope.year, allowed=scope.allowed, stage=scope.stage, indicator_id=indicator_id,
+                            approved_only=approved_only, own_county=own_county, _scope=scope)
+
+
+@st.cache_resource(show_spinner=False, max_entries=CACHE_ENTRIES)
+def _indicator_shown(url: str, revision: str, region: str, level: str, year: int, allowed: str, stage: str,
+                     indicator_id: str, approved_only: bool, own_county: str | None, *,
+                     _scope: Scope) -> IndicatorView | None:
+    # _scope is not hashed: scope_for derives it from the regions at this revision and the keyed values.
+    frame = evaluation(url, region, level, (year,), allowed, (indicator_id,), stage, approved_only=approved_only,
+                       own_county=own_county)
+    if frame.empty:
+        return None
+    return indicator_view(_scope, indicator_id, frame, warehouse_info(url),
+                          basis=Basis(approved_only=approved_only, own_county=own_county))
+
+
+def ranking_table(url: str, scope: Scope, indicator_id: str, lang: str, *, slipped_first: bool,
+                  approved_only: bool = False, own_county: str | None = None) -> RankingTable | None:
+    """The ranking under the map, as st.dataframe receives it (ui/ranking_table.py), built once per view for
+    every session; keyed like indicator_shown plus the language and the order. None: no unit evaluated."""
+    return _ranking_table(url=url, revision=_revision(url), region=scope.region, level=scope.child_level,
+                          year=scope.year, allowed=scope.allowed, stage=scope.stage, indicator_id=indicator_id,
+                          lang=lang, slipped_first=slipped_first, approved_only=approved_only, own_county=own_county,
+                          _scope=scope)
+
+
+@st.cache_resource(show_spinner=False, max_entries=CACHE_ENTRIES)
+def _ranking_table(url: str, revision: str, region: str, level: str, year: int, allowed: str, stage: str,
+                   indicator_id: str, lang: str, slipped_first: bool, approved_only: bool, own_county: str | None,
+                   *, _scope: Scope) -> RankingTable | None:
+    shown = _indicator_shown(url=url, revision=revision, region=region, level=level, year=year, allowed=allowed,
+                             stage=stage, indicator_id=indicator_id, approved_only=approved_only,
+                             own_county=own_county, _scope=_scope)
+    if shown is None:
+        return None
+    return build_ranking_table(shown, lang=lang, slipped_first=slipped_first, approved_only=approved_only)
 
 
 def basis_keys(basis: Basis) -> dict:
@@ -185,7 +257,8 @@ def region_map(url: str, region: str, level: str, year: int, allowed: str, indic
                own_county: str | None = None) -> go.Figure:
     """The finished choropleth of a region's children for one indicator (see _region_map), at this run's
     warehouse revision, on the view's basis."""
-    return _region_map(url, _revision(url), region, level, year, allowed, indicator_id, stage, lang, mode=mode,
+    return _region_map(url=url, revision=_revision(url), region=region, level=level, year=year, allowed=allowed,
+                       indicator_id=indicator_id, stage=stage, lang=lang, mode=mode,
                        title=title, subtitle=subtitle, data_as_of=data_as_of, approved_only=approved_only,
                        own_county=own_county)
 
@@ -212,7 +285,8 @@ def school_map(url: str, county: str, year: int, allowed: str, indicator_id: str
                *, mode: str, title: str, subtitle: str, data_as_of: str | None, approved_only: bool = False,
                own_county: str | None = None) -> go.Figure:
     """The finished map of a county's schools over its outline; cached like region_map."""
-    return _school_map(url, _revision(url), county, year, allowed, indicator_id, stage, lang, mode=mode,
+    return _school_map(url=url, revision=_revision(url), county=county, year=year, allowed=allowed,
+                       indicator_id=indicator_id, stage=stage, lang=lang, mode=mode,
                        title=title, subtitle=subtitle, data_as_of=data_as_of, approved_only=approved_only,
                        own_county=own_county)
 
@@ -292,4 +366,6 @@ def clear_data_caches() -> None:
     st.cache_data.clear()
     _region_map.clear()
     _school_map.clear()
+    _indicator_shown.clear()
+    _ranking_table.clear()
     _schools_deck.clear()

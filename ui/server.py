@@ -8,6 +8,13 @@ deploy/start.sh start it. Before the server accepts its first connection the lif
 3. freezes what it built out of the garbage collector's walks (ui/memory.py).
 Uvicorn serves only after the lifespan has started, so a process answers its health check, and nginx
 reaches it, only when it is warm. Every HTTP response carries ui/security_headers.py's headers.
+
+The process watches no source file (`server.fileWatcherType = "none"` in .streamlit/config.toml, recorded as
+FILE_WATCHER_TYPE and checked by tests/ui/test_server.py). With watching on, Streamlit walked every module in
+sys.modules after each script run (a realpath per file) and registered a watcher for each one a new session
+had not seen: ~0.25 s of CPU on every session's first page load, 50 sessions arriving at once queued 20-30 s
+behind it (issue 20). A deployed dashboard never edits its own code; developers who want reload on save pass
+`--server.fileWatcherType auto --server.runOnSave true` to ./scripts/run.
 """
 
 from __future__ import annotations
@@ -19,6 +26,8 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 log = logging.getLogger("mhmonitor.server")
+
+FILE_WATCHER_TYPE = "none"  # must equal server.fileWatcherType in .streamlit/config.toml
 
 
 @contextlib.asynccontextmanager

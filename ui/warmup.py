@@ -107,16 +107,17 @@ def _warm(url: str) -> None:
 
 
 def _demo_map(url: str, view: DefaultView, allowed: str, info) -> None:
-    """The map figure of the demo's first view, as pages/map.py asks for it (anonymous visitors, Chinese)."""
-    from data_access.read_model import indicator_view, scope_for
+    """The map figure and ranking of the demo's first view, as pages/map.py asks for them (anonymous visitors,
+    Chinese)."""
+    from data_access.read_model import scope_for
     from ui import resources
 
     regions = resources.regions(url, allowed)
     scope = scope_for(regions, view.scope, view.year, allowed=allowed, child_level=view.child_level, stage="")
-    frame = resources.evaluation(url, view.scope, view.child_level, (view.year,), allowed, (view.indicator,), "")
-    if frame.empty:
+    shown = resources.indicator_shown(url, scope, view.indicator)
+    if shown is None:
         return
-    shown = indicator_view(scope, view.indicator, frame, info)
+    resources.ranking_table(url, scope, view.indicator, "zh", slipped_first=False)
     resources.region_map(url, view.scope, view.child_level, view.year, allowed, view.indicator, "", "zh",
                          mode="status", title=f"{shown.title('zh')} ({view.year}年)", subtitle=shown.subtitle("zh"),
                          data_as_of=info.data_as_of)
