@@ -54,13 +54,22 @@ def school_points(frame: pd.DataFrame, lang: str = "zh") -> SchoolPoints:
     """One compact row per located school (see the module's docstring) and the school ids in row order."""
     located = frame[frame["longitude"].notna() & frame["latitude"].notna()]
     index = {status: position for position, status in enumerate(STATUS_ORDER)}
-    rows = [{"p": [lon, lat], "s": index.get(status, _NO_DATA), "n": name,
-             "v": status_label(status, lang) + ("" if prints_no_rate(status) else f" · {value_text(record, lang)}")}
+    rows = [{"p": [lon, lat], "s": index.get(status, _NO_DATA), "n": name, "v": _tooltip_value(record, lang)}
             for lon, lat, status, name, record in zip(
                 located["longitude"].astype(float).round(DECIMALS).tolist(),
                 located["latitude"].astype(float).round(DECIMALS).tolist(),
                 located["status"], located["name"].astype(str), located.to_dict("records"), strict=True)]
     return SchoolPoints(rows, tuple(located["unit_id"].astype(str)))
+
+
+def _tooltip_value(record: dict, lang: str) -> str:
+    """The status, and after it the value when it says more: a school on a yes/no rule prints its status only
+    ("达标", not "达标 · 达标"), a status that prints no rate prints no value."""
+    label = status_label(record.get("status"), lang)
+    if prints_no_rate(record.get("status")):
+        return label
+    value = value_text(record, lang)
+    return label if value == label else f"{label} · {value}"
 
 
 def view_state(boundaries: dict, rows: list[dict]) -> pdk.ViewState:

@@ -40,7 +40,8 @@ ACTION_ZH = {"view": "查看", "export": "导出", "import": "导入", "undo_own
 
 
 class AccessDenied(RegionError, PermissionError):
-    """The principal may not do this here, or see this region (read_model.scope_for); message in Chinese.
+    """The principal may not do this here, or see this region (read_model.scope_for, permitted_region); message
+    in Chinese.
 
     The one refusal of the access rule: a RegionError too, so a scope check's callers catch it with the other
     region errors, and a PermissionError for everything else."""
@@ -142,7 +143,7 @@ def is_school_principal(principal: Principal) -> bool:
     return principal.role == SCHOOL_ROLE
 
 
-def scope_for(conn: sa.Connection, principal: Principal, action: str, requested: str = ALL_REGIONS) -> str:
+def permitted_region(conn: sa.Connection, principal: Principal, action: str, requested: str = ALL_REGIONS) -> str:
     """The region `principal` does `action` in: `requested` narrowed to their own region.
 
     ALL_REGIONS asks for everything the principal may reach; a region outside theirs is AccessDenied.

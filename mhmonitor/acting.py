@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 
 from data_access import accounts
-from data_access.access import SHELL_OPERATOR, Principal, scope_for
+from data_access.access import SHELL_OPERATOR, Principal, permitted_region
 from data_access.engine import make_engine
 from data_access.regions import ALL_REGIONS
 from mhmonitor.errors import CommandError
@@ -36,4 +36,4 @@ def resolve_acting_user(args: argparse.Namespace) -> None:
         raise CommandError(f"--as: 没有启用的账号「{args.as_login[:accounts.MAX_NAME]}」")
     args.principal = Principal(user.login, user.display_name, user.role, user.region)
     with engine.connect() as conn:
-        args.allowed_region = scope_for(conn, args.principal, args.acting_action, args.allowed_region)
+        args.allowed_region = permitted_region(conn, args.principal, args.acting_action, args.allowed_region)

@@ -12,7 +12,7 @@ from datetime import date
 import pandas as pd
 
 from data_access import review
-from data_access.access import scope_for
+from data_access.access import permitted_region
 from data_access.cells import frame_text
 from data_access.engine import make_engine
 from data_access.formatting import MISSING
@@ -34,7 +34,7 @@ def _scope(engine, args: argparse.Namespace) -> str:
     """--region narrowed to what the acting user may see (RegionError / AccessDenied otherwise)."""
     require_region(engine, args.region, args.allowed_region)
     with engine.connect() as conn:
-        return scope_for(conn, args.principal, "view", args.region)
+        return permitted_region(conn, args.principal, "view", args.region)
 
 
 def _print(frame: pd.DataFrame, fmt: str) -> None:

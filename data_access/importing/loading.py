@@ -22,7 +22,7 @@ from datetime import UTC, datetime
 import pandas as pd
 import sqlalchemy as sa
 
-from data_access.access import Principal, scope_for
+from data_access.access import Principal, permitted_region
 from data_access.engine import checkpoint
 from data_access.import_lock import LOCK_WAIT_SECONDS, ImportBusy, take_lock
 from data_access.importing import plausibility, registry_rules
@@ -330,7 +330,7 @@ def acting_as(engine: sa.Engine, principal: Principal | None, action: str, impor
             raise ValueError("imported_by or principal is required")
         return imported_by, allowed_region
     with engine.connect() as conn:
-        region = scope_for(conn, principal, action, allowed_region)
+        region = permitted_region(conn, principal, action, allowed_region)
     return principal.login or principal.display_name, region
 
 

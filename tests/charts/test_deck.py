@@ -9,6 +9,7 @@ import math
 import pandas as pd
 
 from charts.deck import PALETTE, SCHOOL_LAYER, STATUS_ORDER, PreparedDeck, school_points, schools_deck
+from data_access.formatting import status_label
 from data_access.status import BANDS, STATUS_COLOURS
 from geo.layers import boundary_geojson
 
@@ -26,6 +27,17 @@ def test_rows_keep_located_schools_as_position_status_index_and_short_texts():
         {"p": [106.6712, 35.54], "s": STATUS_ORDER.index("met"), "n": "一小", "v": "达标 · 96.0%"},  # 4 decimals
         {"p": [106.7, 35.6], "s": STATUS_ORDER.index("no_data"), "n": "二中", "v": "无数据"},  # no value shown
     ]
+
+
+def test_a_school_on_a_yes_no_rule_prints_its_status_once():
+    # counselor_coverage is a share of schools: one school's "rate" is 0 or 100% of one, printed as its status
+    frame = pd.DataFrame({
+        "unit_id": ["S1", "S2"], "name": ["一小", "二中"], "status": ["met", "behind"], "level": ["school"] * 2,
+        "indicator": ["counselor_coverage"] * 2, "value": [100.0, 0.0], "value_unit": ["%", "%"],
+        "longitude": [106.6, 106.7], "latitude": [35.5, 35.6],
+    })
+    behind = status_label("behind", "zh")  # the band's own name; the value would add "未达标"
+    assert [row["v"] for row in school_points(frame).rows] == ["达标", f"{behind} · 未达标"]
     # The browser colours by index: BANDS order, "#1a9850" -> [26, 152, 80]
     assert STATUS_ORDER == tuple(band.status.value for band in BANDS)
     assert PALETTE[STATUS_ORDER.index("met")] == [26, 152, 80] and STATUS_COLOURS["met"] == "#1a9850"
@@ -88,6 +100,6 @@ def test_deck_labels_are_the_ranking_rows_of_the_read_model(tmp_path):
     for school_id, row in zip(points.ids, points.rows, strict=True):
         shown = ranked[school_id]
         expected = status_label(shown["status"], "en")
-        if not prints_no_rate(shown["status"]):
+        if not prints_no_rate(shown["status"]) and value_text(shown, "en") != expected:
             expected += f" · {value_text(shown, 'en')}"
         assert row["v"] == expected and row["n"] == shown["name"], (school_id, row, shown)
