@@ -6,6 +6,7 @@ import plotly.graph_objects as go
 import pytest
 
 from charts.maps import band_legend_text
+from data_access.read_model import UnknownIndicator
 from data_access.regions import RegionError
 from data_access.status import BANDS
 from exports.images import DEMO_MARK, annotate_for_slide, map_view, slide_texts, view_figure
@@ -45,13 +46,13 @@ def test_long_clause_is_wrapped():
     assert len(footer) >= 2 and max(len(line) for line in footer) <= 100
 
 
-@pytest.mark.parametrize(("region", "indicator", "message"), [
-    ("999999", "counselor_coverage", "不在数据仓库中"),
-    ("620800", "no_such_indicator", "未知的指标"),
-    ("610102", "psychiatrists_per_100k", "没有学校点位"),
+@pytest.mark.parametrize(("region", "indicator", "refusal", "message"), [
+    ("999999", "counselor_coverage", RegionError, "不在数据仓库中"),
+    ("620800", "no_such_indicator", UnknownIndicator, "未知的指标"),  # not a region problem: its own error
+    ("610102", "psychiatrists_per_100k", RegionError, "没有学校点位"),
 ])
-def test_bad_requests_say_why_in_chinese(warehouse, region, indicator, message):
-    with pytest.raises(RegionError, match=message):
+def test_bad_requests_say_why_in_chinese(warehouse, region, indicator, refusal, message):
+    with pytest.raises(refusal, match=message):
         map_view(warehouse, region, 2025, indicator)
 
 
