@@ -1,8 +1,8 @@
 """Every school of a city or province at once: a deck.gl (WebGL) map built with pydeck, offline.
 
-No basemap and no tiles (`map_provider=None`, no map_style): county borders come as a GeoJsonLayer from the same
-simplified layers as the plotly maps (as lines, each shared border once: geo.layers.borders_geojson), schools as
-one ScatterplotLayer coloured through status.BANDS.
+No basemap and no tiles (`map_provider=None`, no map_style): the counties come as a GeoJsonLayer of fills from the
+same simplified layers as the plotly maps, each in a light grey no neighbour shares (geo.layers.with_tones), and
+the schools on top, coloured through status.BANDS.
 
 The schools reach the browser the way boundaries do: as a file deck.gl fetches once (geo.published, under
 static/points/ with a name no one can derive from its content), not as JSON through the websocket. A rerun
@@ -10,6 +10,14 @@ sends the deck's few hundred bytes of layers and view. Each school is one compac
 {"p": [lon, lat], "s": status index into BANDS, "n": name, "v": "达标 · 96.0%"}. The colour is looked up in the
 browser from the status index, and the tooltip is assembled there from the name and the label. A click returns
 the row's index, which the cached deck maps back to the school id.
+
+What software WebGL (no GPU: a remote desktop, a virtual machine, headless Chromium) pays for is the number of
+instances, not of pixels: SwiftShader draws an instanced layer one instance at a time, about 47 µs each on this
+machine. So nothing here is drawn as lines (deck.gl's paths are instanced per segment: the county outlines alone
+cost 0.4-0.9 s a frame), and above DENSE_LIMIT schools the dots are small polygons built in the browser from the
+same rows: one non-instanced draw for all of them. Polygons are sized in degrees, so a dense deck fits them to
+its opening zoom and lets one zoom in DENSE_ZOOM_IN levels only; choosing a city or county shows fewer schools
+as pixel-sized dots with free zoom.
 """
 
 from __future__ import annotations
@@ -30,6 +38,14 @@ DECIMALS = 4  # ~10 m: a dot is 4 px; at 100,000 schools each decimal costs ~0.2
 # Above this many dots the outlines are dropped: at that density they only darken the map, and at 100,000
 # they double what software WebGL draws per frame.
 STROKE_LIMIT = 20_000
+# Above this many schools the dots are polygons in one draw (see the module's docstring): at 100,000 schools the
+# canvas shows in 3.6-4.1 s instead of 8.3 s in headless Chromium, and a drag runs at 5 frames/s instead of 1.7.
+DENSE_LIMIT = 20_000
+DENSE_DOT_PIXELS = 2.0  # a dense deck's dot radius at its opening zoom
+DENSE_ZOOM_IN = 2  # levels a dense deck can zoom in: its dots grow to 4x
+# Light greys for the county fills by tone (geo.layers.TONE_COUNT of them): neighbours differ by at least 8.
+TONES: tuple[list[int], ...] = ([240, 240, 240], [222, 222, 222], [248, 248, 248], [230, 230, 230],
+                                [214, 214, 214], [252, 252, 252])
 
 
 def _rgb(colour: str) -> list[int]:
@@ -72,8 +88,9 @@ def _tooltip_value(record: dict, lang: str) -> str:
     return label if value == label else f"{label} · {value}"
 
 
-def view_state(boundaries: dict, rows: list[dict]) -> pdk.ViewState:
-    """Centre and zoom that fit the boundaries (or the schools when there are none)."""
+def view_state(boundaries: dict, rows: list[dict], max_zoom: float | None = None) -> pdk.ViewState:
+    """Centre and zoom that fit the boundaries (or the schools when there are none); `max_zoom` levels deeper at
+    most when given."""
     lons, lats = [], []
     for feature in boundaries.get("features", []):
         _collect(feature["geometry"]["coordinates"], lons, lats)
@@ -84,7 +101,22 @@ def view_state(boundaries: dict, rows: list[dict]) -> pdk.ViewState:
     west, east, south, north = min(lons), max(lons), min(lats), max(lats)
     span = max(east - west, (north - south) * 1.3, 0.01)
     zoom = max(1.0, min(14.0, math.log2(360 / span) + 0.6))
-    return pdk.ViewState(longitude=(west + east) / 2, latitude=(south + north) / 2, zoom=zoom)
+    return pdk.ViewState(longitude=(west + east) / 2, latitude=(south + north) / 2, zoom=zoom,
+                         max_zoom=None if max_zoom is None else zoom + max_zoom)
+
+
+def dot_polygon(zoom: float, latitude: float, radius_pixels: float = DENSE_DOT_PIXELS) -> str:
+    """deck.gl expression of a row's dot as a small diamond, `radius_pixels` wide at `zoom` near `latitude`.
+
+    A flat, closed, counter-clockwise ring (what SolidPolygonLayer takes with _normalize off). deck.gl's Web
+    Mercator world is 512 px wide at zoom 0; near a latitude a degree of latitude is 1/cos(latitude) degrees of
+    longitude on screen.
+    """
+    across = radius_pixels * 360 / (512 * 2 ** zoom)
+    up = across * math.cos(math.radians(latitude))
+    east, north, west, south = (f"p[0]+{across:.6f},p[1]", f"p[0],p[1]+{up:.6f}", f"p[0]-{across:.6f},p[1]",
+                                f"p[0],p[1]-{up:.6f}")
+    return f"[{east},{north},{west},{south},{east}]"
 
 
 def _collect(coordinates: list, lons: list[float], lats: list[float]) -> None:
@@ -96,32 +128,51 @@ def _collect(coordinates: list, lons: list[float], lats: list[float]) -> None:
         _collect(part, lons, lats)
 
 
+def is_dense(points: SchoolPoints) -> bool:
+    """Whether a deck draws its schools as polygons with a bounded zoom (see the module's docstring)."""
+    return len(points.rows) > DENSE_LIMIT
+
+
 def schools_deck(boundaries: dict, points: SchoolPoints, *, height: int = 640, boundaries_url: str | None = None,
                  points_url: str | None = None) -> pdk.Deck:
-    """County outlines under every school, coloured by status, with a tooltip; schools are clickable.
+    """The counties in greys under every school, coloured by status, with a tooltip; schools are clickable.
 
-    With `points_url` and `boundaries_url` (geo.published) deck.gl fetches the schools and outlines from the
-    app's own server instead of receiving them inside the deck's JSON; `boundaries` still fits the view."""
+    `boundaries` carry each feature's tone (geo.layers.with_tones) and fit the view. With `points_url` and
+    `boundaries_url` (geo.published) deck.gl fetches the schools and counties from the app's own server instead
+    of receiving them inside the deck's JSON."""
     palette = json.dumps([list(colour) for colour in PALETTE], separators=(",", ":"))
+    tones = json.dumps([list(tone) for tone in TONES], separators=(",", ":"))
+    dense = is_dense(points)
+    view = view_state(boundaries, points.rows, max_zoom=DENSE_ZOOM_IN if dense else None)
+    # The colour of the row's status, looked up in the browser (one palette per deck). The parentheses matter:
+    # deck.gl's expression parser reads "[..][s]" as two arrays.
+    colour = f"({palette})[s]"
+    if dense:
+        schools = pdk.Layer("SolidPolygonLayer", id=SCHOOL_LAYER, data=points_url or points.rows,
+                            get_polygon=dot_polygon(view.zoom, view.latitude), get_fill_color=colour,
+                            # The rings are built closed and counter-clockwise: no normalising pass per school.
+                            position_format="'XY'", _normalize=False, filled=True, extruded=False, pickable=True)
+    else:
+        schools = pdk.Layer("ScatterplotLayer", id=SCHOOL_LAYER, data=points_url or points.rows, get_position="p",
+                            get_fill_color=colour, get_line_color=[60, 60, 60],
+                            stroked=len(points.rows) <= STROKE_LIMIT, line_width_min_pixels=0.5,
+                            # pydeck turns a bare string into an expression (@@=pixels, undefined); quoted it stays
+                            # a string.
+                            radius_units="'pixels'", get_radius=4, radius_min_pixels=2, pickable=True,
+                            # No auto_highlight: it redraws the layer on every hover move (seconds a frame at
+                            # 100,000 schools in software WebGL); the tooltip already names the school.
+                            auto_highlight=False)
     layers = [
-        pdk.Layer("GeoJsonLayer", id=BOUNDARY_LAYER, data=boundaries_url or boundaries, stroked=True, filled=True,
-                  get_fill_color=[245, 245, 245], get_line_color=[140, 140, 140], line_width_min_pixels=1,
-                  pickable=False),
-        pdk.Layer("ScatterplotLayer", id=SCHOOL_LAYER, data=points_url or points.rows, get_position="p",
-                  # The colour of the row's status, looked up in the browser (one palette per deck). The
-                  # parentheses matter: deck.gl's expression parser reads "[..][s]" as two arrays.
-                  get_fill_color=f"({palette})[s]", get_line_color=[60, 60, 60],
-                  stroked=len(points.rows) <= STROKE_LIMIT, line_width_min_pixels=0.5,
-                  # pydeck turns a bare string into an expression (@@=pixels, undefined); quoted it stays a string.
-                  radius_units="'pixels'", get_radius=4, radius_min_pixels=2, pickable=True,
-                  # No auto_highlight: it redraws the layer on every hover move (seconds a frame at 100,000
-                  # schools in software WebGL); the tooltip already names the school under the pointer.
-                  auto_highlight=False),
+        # Fills only: no outlines (instanced line segments, see the module's docstring); neighbours differ in tone.
+        pdk.Layer("GeoJsonLayer", id=BOUNDARY_LAYER, data=boundaries_url or boundaries, stroked=False, filled=True,
+                  get_fill_color=f"({tones})[properties.t]", pickable=False),
+        schools,
     ]
     # map_provider=None and map_style left at pydeck's default sentinel: Streamlit's frontend then draws no
     # basemap (map_style=None would make it fetch a Carto style from the internet).
-    return pdk.Deck(layers=layers, initial_view_state=view_state(boundaries, points.rows), map_provider=None,
-                    height=height, tooltip={"html": "<b>{n}</b><br/>{v}", "style": {"fontSize": "13px"}})
+    deck = pdk.Deck(layers=layers, initial_view_state=view, map_provider=None, height=height,
+                    tooltip={"html": "<b>{n}</b><br/>{v}", "style": {"fontSize": "13px"}})
+    return deck
 
 
 def selected_index(event: object) -> int | None:
@@ -143,6 +194,7 @@ class PreparedDeck(pdk.Deck):
     def __init__(self, deck: pdk.Deck, school_ids: tuple[str, ...] = ()) -> None:
         self.__dict__.update(deck.__dict__)
         self.school_ids = school_ids
+        self.dense = any(layer.type == "SolidPolygonLayer" for layer in deck.layers)
         # pydeck indents its JSON and escapes Chinese: compact UTF-8 is about half the bytes on the wire.
         self._prepared_json = json.dumps(json.loads(deck.to_json()), separators=(",", ":"), ensure_ascii=False)
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
+from charts.deck import DENSE_ZOOM_IN
 from data_access import catalog
+from data_access.formatting import format_count
 from data_access.regions import RegionError
 from ui import resources
 from ui import state as keys
@@ -42,5 +44,7 @@ except RegionError as error:  # the read model's scope check (a region outside t
     st.stop()
 st.pydeck_chart(deck, on_select=_open_school, selection_mode="single-object", key=DECK_KEY, height=640)
 st.caption(t("schools_map_caption"))
+if deck.dense:
+    st.caption(t("schools_map_dense").format(count=format_count(len(deck.school_ids)), levels=DENSE_ZOOM_IN))
 if st.session_state.pop("_open_school", False):
     st.switch_page("pages/school.py", query_params=keys.url_params(st.session_state))

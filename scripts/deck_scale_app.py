@@ -25,7 +25,7 @@ from charts.deck import (  # noqa: E402
 )
 from data_access.engine import make_engine, warehouse_url  # noqa: E402
 from data_access.read_model import evaluate_views, resolve_scope  # noqa: E402
-from geo.layers import borders_geojson, boundary_geojson  # noqa: E402
+from geo.layers import toned_geojson  # noqa: E402
 from geo.published import published_points_url, published_url  # noqa: E402
 
 PROVINCE, YEAR, INDICATOR = "610000", 2025, "counselor_coverage"
@@ -53,12 +53,12 @@ def deck(count: int) -> tuple[PreparedDeck, float]:
     copies = copies.assign(unit_id=[f"{index:010d}" for index in range(count)],
                            longitude=copies["longitude"] + rng.uniform(-1, 1, count) * jitter,
                            latitude=copies["latitude"] + rng.uniform(-1, 1, count) * jitter)
-    boundaries = boundary_geojson(PROVINCE, "county")
+    boundaries = toned_geojson(PROVINCE, "county")  # the product's backdrop (ui/resources.deck_backdrop)
     points = school_points(copies)
     points_url = published_points_url(points.rows, f"scale_{count}", STATIC_POINTS)
     built = PreparedDeck(schools_deck(boundaries, points, points_url=points_url,
-                                      boundaries_url=published_url(borders_geojson(PROVINCE, "county"),
-                                                                   f"{PROVINCE}_county_borders", STATIC_GEO)),
+                                      boundaries_url=published_url(boundaries, f"{PROVINCE}_county_toned",
+                                                                   STATIC_GEO)),
                          points.ids)
     raw = (STATIC_POINTS / points_url.rsplit("/", 1)[1]).read_bytes()
     # What nginx sends (deploy/nginx.conf.template: gzip at its default level 1).
@@ -70,5 +70,8 @@ count = int(st.query_params.get("n", "7000"))
 prepared, seconds = deck(count)
 st.caption(f"{count} schools · deck JSON {len(prepared.to_json().encode()) / 1e6:.3f} MB · points file "
            f"{prepared.points_bytes / 1e6:.2f} MB gzip {prepared.points_gzip_bytes / 1e6:.2f} MB · "
-           f"built in {seconds:.2f} s")
-st.pydeck_chart(prepared, height=640, key="deck", on_select="rerun", selection_mode="single-object")
+           f"built in {seconds:.2f} s · {'polygons' if prepared.dense else 'instanced dots'}")
+event = st.pydeck_chart(prepared, height=640, key="deck", on_select="rerun", selection_mode="single-object")
+school = prepared.selected_school(event)
+if school:  # what the product's page opens on a click (pages/schools_map.py)
+    st.caption(f"selected school {school}")

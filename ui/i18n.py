@@ -70,6 +70,11 @@ STRINGS: dict[str, tuple[str, str]] = {
                             "Each dot is a school, coloured by how it stands against the target (grey = no report, "
                             "not applicable or small sample, never counted as 0); hover for the value, click to open "
                             "the school. Schools without coordinates are not on the map."),
+    "schools_map_dense": ("本图共 {count} 所学校。为在没有独立显卡的电脑上也能流畅显示, 圆点按打开时的比例绘制, "
+                          "最多放大 {levels} 级; 在左侧选择市或县区可看清每所学校并自由缩放。",
+                          "{count} schools on this map. So that it stays smooth on computers without a graphics "
+                          "card, the dots are drawn for the opening scale and the map zooms in {levels} levels at "
+                          "most; choose a city or county on the left to see each school with free zoom."),
     "no_school_points": ("「{name}」按医院、社区或人口统计, 没有学校点位。"
                          "请在左侧选择学校类指标, 或返回上一级查看该县所在地区的分布。",
                          "\"{name}\" is counted by hospitals, communities or population and has no school points. "

@@ -30,7 +30,7 @@ from data_access.read_model import IndicatorView, Scope, indicator_view, scope_f
 from data_access.regions import ALL_REGIONS, path_of, region_frame, require_region, schools_in
 from data_access.review_basis import Basis
 from data_access.school_facts import school_record, school_reports
-from geo.layers import borders_geojson, boundary_geojson, outline_geojson
+from geo.layers import boundary_geojson, outline_geojson, toned_geojson, with_tones
 from geo.published import published_points_url, published_url
 from ui import auth
 from ui.memory import kept
@@ -242,9 +242,16 @@ def boundary_url(parent_adcode: str, child_level: str) -> str | None:
 
 
 @st.cache_resource(show_spinner=False)
-def borders_url(parent_adcode: str, child_level: str) -> str | None:
-    """Where deck.gl fetches the children's borders as lines, each shared border once (None: not written)."""
-    return published_url(kept(borders_geojson(parent_adcode, child_level)), f"{parent_adcode}_{child_level}_borders")
+def deck_backdrop(region: str, is_county: bool) -> dict:
+    """The all-schools deck's backdrop: a county's own outline, or the counties of a city or province, each in a
+    grey no neighbour shares (geo.layers.with_tones). Read-only, shared by all sessions."""
+    return kept(with_tones(outline_geojson(region)) if is_county else toned_geojson(region, "county"))
+
+
+@st.cache_resource(show_spinner=False)
+def deck_backdrop_url(region: str, is_county: bool) -> str | None:
+    """Where deck.gl fetches deck_backdrop (None: not written, sent inline)."""
+    return published_url(deck_backdrop(region, is_county), f"{region}_{'outline' if is_county else 'county'}_toned")
 
 
 @st.cache_resource(show_spinner=False)
@@ -329,8 +336,8 @@ def _schools_deck(url: str, revision: str, region: str, year: int, indicator_id:
                   lang: str, data_as_of: str | None, approved_only: bool, own_county: str | None) -> pdk.Deck:
     view = schools_view(url, region, year, indicator_id, stage, allowed, approved_only, own_county)
     is_county = view.scope.level == "county"
-    boundaries = outline_geojson(region) if is_county else boundary_geojson(region, "county")
-    layer_url = outline_url(region) if is_county else borders_url(region, "county")
+    boundaries = deck_backdrop(region, is_county)
+    layer_url = deck_backdrop_url(region, is_county)
     points = deck_figures.school_points(view.units, lang)
     # The schools by URL, fetched once by deck.gl (inline only when the file cannot be written).
     points_url = published_points_url(points.rows, f"{region}_{year}")

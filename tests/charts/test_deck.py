@@ -7,11 +7,23 @@ import json
 import math
 
 import pandas as pd
+import pytest
 
-from charts.deck import PALETTE, SCHOOL_LAYER, STATUS_ORDER, PreparedDeck, school_points, schools_deck
+from charts.deck import (
+    DENSE_LIMIT,
+    DENSE_ZOOM_IN,
+    PALETTE,
+    SCHOOL_LAYER,
+    STATUS_ORDER,
+    TONES,
+    PreparedDeck,
+    dot_polygon,
+    school_points,
+    schools_deck,
+)
 from data_access.formatting import status_label
 from data_access.status import BANDS, STATUS_COLOURS
-from geo.layers import boundary_geojson
+from geo.layers import TONE_COUNT, boundary_geojson, toned_geojson
 
 SCHOOLS = pd.DataFrame({
     "unit_id": ["S1", "S2", "S3"], "name": ["一小", "二中", "三小"], "status": ["met", "no_data", "behind"],
@@ -103,3 +115,51 @@ def test_deck_labels_are_the_ranking_rows_of_the_read_model(tmp_path):
         if not prints_no_rate(shown["status"]) and value_text(shown, "en") != expected:
             expected += f" · {value_text(shown, 'en')}"
         assert row["v"] == expected and row["n"] == shown["name"], (school_id, row, shown)
+
+
+def _many_schools(count: int) -> pd.DataFrame:
+    return pd.DataFrame({
+        "unit_id": [f"S{index}" for index in range(count)], "name": ["一小"] * count, "status": ["met"] * count,
+        "value": [96.0] * count, "value_unit": ["%"] * count,
+        "longitude": [106.0 + index / count for index in range(count)], "latitude": [35.5] * count,
+    })
+
+
+def test_a_dense_deck_draws_its_dots_as_polygons_in_one_draw_with_a_bounded_zoom():
+    # Software WebGL draws an instanced layer one instance at a time (charts/deck.py's docstring)
+    sparse, dense = school_points(_many_schools(DENSE_LIMIT)), school_points(_many_schools(DENSE_LIMIT + 1))
+    backdrop = toned_geojson("620800", "county")
+    sparse_deck = PreparedDeck(schools_deck(backdrop, sparse), sparse.ids)
+    dense_deck = PreparedDeck(schools_deck(backdrop, dense, points_url="app/static/points/x.json"), dense.ids)
+    assert not sparse_deck.dense and dense_deck.dense
+    sparse_spec, dense_spec = json.loads(sparse_deck.to_json()), json.loads(dense_deck.to_json())
+    assert [layer["@@type"] for layer in sparse_spec["layers"]] == ["GeoJsonLayer", "ScatterplotLayer"]
+    assert "maxZoom" not in sparse_spec["initialViewState"]
+    counties, schools = dense_spec["layers"]
+    assert schools["@@type"] == "SolidPolygonLayer" and schools["id"] == SCHOOL_LAYER and schools["pickable"]
+    assert schools["extruded"] is False and schools["positionFormat"] == "XY" and schools["_normalize"] is False
+    view = dense_spec["initialViewState"]
+    assert view["maxZoom"] == pytest.approx(view["zoom"] + DENSE_ZOOM_IN)
+    assert schools["getPolygon"] == "@@=" + dot_polygon(view["zoom"], view["latitude"])
+    assert schools["getFillColor"] == sparse_spec["layers"][1]["getFillColor"]  # the same palette by status
+    # The same rows: the tooltip and a click work as on a sparse deck
+    assert dense_deck.selected_school({"selection": {"indices": {SCHOOL_LAYER: [DENSE_LIMIT]}}}) == f"S{DENSE_LIMIT}"
+    # No layer is drawn as lines: the counties are fills in their tones
+    for spec in (sparse_spec, dense_spec):
+        counties = spec["layers"][0]
+        assert counties["stroked"] is False and counties["filled"] is True
+        tones = json.dumps([list(tone) for tone in TONES], separators=(",", ":"))
+        assert counties["getFillColor"] == f"@@=({tones})[properties.t]"
+
+
+def test_a_dot_polygon_is_a_closed_counter_clockwise_diamond_of_the_asked_pixels():
+    # deck.gl's world is 512 px wide at zoom 0: 2 px are 2 * 360 / 512 = 1.40625 degrees of longitude
+    assert dot_polygon(0, 0, 2) == ("[p[0]+1.406250,p[1],p[0],p[1]+1.406250,p[0]-1.406250,p[1],"
+                                    "p[0],p[1]-1.406250,p[0]+1.406250,p[1]]")
+    # At 60° north a degree of latitude is twice as long on screen: half the degrees; one zoom level halves both
+    assert dot_polygon(1, 60, 2) == ("[p[0]+0.703125,p[1],p[0],p[1]+0.351563,p[0]-0.703125,p[1],"
+                                     "p[0],p[1]-0.351563,p[0]+0.703125,p[1]]")
+
+
+def test_one_grey_per_tone():
+    assert len(TONES) == TONE_COUNT and len({tuple(tone) for tone in TONES}) == TONE_COUNT

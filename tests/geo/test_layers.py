@@ -5,11 +5,10 @@ from __future__ import annotations
 import json
 
 import numpy as np
-import pytest
 import shapely
 
 from geo.admin_units import units_within
-from geo.layers import borders_geojson, boundary_geojson, outline_geojson
+from geo.layers import TONE_COUNT, boundary_geojson, outline_geojson, toned_geojson, with_tones
 
 
 def _geometries(layer: dict) -> np.ndarray:
@@ -50,13 +49,25 @@ def test_rings_are_clockwise_for_plotly():
             assert not polygon.exterior.is_ccw
 
 
-def test_the_deck_borders_draw_every_shared_border_once():
-    polygons = shapely.from_geojson([json.dumps(feature["geometry"])
-                                     for feature in boundary_geojson("610000", "county")["features"]])
-    (feature,) = borders_geojson("610000", "county")["features"]
-    borders = shapely.from_geojson(json.dumps(feature["geometry"]))
-    outlines = sum(polygon.boundary.length for polygon in polygons)
-    outer = shapely.union_all(polygons).boundary.length
-    # Inner borders belong to two counties, the province's own border to one.
-    assert borders.length == pytest.approx((outlines + outer) / 2, rel=1e-6)
-    assert shapely.get_num_coordinates(borders) < 0.7 * sum(shapely.get_num_coordinates(p) for p in polygons)
+def test_the_deck_backdrop_gives_neighbours_different_tones():
+    for parent in ("610000", "620800"):
+        toned = toned_geojson(parent, "county")
+        polygons = shapely.from_geojson([json.dumps(feature["geometry"]) for feature in toned["features"]])
+        tones = [feature["properties"]["t"] for feature in toned["features"]]
+        assert set(tones) <= set(range(TONE_COUNT))
+        neighbours = 0
+        for index, polygon in enumerate(polygons):
+            for other in range(index + 1, len(polygons)):
+                if polygon.intersects(polygons[other]):
+                    neighbours += 1
+                    assert tones[index] != tones[other], (parent, index, other)
+        assert neighbours > len(polygons)  # a real map: most counties touch several others
+        # The names stay, and the plotly layer it came from is not changed
+        assert toned["features"][0]["properties"]["name"] == boundary_geojson(parent, "county")["features"][0][
+            "properties"]["name"]
+        assert all("t" not in feature["properties"] for feature in boundary_geojson(parent, "county")["features"])
+
+
+def test_a_single_outline_gets_the_first_tone():
+    (feature,) = with_tones(outline_geojson("620802"))["features"]
+    assert feature["properties"]["t"] == 0 and feature["properties"]["name"] == "崆峒区"
