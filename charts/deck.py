@@ -39,13 +39,13 @@ DECIMALS = 4  # ~10 m: a dot is 4 px; at 100,000 schools each decimal costs ~0.2
 # they double what software WebGL draws per frame.
 STROKE_LIMIT = 20_000
 # Above this many schools the dots are polygons in one draw (see the module's docstring): at 100,000 schools the
-# canvas shows in 3.6-4.1 s instead of 8.3 s in headless Chromium, and a drag runs at 5 frames/s instead of 1.7.
+# canvas shows in 2.9-4.1 s instead of 8.3 s in headless Chromium, and a drag runs at 6-7 frames/s, not 1.7.
 DENSE_LIMIT = 20_000
 DENSE_DOT_PIXELS = 2.0  # a dense deck's dot radius at its opening zoom
 DENSE_ZOOM_IN = 2  # levels a dense deck can zoom in: its dots grow to 4x
-# Light greys for the county fills by tone (geo.layers.TONE_COUNT of them): neighbours differ by at least 8.
-TONES: tuple[list[int], ...] = ([240, 240, 240], [222, 222, 222], [248, 248, 248], [230, 230, 230],
-                                [214, 214, 214], [252, 252, 252])
+# Light greys for the county fills by tone (geo.layers.TONE_COUNT of them), any two at least 8 levels apart.
+TONES: tuple[list[int], ...] = ([236, 236, 236], [220, 220, 220], [252, 252, 252], [228, 228, 228],
+                                [212, 212, 212], [244, 244, 244])
 
 
 def _rgb(colour: str) -> list[int]:
@@ -170,9 +170,8 @@ def schools_deck(boundaries: dict, points: SchoolPoints, *, height: int = 640, b
     ]
     # map_provider=None and map_style left at pydeck's default sentinel: Streamlit's frontend then draws no
     # basemap (map_style=None would make it fetch a Carto style from the internet).
-    deck = pdk.Deck(layers=layers, initial_view_state=view, map_provider=None, height=height,
+    return pdk.Deck(layers=layers, initial_view_state=view, map_provider=None, height=height,
                     tooltip={"html": "<b>{n}</b><br/>{v}", "style": {"fontSize": "13px"}})
-    return deck
 
 
 def selected_index(event: object) -> int | None:

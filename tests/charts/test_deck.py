@@ -162,4 +162,7 @@ def test_a_dot_polygon_is_a_closed_counter_clockwise_diamond_of_the_asked_pixels
 
 
 def test_one_grey_per_tone():
-    assert len(TONES) == TONE_COUNT and len({tuple(tone) for tone in TONES}) == TONE_COUNT
+    assert len(TONES) == TONE_COUNT
+    levels = sorted(tone[0] for tone in TONES)
+    assert all(tone[0] == tone[1] == tone[2] for tone in TONES)  # greys: the status colours keep the hues
+    assert all(higher - lower >= 8 for lower, higher in zip(levels, levels[1:], strict=False))
