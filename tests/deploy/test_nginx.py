@@ -47,6 +47,18 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
+def _two_free_ports() -> int:
+    """A free port whose successor is free too (deploy/start.sh numbers its processes from the first)."""
+    while True:
+        first = _free_port()
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", first + 1))
+            except OSError:
+                continue
+        return first
+
+
 def _nginx() -> str | None:
     if shutil.which("nginx") or Path("/usr/sbin/nginx").exists():
         return shutil.which("nginx") or "/usr/sbin/nginx"
@@ -72,10 +84,9 @@ def deployment(request, tmp_path):
     add_user(engine, CLERK, role="reporter", region="620802", password=CLERK_PASSWORD, display_name="崆峒区填报员")
     engine.dispose()
     url = request.getfixturevalue("postgres_database_url")
-    listen, first = _free_port(), _free_port()
-    second = first + 1
-    while second == listen:
-        second += 1
+    listen, first = _free_port(), _two_free_ports()
+    while listen in (first, first + 1):  # start.sh takes `first` and the port after it
+        first = _two_free_ports()
     env = {**os.environ, "WAREHOUSE_URL": url, "PYTHON": sys.executable, "NGINX": nginx,
            "RUN_DIR": str(tmp_path / "run")}
     process = subprocess.Popen([str(ROOT / "deploy" / "start.sh"), "2", f"127.0.0.1:{listen}", str(first)],
