@@ -45,6 +45,7 @@ except RegionError as error:  # the read model's scope check (a region outside t
 st.pydeck_chart(deck, on_select=_open_school, selection_mode="single-object", key=DECK_KEY, height=640)
 st.caption(t("schools_map_caption"))
 if deck.dense:
-    st.caption(t("schools_map_dense").format(count=format_count(len(deck.school_ids)), levels=DENSE_ZOOM_IN))
+    st.caption(t("schools_map_dense").format(count=format_count(len(deck.school_ids)),
+                                             levels=format_count(DENSE_ZOOM_IN)))
 if st.session_state.pop("_open_school", False):
     st.switch_page("pages/school.py", query_params=keys.url_params(st.session_state))
